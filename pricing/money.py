@@ -1,0 +1,102 @@
+"""Money helpers: integer fen, sub-fen Decimal unit prices, one rounding rule (R7)."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from pricing.errors import PricingError
+
+VAT_GENERAL_BPS = 600
+VAT_SMALL_SCALE_BPS = 100
+
+MAX_YUAN = Decimal("1e12")
+_FEN_PER_YUAN = 100
+_YUAN_PLACES = 4
+_BPS = 10000
+# Plain digits, or digits grouped by thousands with commas; optional fraction.
+_YUAN_RE = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$")
+_PREFIXES = ("¥", "￥", "RMB", "CNY")
+
+
+def round_fen(amount: Decimal) -> int:
+    """Round an exact fen amount to whole fen, half-up (四舍五入); the only rounding."""
+    return int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _clean_text(text: str) -> str:
+    """Strip whitespace, currency marks, a trailing 元 and thousands commas' spacing."""
+    cleaned = text.strip()
+    for prefix in _PREFIXES:
+        if cleaned.startswith(prefix):
+            cleaned = cleaned[len(prefix) :].strip()
+            break
+    if cleaned.endswith("元"):
+        cleaned = cleaned[:-1].strip()
+    return cleaned
+
+
+def _to_yuan(text: str | Decimal | int) -> Decimal:
+    """Turn user input into a Decimal yuan amount, or raise PricingError."""
+    if isinstance(text, bool) or not isinstance(text, (str, Decimal, int)):
+        raise PricingError("金额格式不正确")
+    if isinstance(text, str):
+        cleaned = _clean_text(text)
+        if cleaned.startswith("-"):
+            raise PricingError("金额不能为负数")
+        if not _YUAN_RE.match(cleaned):
+            raise PricingError(f"金额格式不正确：{text.strip() or '（空）'}")
+        return Decimal(cleaned.replace(",", ""))
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - Decimal(int) never fails
+        raise PricingError("金额格式不正确") from exc
+
+
+def parse_yuan(text: str | Decimal | int) -> Decimal:
+    """Parse a yuan amount ("1,234.56", "¥0.004") into exact Decimal fen."""
+    yuan = _to_yuan(text)
+    if not yuan.is_finite():
+        raise PricingError("金额格式不正确")
+    if yuan < 0:
+        raise PricingError("金额不能为负数")
+    if yuan > MAX_YUAN:
+        raise PricingError("金额超出允许范围")
+    if yuan != yuan.quantize(Decimal(1).scaleb(-_YUAN_PLACES), rounding=ROUND_HALF_UP):
+        raise PricingError("金额最多四位小数")
+    return yuan * _FEN_PER_YUAN
+
+
+def yuan_to_fen(text: str | Decimal | int) -> int:
+    """Parse a yuan amount that must be a whole number of fen into int fen."""
+    fen = parse_yuan(text)
+    if fen != fen.to_integral_value():
+        raise PricingError("金额最多两位小数")
+    return int(fen)
+
+
+def format_fen(fen: int) -> str:
+    """Format integer fen as yuan with thousands separators: "¥1,234.56"."""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(int(fen)), _FEN_PER_YUAN)
+    return f"{sign}¥{yuan:,}.{cents:02d}"
+
+
+def format_unit_price(fen: Decimal | int) -> str:
+    """Format a (possibly sub-fen) unit price as yuan with 2+ decimals: "¥0.004"."""
+    amount = Decimal(fen)
+    sign = "-" if amount < 0 else ""
+    text = f"{abs(amount).scaleb(-2):,f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0").ljust(2, "0")
+    return f"{sign}¥{whole}.{frac}"
+
+
+def split_vat(*, gross_fen: int, rate_bps: int) -> tuple[int, int]:
+    """Split a tax-inclusive amount into (net_fen, vat_fen); net rounded half-up."""
+    if isinstance(rate_bps, bool) or not isinstance(rate_bps, int):
+        raise PricingError("税率必须为整数基点")
+    if not 0 <= rate_bps <= _BPS:
+        raise PricingError("税率必须在0%到100%之间")
+    net = round_fen(Decimal(gross_fen) * _BPS / (_BPS + rate_bps))
+    return net, gross_fen - net

@@ -1,0 +1,270 @@
+"""Price plans: plan terms per charge form (R2), JSON round-trip, cap check (R3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pricing.errors import CapExceeded, InvalidPlan, PricingError
+from pricing.forms import (
+    CHARGE_FORM_LABELS,
+    PACKAGE_PRICED_FORMS,
+    PRICE_UNITS,
+    SUBSCRIPTION_MONTHS,
+    TIERED_FORMS,
+    UNIT_PRICED_FORMS,
+    ChargeForm,
+    is_metered,
+    is_quoted,
+)
+from pricing.money import format_unit_price
+
+# ChargeForm and its helpers live in pricing.forms; they are re-exported here so
+# callers can import everything about plans from pricing.plans.
+__all__ = [
+    "CHARGE_FORM_LABELS",
+    "ChargeForm",
+    "PlanTerms",
+    "Tier",
+    "check_cap",
+    "check_quote_cap",
+    "highest_unit_price",
+    "is_metered",
+    "is_quoted",
+]
+
+# Unit prices are kept to 1/100 fen (= 0.0001 yuan), the precision parse_yuan accepts.
+_UNIT_PRICE_STEP = Decimal("0.01")
+
+
+def _to_decimal(value: Any, what: str) -> Decimal:
+    """Coerce an int, str or Decimal price to Decimal, refusing floats and garbage."""
+    if isinstance(value, (bool, float)) or not isinstance(value, (int, str, Decimal)):
+        raise InvalidPlan(f"{what}必须为精确小数")
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise InvalidPlan(f"{what}格式不正确") from exc
+    if not number.is_finite():
+        raise InvalidPlan(f"{what}格式不正确")
+    return number
+
+
+def _check_count(value: Any, what: str) -> None:
+    """Refuse a count that is not a non-negative int."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidPlan(f"{what}必须为整数")
+    if value < 0:
+        raise InvalidPlan(f"{what}不能为负数")
+
+
+def _check_unit_price(price: Decimal, what: str) -> None:
+    """Refuse a negative unit price or one finer than 0.0001 yuan."""
+    if price < 0:
+        raise InvalidPlan(f"{what}不能为负数")
+    if price != price.quantize(_UNIT_PRICE_STEP):
+        raise InvalidPlan(f"{what}最多精确到0.0001元")
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One price band: units up to `up_to` (inclusive; None = no limit)."""
+
+    up_to: int | None
+    unit_price_fen: Decimal
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "unit_price_fen", _to_decimal(self.unit_price_fen, "阶梯单价")
+        )
+
+
+@dataclass(frozen=True)
+class PlanTerms:
+    """The priced terms of one plan; amounts in fen, unit prices in Decimal fen."""
+
+    form: ChargeForm
+    price_fen: int = 0
+    unit_price_fen: Decimal = Decimal(0)
+    tiers: tuple[Tier, ...] = field(default=())
+    free_quota: int = 0
+    package_calls: int = 0
+    period_months: int = 0
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "form", ChargeForm(self.form))
+        except ValueError as exc:
+            raise InvalidPlan(f"未知的收费方式：{self.form}") from exc
+        object.__setattr__(
+            self, "unit_price_fen", _to_decimal(self.unit_price_fen, "单价")
+        )
+        object.__setattr__(self, "tiers", tuple(self.tiers))
+        if not all(isinstance(tier, Tier) for tier in self.tiers):
+            raise InvalidPlan("阶梯格式不正确")
+
+    def validate(self) -> PlanTerms:
+        """Raise InvalidPlan when the terms are inconsistent; return self otherwise."""
+        _check_numbers(self)
+        _check_form_fields(self)
+        if self.form in TIERED_FORMS:
+            _check_tiers(self.tiers)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the terms (Decimals as strings)."""
+        return {
+            "form": self.form.value,
+            "price_fen": self.price_fen,
+            "unit_price_fen": _decimal_text(self.unit_price_fen),
+            "tiers": [
+                {"up_to": t.up_to, "unit_price_fen": _decimal_text(t.unit_price_fen)}
+                for t in self.tiers
+            ],
+            "free_quota": self.free_quota,
+            "package_calls": self.package_calls,
+            "period_months": self.period_months,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlanTerms:
+        """Rebuild validated terms from `to_dict()` output (e.g. stored JSON)."""
+        unknown = set(data) - _DICT_KEYS
+        if unknown or "form" not in data:
+            raise InvalidPlan(
+                f"价格方案字段不正确：{', '.join(sorted(unknown)) or 'form'}"
+            )
+        fields = dict(data)
+        fields["tiers"] = tuple(_tier_from_dict(t) for t in data.get("tiers") or ())
+        return cls(**fields).validate()
+
+
+_DICT_KEYS = frozenset(
+    {
+        "form",
+        "price_fen",
+        "unit_price_fen",
+        "tiers",
+        "free_quota",
+        "package_calls",
+        "period_months",
+    }
+)
+
+
+def _decimal_text(value: Decimal) -> str:
+    """Decimal as plain text without exponent, e.g. "0.4"."""
+    return format(value, "f")
+
+
+def _tier_from_dict(data: Any) -> Tier:
+    """Build a Tier from its dict form."""
+    if not isinstance(data, dict) or set(data) != {"up_to", "unit_price_fen"}:
+        raise InvalidPlan("阶梯格式不正确")
+    return Tier(up_to=data["up_to"], unit_price_fen=data["unit_price_fen"])
+
+
+def _check_numbers(terms: PlanTerms) -> None:
+    """Counts are non-negative ints, prices non-negative and at most 0.0001 yuan fine."""
+    for name, what in (
+        ("price_fen", "价格"),
+        ("free_quota", "免费额度"),
+        ("package_calls", "次数包次数"),
+        ("period_months", "订阅周期"),
+    ):
+        _check_count(getattr(terms, name), what)
+    _check_unit_price(terms.unit_price_fen, "单价")
+
+
+# Which forms need which field; every other form must leave it at zero.
+_FIELD_RULES = (
+    ("price_fen", PACKAGE_PRICED_FORMS, "价格"),
+    ("unit_price_fen", UNIT_PRICED_FORMS, "单价"),
+    ("tiers", TIERED_FORMS, "阶梯"),
+    ("package_calls", frozenset({ChargeForm.PREPAID_CALLS}), "包内次数"),
+)
+
+
+def _check_form_fields(terms: PlanTerms) -> None:
+    """Each form needs its own fields set, and the other fields left at zero."""
+    form, label = terms.form, CHARGE_FORM_LABELS[terms.form]
+    for name, forms, what in _FIELD_RULES:
+        present = bool(getattr(terms, name))
+        if form in forms and not present:
+            raise InvalidPlan(f"{label}必须设置{what}")
+        if form not in forms and present:
+            raise InvalidPlan(f"{label}不适用{what}")
+    if terms.free_quota and form not in TIERED_FORMS | UNIT_PRICED_FORMS:
+        raise InvalidPlan(f"{label}不适用免费额度")
+    expected = SUBSCRIPTION_MONTHS.get(form, 0)
+    if terms.period_months != expected:
+        if expected:
+            raise InvalidPlan(f"{label}的周期必须为{expected}个月")
+        raise InvalidPlan(f"{label}不适用订阅周期")
+
+
+def _check_tiers(tiers: tuple[Tier, ...]) -> None:
+    """Tier limits strictly increase, only the last tier is open (up_to None)."""
+    if tiers[-1].up_to is not None:
+        raise InvalidPlan("最后一档阶梯必须不设上限")
+    previous = 0
+    for index, tier in enumerate(tiers, start=1):
+        _check_unit_price(tier.unit_price_fen, f"第{index}档单价")
+        if index == len(tiers):
+            break
+        if isinstance(tier.up_to, bool) or not isinstance(tier.up_to, int):
+            raise InvalidPlan("只有最后一档阶梯可以不设上限")
+        if tier.up_to <= previous:
+            raise InvalidPlan("阶梯必须按上限递增")
+        previous = tier.up_to
+
+
+def highest_unit_price(terms: PlanTerms) -> Decimal:
+    """The price compared with the cap: package/period price or the top unit price."""
+    if terms.form in PACKAGE_PRICED_FORMS:
+        return Decimal(terms.price_fen)
+    if terms.form in UNIT_PRICED_FORMS:
+        return terms.unit_price_fen
+    if terms.form in TIERED_FORMS and terms.tiers:
+        return max(tier.unit_price_fen for tier in terms.tiers)
+    return Decimal(0)
+
+
+def _cap_decimal(cap_fen: Decimal | int) -> Decimal:
+    """Validate a cap (non-negative, exact) and return it as Decimal fen."""
+    if isinstance(cap_fen, (bool, float)) or not isinstance(cap_fen, (int, Decimal)):
+        raise PricingError("上限收费标准格式不正确")
+    if not Decimal(cap_fen).is_finite() or cap_fen < 0:
+        raise PricingError("上限收费标准不能为负数")
+    return Decimal(cap_fen)
+
+
+def _cap_message(what: str, price: Decimal, cap: Decimal, unit: str) -> str:
+    """Chinese message naming the price and the cap, e.g. 价格 ¥0.60/次 超过上限…"""
+    return f"{what} {format_unit_price(price)}{unit} 超过上限收费标准 {format_unit_price(cap)}{unit}"
+
+
+def check_cap(terms: PlanTerms, *, cap_fen: Decimal | int | None) -> None:
+    """Raise CapExceeded when any price, tier or package price is above the cap (R3)."""
+    if cap_fen is None or terms.form is ChargeForm.NEGOTIATED:
+        return
+    cap = _cap_decimal(cap_fen)
+    price = highest_unit_price(terms)
+    if price > cap:
+        unit = PRICE_UNITS.get(terms.form, "")
+        what = "阶梯价格" if terms.form in TIERED_FORMS else "价格"
+        message = _cap_message(what, price, cap, unit)
+        raise CapExceeded(message, price_fen=price, cap_fen=cap, unit=unit)
+
+
+def check_quote_cap(
+    price_fen: int, *, cap_fen: Decimal | int | None, unit: str = ""
+) -> None:
+    """Raise CapExceeded when a negotiated quote is above the cap (R3)."""
+    if cap_fen is None:
+        return
+    cap = _cap_decimal(cap_fen)
+    if Decimal(price_fen) > cap:
+        message = _cap_message("报价", Decimal(price_fen), cap, unit)
+        raise CapExceeded(message, price_fen=Decimal(price_fen), cap_fen=cap, unit=unit)
