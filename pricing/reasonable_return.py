@@ -1,0 +1,69 @@
+"""Reasonable return (R4): allowed revenue = cost + allowed profit + taxes − carried excess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pricing.errors import PricingError
+from pricing.money import round_fen
+
+_BPS = 10000
+
+
+def _check_fen(value: int, what: str) -> None:
+    """Refuse an amount that is not a non-negative int of fen."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PricingError(f"{what}必须为非负整数（分）")
+
+
+def _base_allowed(*, cost_fen: int, rate_bps: int, taxes_fen: int) -> int:
+    """Cost + allowed profit (cost × rate, rounded half-up once) + taxes."""
+    _check_fen(cost_fen, "运营成本")
+    _check_fen(rate_bps, "合理收益率")
+    _check_fen(taxes_fen, "税费")
+    return cost_fen + round_fen(Decimal(cost_fen) * rate_bps / _BPS) + taxes_fen
+
+
+def allowed_revenue_fen(
+    *, cost_fen: int, rate_bps: int, taxes_fen: int, carried_excess_fen: int = 0
+) -> int:
+    """Allowed revenue of a year after deducting last year's excess (never below 0)."""
+    _check_fen(carried_excess_fen, "上年超额收入")
+    base = _base_allowed(cost_fen=cost_fen, rate_bps=rate_bps, taxes_fen=taxes_fen)
+    return max(0, base - carried_excess_fen)
+
+
+@dataclass(frozen=True)
+class ReturnPosition:
+    """A year's position: allowed vs actual revenue, headroom or excess to carry over."""
+
+    cost_fen: int
+    allowed_fen: int
+    actual_fen: int
+    headroom_fen: int
+    excess_fen: int
+
+
+def return_position(
+    *,
+    cost_fen: int,
+    rate_bps: int,
+    taxes_fen: int,
+    actual_fen: int,
+    carried_excess_fen: int = 0,
+) -> ReturnPosition:
+    """Compare actual revenue with allowed revenue; excess is carried into next year."""
+    _check_fen(actual_fen, "实际收入")
+    _check_fen(carried_excess_fen, "上年超额收入")
+    base = _base_allowed(cost_fen=cost_fen, rate_bps=rate_bps, taxes_fen=taxes_fen)
+    allowed = max(0, base - carried_excess_fen)
+    # Carried excess larger than this year's base is not lost: it carries on.
+    unabsorbed = max(0, carried_excess_fen - base)
+    return ReturnPosition(
+        cost_fen=cost_fen,
+        allowed_fen=allowed,
+        actual_fen=actual_fen,
+        headroom_fen=max(0, allowed - actual_fen),
+        excess_fen=max(0, actual_fen - allowed) + unabsorbed,
+    )
