@@ -111,6 +111,7 @@ def _check_units(units: int, what: str = "用量") -> None:
 def charge_usage(terms: PlanTerms, *, units: int) -> UsageCharge:
     """Charge `units` billable calls/records of one period under the plan's form."""
     _check_units(units)
+    terms.validate()  # an unchecked plan could silently skip units past its last tier
     if terms.form is ChargeForm.FREE_PUBLIC:
         lines = [_line("公益免费", units, _ZERO)] if units else []
         return UsageCharge(0, units, _ZERO, 0, tuple(lines))
@@ -146,6 +147,7 @@ def order_amount(terms: PlanTerms, *, quantity: int = 1) -> int:
         raise PricingError(f"购买数量必须在1到{MAX_ORDER_QUANTITY}之间")
     if terms.form is ChargeForm.NEGOTIATED:
         raise PricingError("面议产品需通过询价下单")
+    terms.validate()
     if terms.form in PACKAGE_PRICED_FORMS:
         return terms.price_fen * quantity
     # Per-call and per-record plans are billed on usage; free plans cost nothing.

@@ -130,6 +130,8 @@ class PlanTerms:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlanTerms:
         """Rebuild validated terms from `to_dict()` output (e.g. stored JSON)."""
+        if not isinstance(data, dict):
+            raise InvalidPlan("价格方案格式不正确")
         unknown = set(data) - _DICT_KEYS
         if unknown or "form" not in data:
             raise InvalidPlan(

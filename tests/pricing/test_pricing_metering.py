@@ -292,3 +292,9 @@ def test_volume_uses_one_price_for_all_billable_units(terms, units):
         line.unit_price_fen for line in charge.lines if line.description != "免费额度"
     }
     assert len(prices) <= 1
+
+
+def test_charge_usage_refuses_an_unchecked_broken_plan():
+    broken = PlanTerms(form=F.PER_CALL_GRADUATED, tiers=(Tier(10, Decimal(1)),))
+    with pytest.raises(PricingError, match="最后一档阶梯必须不设上限"):
+        charge_usage(broken, units=20)

@@ -205,6 +205,7 @@ def test_constructor_rejects_garbage(kwargs, message):
         ({"form": "one_off", "price_fen": 1, "colour": "red"}, InvalidPlan),
         ({"form": "per_call_volume", "tiers": [{"up_to": None}]}, InvalidPlan),
         ({"form": "one_off"}, InvalidPlan),  # validated: a one-off needs a price
+        ([("form", "one_off")], InvalidPlan),
     ],
 )
 def test_from_dict_rejects_bad_data(data, error):
