@@ -1,0 +1,1 @@
+"""The store: tables, use cases and (in `web/`) the Flask layer."""

@@ -1,0 +1,77 @@
+"""Demo data for `python app.py` on an empty database. Every party is fictional (示例…)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from marketplace import accounts
+from marketplace.audit import Actor
+from marketplace.models import Organization, OrgKind, OrgStatus
+from marketplace.models.base import utcnow
+from marketplace.uscc import make_uscc
+
+DEMO_PASSWORD = "demo1234"
+
+# (key, name, kind, 17-character code prefix, verified?)
+ORGS = [
+    ("exchange", "示例公共数据交易中心", OrgKind.EXCHANGE, "12350000000000011", True),
+    ("authority", "示例省大数据管理局", OrgKind.AUTHORITY, "11350000000000021", True),
+    ("op_central", "示例省数字集团有限公司", OrgKind.OPERATOR, "91350000000000031", True),
+    ("op_regional", "示例市城市大数据运营有限公司", OrgKind.OPERATOR, "91330100000000041", True),
+    ("op_finance", "示例金融公共数据运营有限公司", OrgKind.OPERATOR, "91110000000000051", True),
+    ("broker_a", "示例数信数据经纪有限公司", OrgKind.BROKER, "91350100000000061", True),
+    ("broker_b", "示例汇通数据服务有限公司", OrgKind.BROKER, "91330100000000071", True),
+    ("buyer_a", "示例智联科技有限公司", OrgKind.ENTERPRISE, "91350100000000081", True),
+    ("buyer_b", "示例远航物流有限公司", OrgKind.ENTERPRISE, "91350200000000091", False),
+]
+
+# (email, role, org key, name)
+USERS = [
+    ("admin@demo.cn", "admin", "exchange", "管理员 王敏"),
+    ("reviewer@demo.cn", "reviewer", "exchange", "审核员 李静"),
+    ("finance@demo.cn", "finance", "exchange", "财务 陈晨"),
+    ("authority@demo.cn", "authority", "authority", "数据管理局 赵磊"),
+    ("operator@demo.cn", "operator", "op_central", "运营 林涛"),
+    ("operator2@demo.cn", "operator", "op_regional", "运营 周洁"),
+    ("operator3@demo.cn", "operator", "op_finance", "运营 孙悦"),
+    ("broker@demo.cn", "broker", "broker_a", "经纪人 黄河"),
+    ("broker2@demo.cn", "broker", "broker_b", "经纪人 吴越"),
+    ("buyer@demo.cn", "buyer", "buyer_a", "采购 郑好"),
+    ("buyer2@demo.cn", "buyer", "buyer_b", "采购 冯远"),
+]
+
+
+def demo_orgs(session: Session) -> dict[str, Organization]:
+    """Create the demo organizations; returns them by key."""
+    orgs = {}
+    for key, name, kind, prefix, verified in ORGS:
+        org = Organization(name=name, uscc=make_uscc(prefix), kind=kind, contact_name="示例联系人",
+                           phone="0591-87650000", email=f"contact-{key}@demo.cn",
+                           status=OrgStatus.VERIFIED if verified else OrgStatus.PENDING,
+                           verified_at=utcnow() if verified else None)
+        session.add(org)
+        orgs[key] = org
+    session.flush()
+    return orgs
+
+
+def load_demo(session: Session) -> dict[str, Organization]:
+    """Load every demo party and one login per role (password DEMO_PASSWORD)."""
+    actor = Actor.system("demo")
+    orgs = demo_orgs(session)
+    for key, org in orgs.items():
+        from marketplace.audit import record_audit
+
+        record_audit(session, actor=actor, action="org.create", object_type="organization", object_id=org.id,
+                     after={"name": org.name, "kind": org.kind, "demo": key})
+    for email, role, key, name in USERS:
+        accounts.create_user(session, actor=actor, email=email, password=DEMO_PASSWORD, role=role,
+                             org=orgs[key], name=name)
+    _load_later_parts(session, orgs)
+    session.commit()
+    return orgs
+
+
+def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
+    """Hook for the catalog, orders and API demo data of later features."""
+    return None

@@ -1,0 +1,11 @@
+"""The list of blueprints the app registers; each feature adds its own line."""
+
+
+def all_blueprints():
+    """Every blueprint of the store, in registration order."""
+    from marketplace.web.admin.routes import bp as admin
+    from marketplace.web.audit.routes import bp as audit
+    from marketplace.web.auth.routes import bp as auth
+    from marketplace.web.main.routes import bp as main
+
+    return [main, auth, admin, audit]

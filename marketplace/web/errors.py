@@ -1,0 +1,62 @@
+"""One place that turns errors into responses: JSON for the API, a page for people."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from marketplace.errors import DomainError
+
+TITLES = {
+    400: "请求有误",
+    401: "需要登录",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    409: "状态冲突",
+    413: "上传的文件过大",
+    429: "请求过于频繁",
+    500: "服务器出错了",
+}
+
+
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get JSON errors."""
+    if request.path.startswith("/api/") or request.path.startswith("/webhooks/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str, code: str | None = None):
+    """Render an error page or a JSON error body with this status."""
+    if wants_json():
+        body = {"error": {"code": code or str(status), "message": message}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, title=_(TITLES.get(status, "出错了")),
+                           message=message), status
+
+
+def register_error_handlers(app) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return error_response(400, _("表单已过期或缺少安全令牌（CSRF），请刷新页面后重试"), "csrf")
+
+    @app.errorhandler(DomainError)
+    def _domain(e: DomainError):
+        return error_response(e.status, e.message, type(e).__name__)
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        default = TITLES.get(e.code or 500, e.name)
+        message = e.description if e.description and not e.description.startswith(("The ", "You ")) else _(default)
+        return error_response(e.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def _crash(e):
+        app.logger.exception("unhandled error")
+        return error_response(500, _("服务器出错了，请稍后重试；问题已记录"))

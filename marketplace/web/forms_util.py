@@ -1,0 +1,16 @@
+"""Helpers shared by form views: show a domain error next to its field."""
+
+from __future__ import annotations
+
+from flask import flash
+
+from marketplace.errors import DomainError
+
+
+def attach_error(form, error: DomainError) -> None:
+    """Put the message under the named field, or flash it when no field fits."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+    else:
+        flash(error.message, "danger")

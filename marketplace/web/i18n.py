@@ -1,0 +1,46 @@
+"""Locale choice (zh_Hans default, en on request), compiled catalogs and display filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import request, session
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LOCALES = ("zh_Hans", "en")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def select_locale() -> str:
+    """?lang= switches and is remembered in the session; Chinese otherwise."""
+    asked = request.args.get("lang")
+    if asked in LOCALES:
+        session["lang"] = asked
+    return session.get("lang", "zh_Hans")
+
+
+def compile_catalogs() -> None:
+    """Compile .po files to .mo when missing or older (the .mo files are build output, not committed)."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        tmp = mo.with_suffix(".mo.tmp")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog)
+        tmp.replace(mo)
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC timestamp shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SHANGHAI).strftime(fmt)

@@ -1,0 +1,39 @@
+"""Home page and language switch."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from marketplace.web.access import public
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def home():
+    """The exchange's front page."""
+    from marketplace.web.main.home import home_context
+
+    return render_template("main/home.html", **home_context())
+
+
+@bp.get("/lang/<code>")
+@public
+def switch_language(code: str):
+    """Remember the language and go back where the user was."""
+    from flask import session
+
+    from marketplace.web.i18n import LOCALES
+
+    if code in LOCALES:
+        session["lang"] = code
+    target = request.args.get("next") or url_for("main.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """Liveness probe for the reverse proxy."""
+    return {"ok": True}

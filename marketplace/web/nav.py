@@ -1,0 +1,44 @@
+"""The navigation: each feature adds its entries here; base.html shows those the user may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from marketplace.models import Role
+
+R = Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    roles: tuple[Role, ...] | None = None  # None: everyone
+
+
+NAV: list[NavItem] = [
+    NavItem("catalog.index", _l("数据产品")),
+    NavItem("disclosure.index", _l("信息披露")),
+    NavItem("buyer.orders", _l("我的订单"), (R.BUYER,)),
+    NavItem("buyer.entitlements", _l("接口与密钥"), (R.BUYER,)),
+    NavItem("supply.dashboard", _l("供给工作台"), (R.OPERATOR, R.BROKER)),
+    NavItem("authority.agreements", _l("授权协议"), (R.AUTHORITY,)),
+    NavItem("review.queue", _l("上架审核"), (R.REVIEWER,)),
+    NavItem("finance.payments", _l("财务"), (R.FINANCE,)),
+    NavItem("admin.organizations", _l("组织管理"), (R.ADMIN,)),
+    NavItem("admin.users", _l("用户管理"), (R.ADMIN,)),
+    NavItem("audit.index", _l("审计日志"), (R.AUTHORITY, R.ADMIN)),
+]
+
+
+def visible_nav() -> list[NavItem]:
+    """Entries that exist in this app and that the current user may open."""
+    role = current_user.role if current_user.is_authenticated else None
+    return [
+        item for item in NAV
+        if item.endpoint in current_app.view_functions and (item.roles is None or role in item.roles)
+    ]
