@@ -2,8 +2,20 @@
 
 from marketplace.models.accounts import LoginFailure, Organization, OrgKind, OrgStatus, Role, User
 from marketplace.models.audit import AuditRecord
+from marketplace.models.catalog import (
+    Agreement, AgreementStatus, BrokerQualification, CapPrice, Mandate, MandateProduct, MandateStatus, Openness,
+    PricePlan, Product, ProductRevision, ProductStatus, ProductType, RevisionStatus, SecurityGrade,
+)
+from marketplace.models.commerce import (
+    ApiKey, ApiKeyStatus, Entitlement, EntitlementStatus, InvoiceKind, Order, OrderLine, OrderStatus,
+    PaymentMethod, UseType,
+)
 
 __all__ = [
+    "Agreement", "AgreementStatus", "ApiKey", "ApiKeyStatus", "BrokerQualification", "CapPrice",
+    "Entitlement", "EntitlementStatus", "InvoiceKind", "Mandate", "MandateProduct", "MandateStatus", "Openness",
+    "Order", "OrderLine", "OrderStatus", "PaymentMethod", "PricePlan", "Product", "ProductRevision",
+    "ProductStatus", "ProductType", "RevisionStatus", "SecurityGrade", "UseType",
     "AuditRecord",
     "LoginFailure",
     "OrgKind",
