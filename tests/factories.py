@@ -46,3 +46,53 @@ def make_user(session: Session, role: Role | str, *, org: Organization | None = 
     session.add(user)
     session.commit()
     return user
+
+
+# --- catalog rows, inserted directly (for tests of features that only read products) ---
+
+def make_agreement(session: Session, *, operator: Organization | None = None, authority: Organization | None = None,
+                   domains: tuple[str, ...] = ("credit", "finance", "transport", "weather", "health", "other"),
+                   days: int = 365, **kw):
+    """An active agreement covering `domains`, running from yesterday for `days` days."""
+    import json
+    from datetime import date, timedelta
+
+    from marketplace.models import Agreement
+
+    operator = operator or make_org(session, OrgKind.OPERATOR)
+    authority = authority or make_org(session, OrgKind.AUTHORITY)
+    n = next(_seq)
+    agreement = Agreement(code=f"SQ-TEST-{n:05d}", title=f"测试授权运营协议{n}", authority_id=authority.id,
+                          operator_id=operator.id, domains=json.dumps(list(domains)),
+                          start_date=date.today() - timedelta(days=1),
+                          end_date=date.today() + timedelta(days=days), **kw)
+    session.add(agreement)
+    session.commit()
+    return agreement
+
+
+def make_product(session: Session, *, agreement=None, type: str = "package", title: str | None = None,
+                 domain: str = "credit", status: str = "listed", openness: str = "unconditional",
+                 plans: tuple[dict, ...] = ({"form": "one_off", "price_fen": 10000},), **kw):
+    """A product with plans (pricing.PlanTerms dicts) — listed by default."""
+    import json
+
+    from pricing import PlanTerms
+
+    from marketplace.models import PricePlan, Product
+
+    agreement = agreement or make_agreement(session)
+    n = next(_seq)
+    product = Product(slug=kw.pop("slug", f"test-product-{n}"), type=type, status=status,
+                      operator_id=agreement.operator_id, agreement_id=agreement.id,
+                      title=title or f"测试数据产品{n}", summary="测试摘要", domain=domain, region="福建省",
+                      openness=openness, registration_code=f"REG-{n}", listed_at=utcnow() if status == "listed" else None,
+                      **kw)
+    session.add(product)
+    session.flush()
+    for i, terms in enumerate(plans):
+        parsed = PlanTerms.from_dict(terms).validate()
+        session.add(PricePlan(product_id=product.id, name=terms.get("name", f"方案{i + 1}"),
+                              charge_form=parsed.form.value, terms=json.dumps(parsed.to_dict())))
+    session.commit()
+    return product
