@@ -110,7 +110,9 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     return user
 
 
-def find_or_create_org(session: Session, *, actor: Actor, uscc: str, name: str | None, kind: str | None) -> Organization:
+def find_or_create_org(
+    session: Session, *, actor: Actor, uscc: str, name: str | None, kind: str | None
+) -> Organization:
     """The organization with this code, created (verified) when it does not exist yet."""
     code = validate_uscc(uscc)
     org = session.execute(select(Organization).where(Organization.uscc == code)).scalar_one_or_none()

@@ -77,16 +77,16 @@ def make_product(session: Session, *, agreement=None, type: str = "package", tit
     """A product with plans (pricing.PlanTerms dicts) — listed by default."""
     import json
 
-    from pricing import PlanTerms
-
     from marketplace.models import PricePlan, Product
+    from pricing import PlanTerms
 
     agreement = agreement or make_agreement(session)
     n = next(_seq)
     product = Product(slug=kw.pop("slug", f"test-product-{n}"), type=type, status=status,
                       operator_id=agreement.operator_id, agreement_id=agreement.id,
                       title=title or f"测试数据产品{n}", summary="测试摘要", domain=domain, region="福建省",
-                      openness=openness, registration_code=f"REG-{n}", listed_at=utcnow() if status == "listed" else None,
+                      openness=openness, registration_code=f"REG-{n}",
+                      listed_at=utcnow() if status == "listed" else None,
                       **kw)
     session.add(product)
     session.flush()

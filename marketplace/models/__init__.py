@@ -3,12 +3,33 @@
 from marketplace.models.accounts import LoginFailure, Organization, OrgKind, OrgStatus, Role, User
 from marketplace.models.audit import AuditRecord
 from marketplace.models.catalog import (
-    Agreement, AgreementStatus, BrokerQualification, CapPrice, Mandate, MandateProduct, MandateStatus, Openness,
-    PricePlan, Product, ProductRevision, ProductStatus, ProductType, RevisionStatus, SecurityGrade,
+    Agreement,
+    AgreementStatus,
+    BrokerQualification,
+    CapPrice,
+    Mandate,
+    MandateProduct,
+    MandateStatus,
+    Openness,
+    PricePlan,
+    Product,
+    ProductRevision,
+    ProductStatus,
+    ProductType,
+    RevisionStatus,
+    SecurityGrade,
 )
 from marketplace.models.commerce import (
-    ApiKey, ApiKeyStatus, Entitlement, EntitlementStatus, InvoiceKind, Order, OrderLine, OrderStatus,
-    PaymentMethod, UseType,
+    ApiKey,
+    ApiKeyStatus,
+    Entitlement,
+    EntitlementStatus,
+    InvoiceKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    UseType,
 )
 
 __all__ = [

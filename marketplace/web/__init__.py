@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import Flask, g, request
 from sqlalchemy import inspect
@@ -47,7 +48,12 @@ def prepare_database(app: Flask) -> None:
 
     engine = app.extensions["engine"]
     empty = not inspect(engine).has_table("organization")
-    upgrade_database(app.config["DATABASE_URL"])
+    if os.environ.get("SCHEMA_FROM_MODELS") == "1" and app.config["APP_ENV"] == "development":
+        from marketplace.schema import create_schema  # work in progress: tables not yet in a migration
+
+        create_schema(engine)
+    else:
+        upgrade_database(app.config["DATABASE_URL"])
     if empty and app.config["DEMO_DATA"]:
         from marketplace.db import session_scope
         from marketplace.demo import load_demo
@@ -64,11 +70,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from pricing import format_fen, format_unit_price
-
     from marketplace.web.access import has_role
     from marketplace.web.labels import kind_label, role_label
     from marketplace.web.nav import visible_nav
+    from pricing import format_fen, format_unit_price
 
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["unit_price"] = format_unit_price

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length
 
 from marketplace.web.labels import KIND_LABELS, ROLE_LABELS
 
+
 class OrganizationForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称")), Length(max=200)])
     uscc = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("请填写统一社会信用代码"))])
