@@ -31,6 +31,7 @@ from marketplace.models.commerce import (
     PaymentMethod,
     UseType,
 )
+from marketplace.models.demand import AccessApplication, QuoteMessage, QuoteOffer, QuoteRequest  # noqa: F401
 
 __all__ = [
     "Agreement", "AgreementStatus", "ApiKey", "ApiKeyStatus", "BrokerQualification", "CapPrice",
