@@ -24,3 +24,11 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
         install_extras(connection)
+
+
+def _register_feature_extras() -> None:
+    """Import the modules that append installers to EXTRAS (kept here so create_schema sees them all)."""
+    import marketplace.catalog.search  # noqa: F401  product_fts / tsvector index
+
+
+_register_feature_extras()

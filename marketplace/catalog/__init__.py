@@ -1,0 +1,1 @@
+"""The catalog read side: search, catalog queries and product pages."""

@@ -1,0 +1,103 @@
+"""Chinese full-text search: jieba segmentation into SQLite FTS5 or a PostgreSQL tsvector.
+
+Documents and queries are segmented the same way (`segment`). Product.search_words holds the tokens;
+SQLite keeps them in the FTS5 table `product_fts` (rowid = product.id), PostgreSQL indexes
+`to_tsvector('simple', search_words)` with GIN. A query matches when every one of its finest tokens
+is present (a long word is replaced by the shorter words jieba finds inside it, which both sides hold).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import jieba
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from marketplace.catalog_terms import DOMAINS, PRODUCT_TYPES
+from marketplace.models import Organization, Product
+from marketplace.schema import EXTRAS
+
+jieba.setLogLevel(logging.WARNING)
+
+_WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+_STRIP = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff_.+-]")
+PG_VECTOR = "to_tsvector('simple', product.search_words)"
+
+
+def _tokens(value: str) -> list[str]:
+    """jieba search-mode tokens, lower-cased, only those holding a letter, digit or CJK character."""
+    out = []
+    for raw in jieba.cut_for_search(value or "", HMM=False):
+        tok = _STRIP.sub("", raw.lower()).strip("_.+-")
+        if tok and _WORD.search(tok):
+            out.append(tok)
+    return out
+
+
+def segment(value: str) -> str:
+    """Space-joined jieba (cut_for_search) tokens, lower-cased, Latin words and digits included."""
+    return " ".join(_tokens(value))
+
+
+def query_terms(query: str) -> list[str]:
+    """The tokens a query must match: its segments minus longer ones that contain another segment."""
+    toks = list(dict.fromkeys(_tokens(query)))
+    return [t for t in toks if not any(o != t and o in t for o in toks)]
+
+
+def product_text(session: Session, product: Product) -> str:
+    """Everything searchable about a product, as one string."""
+    operator = session.get(Organization, product.operator_id) if product.operator_id else None
+    parts = [product.title, product.summary, product.description_md, DOMAINS.get(product.domain, ""),
+             PRODUCT_TYPES.get(product.type, ""), product.region, product.registration_code,
+             operator.name if operator else ""]
+    return "\n".join(p for p in parts if p)
+
+
+def index_product(session: Session, product: Product) -> None:
+    """Refresh a product's search words and its full-text row (caller commits)."""
+    product.search_words = segment(product_text(session, product))
+    session.add(product)
+    session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM product_fts WHERE rowid = :id"), {"id": product.id})
+        session.execute(text("INSERT INTO product_fts (rowid, words) VALUES (:id, :w)"),
+                        {"id": product.id, "w": product.search_words})
+
+
+def fts_match_expression(terms: list[str]) -> str:
+    """An FTS5 MATCH string requiring every term (each quoted as a phrase)."""
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def pg_tsquery_expression(terms: list[str]) -> str:
+    """A to_tsquery('simple', …) string requiring every term."""
+    return " & ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+
+
+def install_search(connection: Connection) -> None:
+    """Create the full-text structures for this backend (idempotent)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("CREATE VIRTUAL TABLE IF NOT EXISTS product_fts USING fts5(words)")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE INDEX IF NOT EXISTS ix_product_search ON product USING gin "
+            "(to_tsvector('simple', search_words))"
+        )
+
+
+def reindex_all(session: Session) -> int:
+    """Re-segment every product (after a schema rebuild or dictionary change); returns the count."""
+    count = 0
+    for product in session.query(Product).all():
+        index_product(session, product)
+        count += 1
+    session.commit()
+    return count
+
+
+if install_search not in EXTRAS:
+    EXTRAS.append(install_search)

@@ -1,0 +1,51 @@
+"""Segmentation and full-text matching on both backends."""
+
+from sqlalchemy import text
+
+from marketplace.catalog.search import index_product, query_terms, segment
+from tests.factories import make_agreement, make_product
+
+
+def test_segment_lowercases_and_keeps_latin_and_digits():
+    words = segment("企业信用报告API，ETC通行 2024").split()
+    assert {"企业", "信用", "api", "etc", "通行", "2024"} <= set(words)
+    assert "，" not in words
+
+
+def test_query_terms_prefer_the_finest_words():
+    assert query_terms("交通运输") == ["交通", "通运", "运输"]
+    assert query_terms("API 信用") == ["api", "信用"]
+
+
+def _match_ids(session, q):
+    from marketplace.catalog.search import fts_match_expression, pg_tsquery_expression
+
+    terms = query_terms(q)
+    if session.get_bind().dialect.name == "sqlite":
+        rows = session.execute(text("SELECT rowid FROM product_fts WHERE product_fts MATCH :m"),
+                               {"m": fts_match_expression(terms)})
+    else:
+        rows = session.execute(text("SELECT id FROM product WHERE to_tsvector('simple', search_words) "
+                                    "@@ to_tsquery('simple', :q)"), {"q": pg_tsquery_expression(terms)})
+    return {r[0] for r in rows}
+
+
+def test_index_product_matches_two_character_and_mixed_queries(session):
+    agreement = make_agreement(session)
+    credit = make_product(session, agreement=agreement, title="企业信用评价报告", description_md="提供API查询")
+    road = make_product(session, agreement=agreement, title="高速公路ETC通行记录", domain="transport")
+    other = make_product(session, agreement=agreement, title="气象预报数据包", domain="weather")
+    for p in (credit, road, other):
+        index_product(session, p)
+    session.commit()
+    assert _match_ids(session, "信用") == {credit.id}
+    assert _match_ids(session, "API 信用") == {credit.id}
+    assert _match_ids(session, "ETC 通行") == {road.id}
+    assert _match_ids(session, "etc") == {road.id}
+    assert _match_ids(session, "交通") == {road.id}  # the domain label is indexed too
+    assert _match_ids(session, "气象") == {other.id}
+    assert _match_ids(session, "信用 气象") == set()
+    other.title = "企业信用气象"
+    index_product(session, other)
+    session.commit()
+    assert _match_ids(session, "信用 气象") == {other.id}
