@@ -1,0 +1,84 @@
+"""Who sells a product through quotes, the cap that binds an offer, and who may open a quote."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from marketplace.audit import Actor
+from marketplace.errors import NotFound
+from marketplace.models import CapPrice, Mandate, MandateProduct, MandateStatus, Product
+from marketplace.models.base import utcnow
+from marketplace.models.demand import QuoteRequest
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def today_local() -> date:
+    """Today's date in Asia/Shanghai (offer validity is a local calendar date)."""
+    return datetime.now(SHANGHAI).date()
+
+
+def active_broker_id(session: Session, product: Product) -> int | None:
+    """The product's broker when an active, in-term mandate from its operator covers it (R6)."""
+    if product.broker_id is None:
+        return None
+    today = today_local()
+    row = session.execute(
+        select(Mandate.id).join(MandateProduct, MandateProduct.mandate_id == Mandate.id)
+        .where(MandateProduct.product_id == product.id, Mandate.broker_id == product.broker_id,
+               Mandate.operator_id == product.operator_id, Mandate.status == MandateStatus.ACTIVE,
+               Mandate.start_date <= today, Mandate.end_date >= today)
+        .limit(1)
+    ).first()
+    return product.broker_id if row else None
+
+
+def seller_org_id(session: Session, product: Product) -> int:
+    """Who answers quotes: the mandated broker, else the operator."""
+    return active_broker_id(session, product) or product.operator_id
+
+
+def _latest_cap(session: Session, product_id: int, charge_form: str) -> CapPrice | None:
+    """Latest effective cap row for the product and form (used until supply's current_cap exists)."""
+    return session.execute(
+        select(CapPrice).where(CapPrice.product_id == product_id, CapPrice.charge_form == charge_form,
+                               CapPrice.effective_from <= utcnow())
+        .order_by(CapPrice.effective_from.desc(), CapPrice.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def current_cap_fen(session: Session, product_id: int, charge_form: str) -> Decimal | None:
+    """The cap in fen binding this product and form, from supply's current_cap when available."""
+    try:
+        from marketplace.supply.caps import current_cap
+    except ImportError:
+        current_cap = _latest_cap
+    cap = current_cap(session, product_id, charge_form)
+    return Decimal(cap.cap_fen) if cap is not None else None
+
+
+def quote_side(quote: QuoteRequest, product: Product, org_id: int | None) -> str | None:
+    """"buyer" or "seller" for an organization taking part in the quote, else None."""
+    if org_id is None:
+        return None
+    if org_id == quote.buyer_org_id:
+        return "buyer"
+    if org_id in (quote.seller_org_id, product.operator_id):
+        return "seller"
+    return None
+
+
+def load_quote(session: Session, *, actor: Actor, quote_id: int,
+               side: str | None = None) -> tuple[QuoteRequest, Product, str]:
+    """The quote, its product and the actor's side; NotFound for anyone else (or the wrong side)."""
+    quote = session.get(QuoteRequest, quote_id)
+    product = session.get(Product, quote.product_id) if quote else None
+    found = quote_side(quote, product, actor.org_id) if product else None
+    if found is None or (side is not None and found != side):
+        raise NotFound("询价单不存在")
+    return quote, product, found
