@@ -14,10 +14,10 @@ import re
 import jieba
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from marketplace.catalog_terms import DOMAINS, PRODUCT_TYPES
-from marketplace.models import Organization, Product
+from marketplace.models import Organization, PricePlan, Product
 from marketplace.schema import EXTRAS
 
 jieba.setLogLevel(logging.WARNING)
@@ -58,8 +58,13 @@ def product_text(session: Session, product: Product) -> str:
 
 
 def index_product(session: Session, product: Product) -> None:
-    """Refresh a product's search words and its full-text row (caller commits)."""
+    """Refresh a product's search words, lowest price and full-text row (caller commits)."""
+    from marketplace.catalog.visibility import lowest_price_fen
+
     product.search_words = segment(product_text(session, product))
+    if product.id is not None:
+        plans = session.exec(select(PricePlan).where(PricePlan.product_id == product.id)).all()
+        product.min_price_fen = lowest_price_fen(list(plans))
     session.add(product)
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
@@ -92,7 +97,7 @@ def install_search(connection: Connection) -> None:
 def reindex_all(session: Session) -> int:
     """Re-segment every product (after a schema rebuild or dictionary change); returns the count."""
     count = 0
-    for product in session.query(Product).all():
+    for product in session.exec(select(Product)).all():
         index_product(session, product)
         count += 1
     session.commit()
