@@ -1,0 +1,1 @@
+"""Orders: checkout, approval of public use, payment, fulfilment, delivery, refunds."""

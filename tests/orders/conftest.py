@@ -1,0 +1,56 @@
+"""Helpers for order tests: a verified buyer, a sellable product, a placed order."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.audit import Actor
+from marketplace.models import Order, OrgKind, PricePlan, Role
+from marketplace.models.accounts import TaxpayerKind
+from marketplace.orders.checkout import InvoiceIn, place_order
+from tests.factories import make_org, make_product, make_user
+
+_tokens = itertools.count(1)
+
+
+class Shop:
+    """Arranges buyers, products and orders through the real use cases."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def buyer(self, *, verified=True, small=False):
+        org = make_org(self.session, OrgKind.ENTERPRISE, verified=verified)
+        if small:
+            org.taxpayer_kind = TaxpayerKind.SMALL
+            self.session.commit()
+        user = make_user(self.session, Role.BUYER, org=org)
+        return org, user
+
+    def product(self, **kw):
+        return make_product(self.session, **kw)
+
+    def plan(self, product) -> PricePlan:
+        return self.session.execute(select(PricePlan).where(PricePlan.product_id == product.id)
+                                    .order_by(PricePlan.id)).scalars().first()
+
+    def order(self, org, user, product, *, plan=None, quantity=1, use_type="industry", token=None, **kw) -> Order:
+        plan = plan or self.plan(product)
+        return place_order(
+            self.session, actor=Actor(user.id, user.email, org.id), buyer_org_id=org.id, product_id=product.id,
+            plan_id=plan.id, quantity=quantity, use_type=use_type, purpose=kw.pop("purpose", "企业征信风控建模"),
+            invoice=kw.pop("invoice", InvoiceIn(title=org.name, taxpayer_id=org.uscc, kind="special")),
+            submit_token=token or f"token-{next(_tokens):08d}", **kw)
+
+    def count(self, model) -> int:
+        self.session.expire_all()
+        return self.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.fixture
+def shop(session) -> Shop:
+    return Shop(session)
+
