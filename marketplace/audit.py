@@ -117,6 +117,7 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
     while True:
         rows = session.execute(
             select(AuditRecord).where(AuditRecord.id > prev_id).order_by(AuditRecord.id).limit(batch)
+            .execution_options(populate_existing=True)
         ).scalars().all()
         if not rows:
             return ChainReport(count=count)

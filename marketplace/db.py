@@ -42,7 +42,8 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "NONE":  # NONE: autocommit each statement (test inspection, read-only tools)
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def is_sqlite(session: Session) -> bool:

@@ -92,8 +92,13 @@ def app(db_url, backend):
 
 @pytest.fixture
 def session(app):
-    """A session on the app's database for arranging and asserting."""
-    with Session(app.extensions["engine"], expire_on_commit=False) as s:
+    """A session on the app's database for arranging and asserting.
+
+    On SQLite it runs each statement in its own transaction, so it never holds the write lock
+    (the app's requests take it at BEGIN) and always reads what the app committed.
+    """
+    engine = app.extensions["engine"].execution_options(sqlite_begin="NONE")
+    with Session(engine, expire_on_commit=False) as s:
         yield s
 
 
