@@ -1,0 +1,1 @@
+"""Supply side: agreements, caps, broker qualifications and mandates, listings, review, enforcement."""

@@ -1,0 +1,71 @@
+"""Small parsing helpers shared by the supply use cases."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from marketplace.catalog_terms import DOMAINS
+from marketplace.supply.errors import SupplyError
+
+
+def require_text(value: str | None, field: str, label: str, max_len: int) -> str:
+    """Stripped text, refused when empty or too long."""
+    value = (value or "").strip()
+    if not value:
+        raise SupplyError(f"请填写{label}", field=field)
+    if len(value) > max_len:
+        raise SupplyError(f"{label}不能超过 {max_len} 个字符", field=field)
+    return value
+
+
+def optional_text(value: str | None, field: str, label: str, max_len: int) -> str:
+    """Stripped text (may be empty), refused when too long."""
+    value = (value or "").strip()
+    if len(value) > max_len:
+        raise SupplyError(f"{label}不能超过 {max_len} 个字符", field=field)
+    return value
+
+
+def check_bps(value, field: str, label: str) -> int:
+    """An integer between 0 and 10000 basis points."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10000:
+        raise SupplyError(f"{label}必须在 0 到 10000 个基点（0%–100%）之间", field=field)
+    return value
+
+
+def check_term(start: date | None, end: date | None, *, field: str = "end_date") -> None:
+    """Start and end present, end not before start."""
+    if start is None:
+        raise SupplyError("请填写开始日期", field="start_date")
+    if end is None:
+        raise SupplyError("请填写结束日期", field=field)
+    if end < start:
+        raise SupplyError("结束日期不能早于开始日期", field=field)
+
+
+def check_domains(codes) -> list[str]:
+    """A non-empty list of known domain codes, deduplicated in order."""
+    out: list[str] = []
+    for code in codes or ():
+        if code not in DOMAINS:
+            raise SupplyError(f"未知的数据领域：{code}", field="domains")
+        if code not in out:
+            out.append(code)
+    if not out:
+        raise SupplyError("请至少选择一个数据领域", field="domains")
+    return out
+
+
+def loads_list(text: str) -> list:
+    """A JSON list stored in a text column ([] when empty or broken)."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def dumps(value) -> str:
+    """Compact JSON keeping Chinese readable."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
