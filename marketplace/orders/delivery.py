@@ -1,0 +1,172 @@
+"""Delivery of files: operators upload masters, each buyer gets a watermarked copy via expiring signed links."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from marketplace.audit import Actor, record_audit
+from marketplace.errors import NotFound
+from marketplace.models import Order, Organization, Product
+from marketplace.models.base import utcnow
+from marketplace.models.orders_extra import Deliverable, DeliveryCopy
+from marketplace.orders.common import OrderError
+from marketplace.orders.fulfilment import FILE_TYPES, line_products
+from marketplace.orders.payments import PAID_STATES
+from marketplace.orders.watermark import TEXT_KINDS, new_fingerprint, watermark
+
+MAX_UPLOAD = 20 * 1024 * 1024
+DOWNLOAD_DAYS = 30  # copies can be downloaded for this long after payment
+DOWNLOAD_LIMIT = 5  # downloads per copy
+LINK_SECONDS = 600  # a signed link works this long
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ext(filename: str) -> str:
+    ext = Path(filename or "").suffix.lower()
+    if ext not in TEXT_KINDS:
+        raise OrderError("仅支持 CSV、TXT、Markdown、HTML 文件（交付时需逐份加水印）", field="file")
+    return ext
+
+
+def upload_deliverable(session: Session, *, actor: Actor, operator_org_id: int, product_id: int, filename: str,
+                       content: bytes, storage_dir: Path) -> Deliverable:
+    """Attach a master file to the operator's own package or report product."""
+    product = session.get(Product, product_id)
+    if product is None or product.operator_id != operator_org_id:
+        raise NotFound("产品不存在")
+    if product.type not in FILE_TYPES:
+        raise OrderError("只有数据包和数据报告产品以文件交付", field="file")
+    ext = _ext(filename)
+    if not content or len(content) > MAX_UPLOAD:
+        raise OrderError("文件为空或超过 20 MB", field="file")
+    try:
+        content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise OrderError("文件须为 UTF-8 编码的文本", field="file") from None
+    digest = _sha256(content)
+    stored = f"masters/{digest}{ext}"
+    _write(storage_dir / stored, content)
+    item = Deliverable(product_id=product.id, filename=Path(filename).name[:200], stored_name=stored,
+                       media_type=TEXT_KINDS[ext], size=len(content), sha256=digest, uploaded_by_id=actor.user_id)
+    session.add(item)
+    session.flush()
+    record_audit(session, actor=actor, action="deliverable.upload", object_type="deliverable", object_id=item.id,
+                 org_id=operator_org_id, after={"product": product.slug, "file": item.filename, "sha256": digest})
+    session.commit()
+    return item
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def deliverables_of(session: Session, product_id: int) -> list[Deliverable]:
+    """The active master files of a product."""
+    return list(session.execute(select(Deliverable).where(Deliverable.product_id == product_id,
+                                                          Deliverable.active.is_(True))
+                                .order_by(Deliverable.id)).scalars())
+
+
+def ensure_copies(session: Session, *, actor: Actor, order: Order, storage_dir: Path) -> list[DeliveryCopy]:
+    """The buyer's watermarked copies of every file of a paid order (made on first need); commits new ones."""
+    if order.status not in PAID_STATES:
+        return []
+    buyer = session.get(Organization, order.buyer_org_id)
+    copies, made = [], False
+    for line, product in line_products(session, order):
+        if product.type not in FILE_TYPES:
+            continue
+        for item in deliverables_of(session, product.id):
+            copy = session.execute(select(DeliveryCopy).where(DeliveryCopy.order_line_id == line.id,
+                                                              DeliveryCopy.deliverable_id == item.id)).scalar()
+            if copy is None:
+                copy, made = _make_copy(session, actor, order, line.id, item, buyer, storage_dir), True
+            copies.append(copy)
+    if made:
+        session.commit()
+    return copies
+
+
+def _make_copy(session: Session, actor: Actor, order: Order, line_id: int, item: Deliverable, buyer: Organization,
+               storage_dir: Path) -> DeliveryCopy:
+    fingerprint = new_fingerprint()
+    ext = Path(item.stored_name).suffix
+    data = watermark((storage_dir / item.stored_name).read_bytes(), ext=ext, licensee=buyer.name,
+                     order_number=order.number, fingerprint=fingerprint)
+    stored = f"copies/{fingerprint}{ext}"
+    _write(storage_dir / stored, data)
+    copy = DeliveryCopy(order_id=order.id, order_line_id=line_id, deliverable_id=item.id, buyer_org_id=buyer.id,
+                        fingerprint=fingerprint, sha256=_sha256(data), stored_name=stored, size=len(data),
+                        downloads_allowed=DOWNLOAD_LIMIT,
+                        expires_at=(order.paid_at or utcnow()) + timedelta(days=DOWNLOAD_DAYS))
+    session.add(copy)
+    session.flush()
+    record_audit(session, actor=actor, action="delivery.copy", object_type="delivery_copy", object_id=copy.id,
+                 org_id=buyer.id, after={"order": order.number, "file": item.filename, "fingerprint": fingerprint,
+                                         "sha256": copy.sha256})
+    return copy
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="pdx-delivery")
+
+
+def download_token(secret: str, copy: DeliveryCopy) -> str:
+    """A signed link token for one copy; it expires after LINK_SECONDS."""
+    return _serializer(secret).dumps({"c": copy.id, "o": copy.buyer_org_id})
+
+
+def read_token(secret: str, token: str, *, max_age: int = LINK_SECONDS) -> int:
+    """The copy id in a valid, unexpired token; refused otherwise."""
+    try:
+        data = _serializer(secret).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise OrderError("下载链接已过期，请回到订单页面重新获取") from None
+    except BadSignature:
+        raise NotFound("下载链接无效") from None
+    return int(data["c"])
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file ready to send."""
+
+    path: Path
+    filename: str
+    media_type: str
+    sha256: str
+
+
+def take_download(session: Session, *, actor: Actor, buyer_org_id: int, copy_id: int,
+                  storage_dir: Path) -> Download:
+    """Count one download of the buyer's copy (refused when expired, used up, or the order was refunded)."""
+    copy = session.get(DeliveryCopy, copy_id)
+    if copy is None or copy.buyer_org_id != buyer_org_id:
+        raise NotFound("文件不存在")
+    order = session.get(Order, copy.order_id)
+    if order.status not in PAID_STATES:
+        raise OrderError("订单已退款或关闭，文件不可下载")
+    if utcnow() >= copy.expires_at:
+        raise OrderError("下载有效期已过")
+    taken = session.execute(update(DeliveryCopy).where(DeliveryCopy.id == copy.id,
+                                                       DeliveryCopy.downloads_used < DeliveryCopy.downloads_allowed)
+                            .values(downloads_used=DeliveryCopy.downloads_used + 1, last_download_at=utcnow()))
+    if taken.rowcount != 1:
+        raise OrderError(f"下载次数已用完（每份文件限 {copy.downloads_allowed} 次）")
+    item = session.get(Deliverable, copy.deliverable_id)
+    record_audit(session, actor=actor, action="delivery.download", object_type="delivery_copy", object_id=copy.id,
+                 org_id=buyer_org_id, after={"order": order.number, "fingerprint": copy.fingerprint})
+    session.commit()
+    return Download(path=storage_dir / copy.stored_name, filename=item.filename, media_type=item.media_type,
+                    sha256=copy.sha256)
