@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.errors import DomainError
 
 TITLES = {
-    400: "请求有误",
-    401: "需要登录",
-    403: "没有权限",
-    404: "页面不存在",
-    405: "不支持的请求方式",
-    409: "状态冲突",
-    413: "上传的文件过大",
-    429: "请求过于频繁",
-    500: "服务器出错了",
+    400: _l("请求有误"),
+    401: _l("需要登录"),
+    403: _l("没有权限"),
+    404: _l("页面不存在"),
+    405: _l("不支持的请求方式"),
+    409: _l("状态冲突"),
+    413: _l("上传的文件过大"),
+    429: _l("请求过于频繁"),
+    500: _l("服务器出错了"),
 }
 
 
@@ -35,7 +36,7 @@ def error_response(status: int, message: str, code: str | None = None):
     if wants_json():
         body = {"error": {"code": code or str(status), "message": message}}
         return jsonify(body), status
-    return render_template("errors/error.html", status=status, title=_(TITLES.get(status, "出错了")),
+    return render_template("errors/error.html", status=status, title=str(TITLES.get(status, _("出错了"))),
                            message=message), status
 
 
@@ -48,12 +49,12 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
-        return error_response(e.status, e.message, type(e).__name__)
+        return error_response(e.status, _(e.message), type(e).__name__)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         default = TITLES.get(e.code or 500, e.name)
-        message = e.description if e.description and not e.description.startswith(("The ", "You ")) else _(default)
+        message = e.description if e.description and not e.description.startswith(("The ", "You ")) else str(default)
         return error_response(e.code or 500, message)
 
     @app.errorhandler(Exception)
