@@ -15,7 +15,7 @@ from marketplace.demand.common import (
     require_verified_buyer,
 )
 from marketplace.errors import Conflict, NotFound
-from marketplace.models import Openness, Product, UseType
+from marketplace.models import Openness, Organization, Product, User
 from marketplace.models.base import utcnow
 from marketplace.models.demand import AccessApplication, ApplicationStatus
 
@@ -144,8 +144,20 @@ def list_incoming_applications(session: Session, *, org_id: int,
     return sorted(rows, key=lambda r: r[0].status != ApplicationStatus.PENDING)
 
 
+def application_detail(session: Session, app: AccessApplication) -> dict:
+    """The product, the applicant organization and user, and the pair's earlier applications."""
+    earlier = session.execute(
+        select(AccessApplication).where(AccessApplication.buyer_org_id == app.buyer_org_id,
+                                        AccessApplication.product_id == app.product_id,
+                                        AccessApplication.id != app.id)
+        .order_by(AccessApplication.id.desc())
+    ).scalars().all()
+    return {"product": session.get(Product, app.product_id), "buyer": session.get(Organization, app.buyer_org_id),
+            "applicant": session.get(User, app.user_id), "earlier": list(earlier)}
+
+
 __all__ = [
-    "UseType", "apply_for_access", "approved_application", "decide_application", "get_application_for_buyer",
-    "get_application_for_seller", "has_approved_access", "list_buyer_applications",
+    "application_detail", "apply_for_access", "approved_application", "decide_application",
+    "get_application_for_buyer", "get_application_for_seller", "has_approved_access", "list_buyer_applications",
     "list_incoming_applications", "withdraw_application",
 ]

@@ -131,6 +131,15 @@ def _withdraw_open_offers(session: Session, quote_id: int) -> None:
         old.status, old.decided_at = OfferStatus.WITHDRAWN, utcnow()
 
 
+def quote_id_for_buyer(session: Session, *, actor: Actor, offer_id: int) -> int:
+    """The quote id of an offer made to the actor's organization; NotFound for anyone else."""
+    offer = session.get(QuoteOffer, offer_id)
+    if offer is None:
+        raise NotFound("报价不存在")
+    quote, _, _ = load_quote(session, actor=actor, quote_id=offer.quote_id, side="buyer")
+    return quote.id
+
+
 def _buyer_open_offer(session: Session, *, actor: Actor, offer_id: int) -> tuple[QuoteOffer, QuoteRequest]:
     """The buyer's own open, unexpired offer; NotFound for another buyer's."""
     offer = session.get(QuoteOffer, offer_id)

@@ -6,6 +6,8 @@ def all_blueprints():
     from marketplace.web.admin.routes import bp as admin
     from marketplace.web.audit.routes import bp as audit
     from marketplace.web.auth.routes import bp as auth
+    from marketplace.web.demand.applications import bp as applications
+    from marketplace.web.demand.quotes import bp as quotes
     from marketplace.web.main.routes import bp as main
 
-    return [main, auth, admin, audit]
+    return [main, auth, admin, audit, applications, quotes]

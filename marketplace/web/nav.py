@@ -25,6 +25,8 @@ NAV: list[NavItem] = [
     NavItem("disclosure.index", _l("信息披露")),
     NavItem("buyer.orders", _l("我的订单"), (R.BUYER,)),
     NavItem("buyer.entitlements", _l("接口与密钥"), (R.BUYER,)),
+    NavItem("quotes.mine", _l("询价与申请"), (R.BUYER,)),
+    NavItem("quotes.incoming", _l("询价与申请"), (R.OPERATOR, R.BROKER)),
     NavItem("supply.dashboard", _l("供给工作台"), (R.OPERATOR, R.BROKER)),
     NavItem("authority.agreements", _l("授权协议"), (R.AUTHORITY,)),
     NavItem("review.queue", _l("上架审核"), (R.REVIEWER,)),
