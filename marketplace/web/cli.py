@@ -71,3 +71,7 @@ def register_cli(app) -> None:
     """Attach every command to the app."""
     for command in (create_user_command, verify_audit_command, load_demo_command):
         app.cli.add_command(command)
+    from marketplace.web.supply.cli import COMMANDS as supply_commands  # import-products, enforce-terms
+
+    for command in supply_commands:
+        app.cli.add_command(command)

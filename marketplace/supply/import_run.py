@@ -1,0 +1,93 @@
+"""Run an import of exchange listings for one operator (and optionally one broker)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from marketplace.audit import Actor
+from marketplace.catalog.visibility import today as exchange_today
+from marketplace.errors import DomainError
+from marketplace.models import Agreement, Organization, OrgKind, Product
+from marketplace.supply.agreements import AgreementIn, covering_agreement, grant_agreement
+from marketplace.supply.importer import ImportReport, read_rows, row_data, row_domain, row_plan, source_key
+from marketplace.supply.listing import create_product, submit_revision
+from marketplace.supply.review import approve_revision
+
+
+def _org(session: Session, code: str, kind: OrgKind, label: str) -> Organization:
+    org = session.execute(select(Organization).where(Organization.uscc == (code or "").strip().upper())) \
+        .scalar_one_or_none()
+    if org is None or org.kind != kind:
+        raise DomainError(f"找不到统一社会信用代码为 {code} 的{label}")
+    return org
+
+
+def _authority_for(session: Session, operator: Organization) -> Organization:
+    latest = session.execute(select(Agreement).where(Agreement.operator_id == operator.id)
+                             .order_by(Agreement.id.desc()).limit(1)).scalar_one_or_none()
+    if latest is not None:
+        return session.get(Organization, latest.authority_id)
+    authority = session.execute(select(Organization).where(Organization.kind == OrgKind.AUTHORITY)
+                                .order_by(Organization.id).limit(1)).scalar_one_or_none()
+    if authority is None:
+        raise DomainError("系统中没有授权主体，无法为导入创建授权运营协议")
+    return authority
+
+
+def ensure_agreements(session: Session, *, actor: Actor, operator: Organization, domains: set[str],
+                      today: date) -> dict[str, Agreement]:
+    """An in-force agreement per domain; one new agreement covers every domain none covers yet."""
+    found = {d: covering_agreement(session, operator_id=operator.id, domain=d, today=today) for d in domains}
+    missing = sorted(d for d, a in found.items() if a is None)
+    if missing:
+        authority = _authority_for(session, operator)
+        data = AgreementIn(operator_id=operator.id, title=f"{operator.name}公共数据授权运营协议（导入）",
+                           domains=missing, start_date=today, end_date=today + timedelta(days=3 * 365),
+                           scenarios="由产品导入自动创建，覆盖导入数据的领域", security_duties="按协议履行数据安全责任",
+                           exit_terms="协议终止后产品下架，存储副本封存销毁")
+        agreement = grant_agreement(session, actor=actor, authority_id=authority.id, data=data)
+        found.update({d: agreement for d in missing})
+    return found
+
+
+def _import_row(session: Session, *, actor: Actor, row: dict, operator: Organization, broker, agreement,
+                approve: bool, today: date) -> Product:
+    data = {**row_data(row), "agreement_id": agreement.id}
+    product = create_product(session, actor=actor, operator_id=operator.id, broker_id=broker.id if broker else None,
+                             data=data, plans=[row_plan(row)], today=today, commit=False)
+    revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
+    if approve:
+        approve_revision(session, actor=actor, revision_id=revision.id, today=today, commit=False)
+    return product
+
+
+def import_products(session: Session, *, actor: Actor, path: str, operator_code: str, broker_code: str | None = None,
+                    approve: bool = False, today: date | None = None) -> ImportReport:
+    """Import every row not imported before (title + provider); one transaction per row."""
+    today = today or exchange_today()
+    operator = _org(session, operator_code, OrgKind.OPERATOR, "授权运营单位")
+    broker = _org(session, broker_code, OrgKind.BROKER, "数据经纪人") if broker_code else None
+    rows = read_rows(path)
+    seen = set(session.execute(select(Product.source_key).where(Product.operator_id == operator.id)).scalars())
+    agreements = ensure_agreements(session, actor=actor, operator=operator, domains={row_domain(r) for r in rows},
+                                   today=today)
+    report = ImportReport()
+    for number, row in enumerate(rows, start=1):
+        key = source_key(row)
+        if key in seen:
+            report.skipped += 1
+            continue
+        try:
+            _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
+                        agreement=agreements[row_domain(row)], approve=approve, today=today)
+            session.commit()
+        except DomainError as e:
+            session.rollback()
+            report.refused.append(f"第 {number} 条《{(row.get('title') or '').strip()[:40]}》：{e.message}")
+            continue
+        seen.add(key)
+        report.imported += 1
+    return report
