@@ -34,6 +34,7 @@ from marketplace.models.commerce import (
 from marketplace.models.demand import AccessApplication, QuoteMessage, QuoteOffer, QuoteRequest  # noqa: F401
 from marketplace.models.metering import ApiDataset, DatasetRow, QuotaCounter, UsageEvent  # noqa: F401
 from marketplace.models.orders_extra import Deliverable, DeliveryCopy, Payment  # noqa: F401
+from marketplace.models.payments import StripeEvent  # noqa: F401
 
 __all__ = [
     "Agreement", "AgreementStatus", "ApiKey", "ApiKeyStatus", "BrokerQualification", "CapPrice",

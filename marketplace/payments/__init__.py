@@ -1,0 +1,1 @@
+"""Payments by card through Stripe (bank transfer lives with the orders)."""

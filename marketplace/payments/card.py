@@ -1,0 +1,69 @@
+"""Use cases around card payment: a buyer pays an order by card, finance refunds a card payment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from marketplace.audit import Actor, record_audit
+from marketplace.errors import Conflict
+from marketplace.models import Order, OrderStatus, PaymentMethod
+from marketplace.orders.common import get_order, get_order_by_number
+from marketplace.orders.payments import record_refund
+from marketplace.payments.stripe_gateway import (
+    PaymentError,
+    StripeSettings,
+    confirm_card_payment,
+    create_payment_intent,
+    refund_card_payment,
+)
+
+
+@dataclass(frozen=True)
+class CardAttempt:
+    """What the browser needs after a confirmation: Stripe's status, and the secret for a 3-D Secure step."""
+
+    status: str
+    client_secret: str
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status == "requires_action"
+
+
+def payable_order(session: Session, *, number: str, buyer_org_id: int) -> Order:
+    """The buyer's own order awaiting payment (another buyer's answers NotFound)."""
+    order = get_order_by_number(session, number, buyer_org_id=buyer_org_id)
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        raise Conflict(f"订单 {order.number} 当前状态不能付款")
+    return order
+
+
+def pay_order_by_card(session: Session, *, actor: Actor, settings: StripeSettings, number: str,
+                      buyer_org_id: int, token_id: str) -> CardAttempt:
+    """Create the order's PaymentIntent once (saved and audited), then confirm it with the buyer's card."""
+    order = payable_order(session, number=number, buyer_org_id=buyer_org_id)
+    created = not order.stripe_payment_intent
+    intent_id, _secret = create_payment_intent(settings, order)
+    if created:
+        record_audit(session, actor=actor, action="order.card_intent", object_type="order", object_id=order.id,
+                     org_id=order.buyer_org_id, before=None, after={"number": order.number, "intent": intent_id,
+                                                                     "amount_fen": order.total_fen})
+        session.commit()
+    status, secret = confirm_card_payment(settings, intent_id, token_id)
+    return CardAttempt(status=status, client_secret=secret)
+
+
+def refund_card_order(session: Session, *, actor: Actor, settings: StripeSettings, order_id: int,
+                      reason: str) -> Order:
+    """Refund a card-paid order through Stripe, then record the refund (finance)."""
+    order = get_order(session, order_id)
+    if order.payment_method != PaymentMethod.STRIPE or not order.stripe_payment_intent:
+        raise PaymentError(f"订单 {order.number} 不是银行卡支付，请按对公转账线下退款")
+    if order.status not in (OrderStatus.PAID, OrderStatus.DELIVERED):
+        raise Conflict(f"订单 {order.number} 未支付或已退款，不能退款")
+    if not (reason or "").strip():
+        raise PaymentError("请填写退款原因", field="reason")
+    refund_id = refund_card_payment(settings, order)
+    return record_refund(session, actor=actor, order_id=order.id, external_id=refund_id, reason=reason)
