@@ -74,4 +74,6 @@ def load_demo(session: Session) -> dict[str, Organization]:
 
 def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
     """Hook for the catalog, orders and API demo data of later features."""
-    return None
+    from marketplace.demand.demo import load_demand_demo
+
+    load_demand_demo(session, orgs)  # after the catalog demo: applies and asks quotes for its products

@@ -1,0 +1,26 @@
+"""The demand demo: a pending application, an open offer, a declined offer."""
+
+from sqlalchemy import select
+
+from marketplace.demand.demo import load_demand_demo
+from marketplace.demo import load_demo
+from marketplace.models import AuditRecord
+from marketplace.models.demand import AccessApplication, OfferStatus, QuoteOffer, QuoteRequest, QuoteStatus
+from tests.factories import make_agreement, make_product
+
+
+def test_demo_on_a_small_catalog(session):
+    orgs = load_demo(session)  # without a catalog the demand demo adds nothing
+    assert session.execute(select(QuoteRequest)).first() is None
+    agreement = make_agreement(session, operator=orgs["op_central"], authority=orgs["authority"])
+    make_product(session, agreement=agreement, openness="conditional")
+    make_product(session, agreement=agreement, plans=({"form": "negotiated"},))
+    make_product(session, agreement=agreement)
+    load_demand_demo(session, orgs)
+    assert [a.status for a in session.execute(select(AccessApplication)).scalars()] == ["pending"]
+    assert sorted(q.status for q in session.execute(select(QuoteRequest)).scalars()) == [
+        QuoteStatus.DECLINED, QuoteStatus.OFFERED]
+    assert sorted(o.status for o in session.execute(select(QuoteOffer)).scalars()) == [
+        OfferStatus.DECLINED, OfferStatus.OPEN]
+    actions = set(session.execute(select(AuditRecord.action)).scalars())
+    assert {"application.submit", "quote.request", "quote.offer", "quote.offer_decline"} <= actions
