@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, Integer, case, func, literal_column, select, text
+from sqlalchemy import Float, Integer, func, literal_column, select, text
 from sqlmodel import Session
 
 from marketplace.catalog.search import fts_match_expression, pg_tsquery_expression, query_terms
 from marketplace.catalog.visibility import live_agreements
-from marketplace.models import PricePlan, Product, ProductStatus
+from marketplace.models import Product, ProductStatus
 
 SORTS = ("relevance", "newest", "popular", "price_asc", "price_desc")
 FILTERS = ("type", "domain", "region", "operator", "openness", "charge_form", "update_frequency", "price")
@@ -65,14 +65,17 @@ def _price_condition(key: str):
     return cond if high is None else cond & (Product.min_price_fen <= high)
 
 
-def _price_bucket():
-    whens = [(_price_condition(k), k) for k in PRICE_RANGES]
-    return case(*whens, else_="negotiated")
+def price_bucket(fen: int | None) -> str:
+    """The PRICE_RANGES key of a lowest price (None: negotiated)."""
+    for key, bounds in PRICE_RANGES.items():
+        if bounds is not None and fen is not None and fen >= bounds[0] and (bounds[1] is None or fen <= bounds[1]):
+            return key
+    return "negotiated"
 
 
 def _filter_condition(name: str, value: str):
     if name == "charge_form":
-        return Product.id.in_(select(PricePlan.product_id).where(PricePlan.active, PricePlan.charge_form == value))
+        return Product.charge_forms.like(f"% {value} %")
     if name == "price":
         return _price_condition(value)
     if name == "operator":
@@ -81,48 +84,82 @@ def _filter_condition(name: str, value: str):
 
 
 class _Match:
-    """The text match of one query on one backend: a subquery of (id, rank) or None."""
+    """The text match of one query on one backend: `ids` to filter by, `sub` (id, rank) to order by."""
 
     def __init__(self, session: Session, q: str):
+        self.live = list(session.execute(live_agreements()).scalars())  # few rows; a literal list plans better
         terms = query_terms(q)
-        self.sub = None
+        self.sub = self.ids = None
         if not terms:
             return
         if session.get_bind().dialect.name == "sqlite":
             sql = text("SELECT rowid AS id, bm25(product_fts) AS rank FROM product_fts "
                        "WHERE product_fts MATCH :m").bindparams(m=fts_match_expression(terms))
             self.sub = sql.columns(id=Integer, rank=Float).subquery("fts")
+            plain = text("SELECT rowid AS id FROM product_fts WHERE product_fts MATCH :m")
+            self.ids = plain.bindparams(m=fts_match_expression(terms)).columns(id=Integer).subquery("fts_ids")
             self.order = self.sub.c.rank.asc()
         else:
             vector = func.to_tsvector(literal_column("'simple'::regconfig"), Product.search_words)
             tsq = func.to_tsquery(literal_column("'simple'::regconfig"), pg_tsquery_expression(terms))
             rank = func.ts_rank(vector, tsq).label("rank")
             self.sub = select(Product.id.label("id"), rank).where(vector.op("@@")(tsq)).subquery("fts")
+            self.ids = select(Product.id.label("id")).where(vector.op("@@")(tsq)).subquery("fts_ids")
             self.order = self.sub.c.rank.desc()
 
 
-def _where(query: CatalogQuery, *, skip: str | None = None) -> list:
-    conds = [Product.status == ProductStatus.LISTED, Product.agreement_id.in_(live_agreements())]
-    conds += [_filter_condition(k, v) for k, v in query.filters.items() if k != skip]
+def _where(query: CatalogQuery, live: list[int], *, skip_all=frozenset()) -> list:
+    conds = [Product.status == ProductStatus.LISTED, Product.agreement_id.in_(live)]
+    conds += [_filter_condition(k, v) for k, v in query.filters.items() if k not in skip_all]
     return conds
 
 
-def _select(columns, match: _Match, query: CatalogQuery, skip: str | None = None):
+def _select(columns, match: _Match, query: CatalogQuery, *, ranked: bool = False, skip_all=frozenset()):
     stmt = select(*columns).select_from(Product)
-    if match.sub is not None:
+    if ranked:
         stmt = stmt.join(match.sub, match.sub.c.id == Product.id)
-    return stmt.where(*_where(query, skip=skip))
+    elif match.ids is not None:  # scan the matches, then look each product up by id
+        stmt = stmt.join(match.ids, match.ids.c.id == Product.id)
+    return stmt.where(*_where(query, match.live, skip_all=skip_all))
 
 
-def _facet(session: Session, match: _Match, query: CatalogQuery, name: str) -> dict[str, int]:
-    if name == "charge_form":
-        stmt = _select([PricePlan.charge_form, func.count(func.distinct(Product.id))], match, query, skip=name)
-        stmt = stmt.join(PricePlan, PricePlan.product_id == Product.id).where(PricePlan.active)
-        stmt = stmt.group_by(PricePlan.charge_form)
-    else:
-        column = _price_bucket() if name == "price" else getattr(Product, "operator_id" if name == "operator" else name)
-        stmt = _select([column, func.count()], match, query, skip=name).group_by(column)
-    return {str(value): count for value, count in session.execute(stmt).all() if value not in (None, "")}
+CUBE_DIMS = ("type", "domain", "region", "operator", "openness", "update_frequency", "price", "charge_form")
+
+
+PRICE_DIM = CUBE_DIMS.index("price")
+
+
+def _cube_columns() -> list:
+    return [Product.type, Product.domain, Product.region, Product.operator_id, Product.openness,
+            Product.update_frequency, Product.min_price_fen, Product.charge_forms]
+
+
+def _passes(values: list, i: int, want: str) -> bool:
+    return want in values[i].split() if CUBE_DIMS[i] == "charge_form" else values[i] == want
+
+
+def _cube(session: Session, match: _Match, query: CatalogQuery) -> tuple[int, dict[str, dict[str, int]]]:
+    """Total and every facet from one GROUP BY over all facet dimensions (a covering index serves it).
+
+    A combination counts for facet f when it passes every filter except possibly f's own, which gives
+    each facet "with the other filters applied" without one query per facet.
+    """
+    stmt = _select([*_cube_columns(), func.count()], match, query, skip_all=set(CUBE_DIMS))
+    wanted = [(i, query.filters.get(d)) for i, d in enumerate(CUBE_DIMS)]
+    facets: dict[str, dict[str, int]] = {d: {} for d in CUBE_DIMS}
+    total = 0
+    for row in session.execute(stmt.group_by(*_cube_columns())).all():
+        values, count = [str(v) if v is not None else "" for v in row[:-1]], row[-1]
+        values[PRICE_DIM] = price_bucket(row[PRICE_DIM])
+        misses = [i for i, want in wanted if want is not None and not _passes(values, i, want)]
+        if len(misses) > 1:
+            continue
+        total += 0 if misses else count
+        for i in misses or range(len(CUBE_DIMS)):
+            for value in values[i].split() if CUBE_DIMS[i] == "charge_form" else [values[i]]:
+                if value:
+                    facets[CUBE_DIMS[i]][value] = facets[CUBE_DIMS[i]].get(value, 0) + count
+    return total, facets
 
 
 def _order(query: CatalogQuery, match: _Match) -> list:
@@ -140,12 +177,15 @@ def _order(query: CatalogQuery, match: _Match) -> list:
 def search_catalog(session: Session, query: CatalogQuery, *, facets: bool = True) -> CatalogResult:
     """Run a catalog query: one page of visible products, the total, and the facet counts."""
     match = _Match(session, query.q)
-    total = session.execute(_select([func.count()], match, query)).scalar_one()
+    if facets:
+        total, counts = _cube(session, match, query)
+    else:
+        total, counts = session.execute(_select([func.count()], match, query)).scalar_one(), {}
     offset = (query.page - 1) * query.per_page
-    ids_stmt = _select([Product.id], match, query).order_by(*_order(query, match))
+    ranked = query.sort == "relevance" and match.sub is not None
+    ids_stmt = _select([Product.id], match, query, ranked=ranked).order_by(*_order(query, match))
     ids = list(session.execute(ids_stmt.limit(query.per_page).offset(offset)).scalars())
     rows = {p.id: p for p in session.execute(select(Product).where(Product.id.in_(ids))).scalars()} if ids else {}
-    counts = {name: _facet(session, match, query, name) for name in FILTERS} if facets else {}
     return CatalogResult(items=[rows[i] for i in ids], total=total, facets=counts, page=query.page,
                          per_page=query.per_page)
 

@@ -24,7 +24,14 @@ jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _STRIP = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff_.+-]")
-PG_VECTOR = "to_tsvector('simple', product.search_words)"
+# Indexes for sorting and for the facet GROUP BY (covering, so counting never reads the wide rows).
+SORT_AND_FACET_INDEXES = (
+    ("listed_at", "listed_at"), ("popularity", "popularity"), ("min_price", "min_price_fen"),
+    ("facets", "status, type, domain, region, operator_id, openness, update_frequency, min_price_fen, "
+               "charge_forms, agreement_id"),
+)
+# Words nearly every listing holds: as query terms they select everything, so they are not required.
+STOPWORDS = frozenset({"数据", "的", "和", "与", "及", "或", "等", "产品", "数据产品"})
 
 
 def _tokens(value: str) -> list[str]:
@@ -44,7 +51,7 @@ def segment(value: str) -> str:
 
 def query_terms(query: str) -> list[str]:
     """The tokens a query must match: its segments minus longer ones that contain another segment."""
-    toks = list(dict.fromkeys(_tokens(query)))
+    toks = [t for t in dict.fromkeys(_tokens(query)) if t not in STOPWORDS]
     return [t for t in toks if not any(o != t and o in t for o in toks)]
 
 
@@ -65,6 +72,8 @@ def index_product(session: Session, product: Product) -> None:
     if product.id is not None:
         plans = session.exec(select(PricePlan).where(PricePlan.product_id == product.id)).all()
         product.min_price_fen = lowest_price_fen(list(plans))
+        forms = sorted({p.charge_form for p in plans if p.active})
+        product.charge_forms = f" {' '.join(forms)} " if forms else ""
     session.add(product)
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
@@ -84,7 +93,9 @@ def pg_tsquery_expression(terms: list[str]) -> str:
 
 
 def install_search(connection: Connection) -> None:
-    """Create the full-text structures for this backend (idempotent)."""
+    """Create the full-text structures and the catalog's sort indexes for this backend (idempotent)."""
+    for name, columns in SORT_AND_FACET_INDEXES:
+        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_product_{name} ON product ({columns})")
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("CREATE VIRTUAL TABLE IF NOT EXISTS product_fts USING fts5(words)")
     elif connection.dialect.name == "postgresql":

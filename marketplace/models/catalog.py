@@ -146,6 +146,7 @@ class Product(SQLModel, table=True):
     source_key: str = Field(default="", max_length=64, index=True)  # import identity (title + provider)
     popularity: int = 0  # paid orders, for "popular" sorting
     min_price_fen: int | None = None  # lowest public price, for sorting and the price facet
+    charge_forms: str = Field(default="", max_length=300)  # " one_off per_call_flat " (active plans), for facets
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     listed_at: datetime | None = None
