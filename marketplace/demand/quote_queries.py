@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor
 from marketplace.demand.parties import load_quote, today_local
-from marketplace.models import Organization, Product
+from marketplace.models import Order, Organization, Product
 from marketplace.models.demand import OfferStatus, QuoteMessage, QuoteOffer, QuoteRequest
 
 
@@ -26,6 +26,7 @@ class QuoteThread:
     offers: list[QuoteOffer]
     messages: list[QuoteMessage]
     org_names: dict[int, str]
+    order_numbers: dict[int, str]  # order id -> number, for accepted offers
 
     @property
     def open_offer(self) -> QuoteOffer | None:
@@ -54,7 +55,10 @@ def get_quote_thread(session: Session, *, actor: Actor, quote_id: int) -> QuoteT
     seller = session.get(Organization, quote.seller_org_id)
     ids = {m.author_org_id for m in messages} | {product.operator_id}
     names = {o.id: o.name for o in session.execute(select(Organization).where(Organization.id.in_(ids))).scalars()}
-    return QuoteThread(quote, product, side, buyer, seller, offers, messages, names)
+    order_ids = [o.order_id for o in offers if o.order_id]
+    numbers = dict(session.execute(select(Order.id, Order.number).where(Order.id.in_(order_ids))).all()) \
+        if order_ids else {}
+    return QuoteThread(quote, product, side, buyer, seller, offers, messages, names, numbers)
 
 
 def list_buyer_quotes(session: Session, *, org_id: int) -> list[tuple[QuoteRequest, Product]]:

@@ -3,14 +3,18 @@
 from sqlalchemy import select
 
 from marketplace.demand.demo import load_demand_demo
-from marketplace.demo import load_demo
-from marketplace.models import AuditRecord
+from marketplace.demo import demo_orgs
+from marketplace.models import AuditRecord, Role
 from marketplace.models.demand import AccessApplication, OfferStatus, QuoteOffer, QuoteRequest, QuoteStatus
-from tests.factories import make_agreement, make_product
+from tests.factories import make_agreement, make_product, make_user
 
 
 def test_demo_on_a_small_catalog(session):
-    orgs = load_demo(session)  # without a catalog the demand demo adds nothing
+    orgs = demo_orgs(session)  # the other features' demos are theirs to test
+    session.commit()
+    make_user(session, Role.BUYER, org=orgs["buyer_a"])
+    make_user(session, Role.OPERATOR, org=orgs["op_central"])
+    load_demand_demo(session, orgs)  # without a catalog the demand demo adds nothing
     assert session.execute(select(QuoteRequest)).first() is None
     agreement = make_agreement(session, operator=orgs["op_central"], authority=orgs["authority"])
     make_product(session, agreement=agreement, openness="conditional")
