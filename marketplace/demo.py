@@ -77,3 +77,6 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
     from marketplace.demand.demo import load_demand_demo
 
     load_demand_demo(session, orgs)  # after the catalog demo: applies and asks quotes for its products
+    from marketplace.gateway.demo import load_gateway_demo
+
+    load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage

@@ -36,7 +36,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY"),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'exchange.db'}",
         "DEMO_DATA": env.get("DEMO_DATA", "1") != "0",
-        "AUTO_MIGRATE": True,
+        "AUTO_MIGRATE": env.get("AUTO_MIGRATE", "1") != "0",
+        "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key and worker
+        "GATEWAY_BURST": int(env.get("GATEWAY_BURST", "40")),
+        "GATEWAY_CACHE_TTL": float(env.get("GATEWAY_CACHE_TTL", "5")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "1" if app_env == "production" else "0") == "1",

@@ -1,0 +1,282 @@
+"""The metered call (hot path): key → entitlement → agreement (R5) → quota → lookup → masking → meter (R9).
+
+A billable answer is committed (usage event + quota counter, one transaction) before it is returned.
+The quota is a conditional UPDATE (`used < quota`), so it holds across worker processes on SQLite and
+PostgreSQL. An Idempotency-Key is unique per API key in the usage store: a concurrent retry blocks on the
+first one's row and then answers with the stored response.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
+from marketplace.gateway.api_errors import error_payload
+from marketplace.gateway.ratelimit import RateLimiter
+from marketplace.gateway.resolve import KeyCache, KeyInfo
+from marketplace.models import ApiKey, Entitlement
+from marketplace.models.base import utcnow
+from marketplace.models.metering import QuotaCounter, UsageEvent
+from pricing import ChargeForm
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_IDEMPOTENCY_KEY = 100
+
+
+@dataclass
+class CallResult:
+    """What the web layer sends back."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Call:
+    """One call in flight."""
+
+    info: KeyInfo
+    plaintext: str
+    request_id: str
+    idem: str | None
+    phash: str
+    now: datetime
+    remaining: int | None = None
+
+
+class Refused(Exception):
+    """The billable re-check failed: the key, the entitlement or the quota no longer allows the call."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def new_request_id() -> str:
+    """A unique request id (also the billing identity of a call)."""
+    return "req_" + uuid.uuid4().hex
+
+
+def _dumps(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def deny_reason(info: KeyInfo, slug: str, now: datetime) -> str | None:
+    """Why this key may not call this API now (R5), or None."""
+    if info.slug != slug:
+        return "not_entitled"
+    if info.org_status == "suspended":
+        return "org_suspended"
+    if info.ent_status != "active":
+        return "entitlement_inactive"
+    if now < info.starts_at:
+        return "entitlement_not_started"
+    if info.ends_at is not None and now >= info.ends_at:
+        return "subscription_expired"
+    today = now.astimezone(SHANGHAI).date()
+    if info.agreement_status != "active" or not info.agreement_start <= today <= info.agreement_end:
+        return "agreement_inactive"
+    if info.product_status != "listed":
+        return "product_unavailable"
+    if info.dataset is None:
+        return "api_not_defined"
+    return None
+
+
+def quota_code(info: KeyInfo) -> str:
+    """429 when a quota is used up; 402 when a prepaid package must be bought again."""
+    if info.calls_total is None and info.terms.form is ChargeForm.PREPAID_CALLS:
+        return "payment_required"
+    return "quota_exceeded"
+
+
+class Gateway:
+    """Per-process state of the metered endpoint: engine, key cache, rate limiter."""
+
+    def __init__(self, engine: Engine, *, rate: float = 20.0, burst: int = 40, ttl: float = 5.0):
+        self.engine = engine
+        self.cache = KeyCache(ttl)
+        self.limiter = RateLimiter(rate, burst)
+
+    def read(self) -> Connection:
+        """A connection for reads (SQLite: a deferred transaction, so readers never take the write lock)."""
+        return self.engine.connect().execution_options(sqlite_begin="DEFERRED")
+
+    def call(self, *, authorization: str | None, slug: str, args, idempotency_key: str | None) -> CallResult:
+        """Answer one GET /api/v1/data/<slug>."""
+        request_id = new_request_id()
+        plaintext = bearer_token(authorization)
+        if not plaintext:
+            return self._error("missing_key", request_id)
+        info = self.cache.get(self.read, plaintext)
+        if info is None or not info.key_active:
+            return self._error("invalid_key", request_id)
+        allowed, wait = self.limiter.allow(info.key_id)
+        if not allowed:
+            return self._error("rate_limited", request_id, headers={"Retry-After": str(wait)})
+        idem = (idempotency_key or "").strip() or None
+        if idem and len(idem) > MAX_IDEMPOTENCY_KEY:
+            return self._error("invalid_parameter", request_id, detail=("Idempotency-Key 过长（最多100字符）",
+                                                                        "Idempotency-Key is too long"))
+        call = Call(info, plaintext, request_id, idem, params_hash(slug, args), utcnow())
+        if idem:
+            stored = self._stored(call)
+            if stored is not None:
+                return stored
+        return self._serve(call, slug, args)
+
+    def _serve(self, call: Call, slug: str, args) -> CallResult:
+        info = call.info
+        reason = deny_reason(info, slug, call.now)
+        if reason == "not_entitled":
+            return self._error(reason, call.request_id)
+        if reason:
+            return self._record_error(call, reason)
+        try:
+            params = parse_params(info.dataset, args)
+        except BadParameter as e:
+            return self._record_error(call, "invalid_parameter", detail=(e.zh, e.en), keep=True)
+        with self.read() as conn:
+            used = self._used(conn, info) if info.quota is not None else None
+            if used is not None and used >= info.quota:
+                call.remaining = 0
+                return self._record_error(call, quota_code(info))
+            rows = lookup(conn, info.dataset, params)
+        answer = build_answer(info.dataset, rows, params)
+        if answer is None:
+            call.remaining = None if used is None else info.quota - used
+            return self._record_error(call, "not_found", keep=True)
+        payload, records = answer
+        return self._meter(call, 200, {"request_id": call.request_id, "product": slug, **payload}, records)
+
+    @staticmethod
+    def _used(conn: Connection, info: KeyInfo) -> int:
+        used = conn.execute(select(QuotaCounter.used).where(QuotaCounter.entitlement_id == info.entitlement_id))
+        return used.scalar() or 0
+
+    # --- writing the usage store -------------------------------------------------------------------
+
+    def _meter(self, call: Call, status: int, payload: dict, records: int, *, code: str | None = None,
+               keep: bool = True) -> CallResult:
+        """Commit the usage event (and the quota count when billable), then answer; replays win races."""
+        billable = 200 <= status < 300
+        body = _dumps(payload)
+        idem = call.idem if keep else None
+        try:
+            with self.engine.begin() as conn:
+                if billable:
+                    used = self._count(conn, call.info)
+                    call.remaining = None if call.info.quota is None else call.info.quota - used
+                conn.execute(UsageEvent.__table__.insert().values(
+                    request_id=call.request_id, api_key_id=call.info.key_id,
+                    entitlement_id=call.info.entitlement_id, product_id=call.info.product_id,
+                    buyer_org_id=call.info.buyer_org_id, plan_id=call.info.plan_id, at=call.now,
+                    day=call.now.astimezone(SHANGHAI).date().isoformat(), status=status, billable=billable,
+                    records=records if billable else 0, idempotency_key=idem, params_hash=call.phash,
+                    response_body=body.decode("utf-8") if idem else ""))
+        except IntegrityError:
+            stored = self._stored(call) if idem else None
+            if stored is None:
+                raise
+            return stored
+        except Refused as r:
+            return self._refused(call, r.code)
+        return self._result(call, status, body, call.request_id)
+
+    def _count(self, conn: Connection, info: KeyInfo) -> int:
+        """Take one call off the quota, re-checking that key and entitlement are still active."""
+        for _attempt in range(2):
+            stmt = update(QuotaCounter).where(
+                QuotaCounter.entitlement_id == info.entitlement_id,
+                exists().where(and_(ApiKey.id == info.key_id, ApiKey.status == "active")),
+                exists().where(and_(Entitlement.id == info.entitlement_id, Entitlement.status == "active")))
+            if info.quota is not None:
+                stmt = stmt.where(QuotaCounter.used < info.quota)
+            row = conn.execute(stmt.values(used=QuotaCounter.used + 1).returning(QuotaCounter.used)).first()
+            if row is not None:
+                return row.used
+            self._why_not_counted(conn, info)
+        raise Refused(quota_code(info))
+
+    def _why_not_counted(self, conn: Connection, info: KeyInfo) -> None:
+        state = conn.execute(
+            select(ApiKey.status, Entitlement.status.label("ent"), QuotaCounter.used)
+            .join(Entitlement, Entitlement.id == ApiKey.entitlement_id)
+            .outerjoin(QuotaCounter, QuotaCounter.entitlement_id == Entitlement.id)
+            .where(ApiKey.id == info.key_id)).first()
+        if state is None or state.status != "active":
+            raise Refused("invalid_key")
+        if state.ent != "active":
+            raise Refused("entitlement_inactive")
+        if state.used is None:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(QuotaCounter).values(entitlement_id=info.entitlement_id, used=0)
+                         .on_conflict_do_nothing())
+            return
+        raise Refused(quota_code(info))
+
+    def _refused(self, call: Call, code: str) -> CallResult:
+        """The re-check refused: a concurrent first call may have stored the answer; else say why."""
+        if call.idem:
+            stored = self._stored(call)
+            if stored is not None:
+                return stored
+        self.cache.forget(call.plaintext)
+        if code == "invalid_key":
+            return self._error(code, call.request_id)
+        call.remaining = 0 if code in ("quota_exceeded", "payment_required") else None
+        return self._record_error(call, code)
+
+    def _record_error(self, call: Call, code: str, *, detail: tuple[str, str] | None = None,
+                      keep: bool = False) -> CallResult:
+        """A non-billable answer, logged in the usage store (kept for replays when `keep`)."""
+        status, payload = error_payload(code, call.request_id, detail)
+        return self._meter(call, status, payload, 0, keep=keep)
+
+    def _stored(self, call: Call) -> CallResult | None:
+        """The stored answer of an earlier call with this Idempotency-Key, or 409 if its parameters differ."""
+        with self.read() as conn:
+            row = conn.execute(select(UsageEvent.request_id, UsageEvent.status, UsageEvent.params_hash,
+                                      UsageEvent.response_body)
+                               .where(UsageEvent.api_key_id == call.info.key_id,
+                                      UsageEvent.idempotency_key == call.idem)).first()
+            if row is None:
+                return None
+            if row.params_hash != call.phash:
+                return self._error("idempotency_conflict", call.request_id)
+            if call.info.quota is not None:
+                call.remaining = max(0, call.info.quota - self._used(conn, call.info))
+        result = self._result(call, row.status, row.response_body.encode("utf-8"), row.request_id)
+        result.headers["Idempotent-Replayed"] = "true"
+        return result
+
+    def _result(self, call: Call, status: int, body: bytes, request_id: str) -> CallResult:
+        headers = {"X-Request-Id": request_id}
+        if call.info.quota is None:
+            headers["X-Quota-Remaining"] = "unlimited"
+        elif call.remaining is not None:
+            headers["X-Quota-Remaining"] = str(max(0, call.remaining))
+        return CallResult(status, body, headers)
+
+    def _error(self, code: str, request_id: str, *, headers: dict | None = None,
+               detail: tuple[str, str] | None = None) -> CallResult:
+        """An answer that is not logged (no key, bad key, other product, rate limit)."""
+        status, payload = error_payload(code, request_id, detail)
+        return CallResult(status, _dumps(payload), {"X-Request-Id": request_id, **(headers or {})})

@@ -1,0 +1,167 @@
+"""Define an API product from a dataset (through the supply use cases) and grant access without payment."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from marketplace.audit import Actor, record_audit
+from marketplace.entitlements import grant_entitlement
+from marketplace.errors import DomainError, NotFound
+from marketplace.gateway.datasets import Definition, Table, define_dataset
+from marketplace.gateway.masking import mask_row
+from marketplace.keys import issue_api_key
+from marketplace.models import (
+    Entitlement,
+    Organization,
+    OrgKind,
+    OrgStatus,
+    PricePlan,
+    Product,
+        ProductType,
+    UseType,
+)
+from marketplace.models.metering import QuotaCounter
+from marketplace.uscc import make_uscc
+from pricing import ChargeForm, PlanTerms
+
+PER_CALL_PLANS = (ChargeForm.PER_CALL_FLAT, ChargeForm.PER_CALL_GRADUATED, ChargeForm.PER_CALL_VOLUME,
+                  ChargeForm.PREPAID_CALLS, ChargeForm.PER_RECORD)
+
+
+@dataclass(frozen=True)
+class ApiProductIn:
+    """What defines an API product besides its dataset."""
+
+    title: str
+    domain: str = "other"
+    summary: str = ""
+    plans: tuple[dict, ...] = ()  # {"name", **PlanTerms dict}; empty = free
+    security_grade: str = "general"
+    registration_code: str = ""
+    slug: str = ""  # a readable slug instead of the generated one (demo data)
+
+
+def per_call_plan(unit_price_fen: Decimal | None) -> dict:
+    """A flat per-call plan at this unit price (fen, may be sub-fen), or a free plan."""
+    if unit_price_fen is None or unit_price_fen == 0:
+        return {"name": "免费调用", **PlanTerms(form=ChargeForm.FREE_PUBLIC).to_dict()}
+    fen = Decimal(unit_price_fen)
+    return {"name": "按次计费", **PlanTerms(form=ChargeForm.PER_CALL_FLAT, unit_price_fen=fen).validate().to_dict()}
+
+
+def _authority(session: Session) -> Organization:
+    found = session.execute(select(Organization).where(Organization.kind == OrgKind.AUTHORITY)
+                            .order_by(Organization.id)).scalars().first()
+    if found is not None:
+        return found
+    org = Organization(name="数据主管部门（自动创建）", uscc=make_uscc("11000000000000009"), kind=OrgKind.AUTHORITY,
+                       status=OrgStatus.VERIFIED)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def ensure_agreement(session: Session, *, actor: Actor, operator: Organization, domain: str):
+    """The operator's agreement covering this domain today, or a new one-year agreement (granted by the CLI)."""
+    from marketplace.catalog.visibility import today
+    from marketplace.supply.agreements import AgreementIn, covering_agreement, grant_agreement
+
+    found = covering_agreement(session, operator_id=operator.id, domain=domain, today=today())
+    if found is not None:
+        return found
+    start = today()
+    data = AgreementIn(operator_id=operator.id, title=f"{operator.name}数据接口授权运营协议", domains=[domain],
+                       start_date=start - timedelta(days=1), end_date=start + timedelta(days=365),
+                       scenarios="数据接口服务")
+    return grant_agreement(session, actor=actor, authority_id=_authority(session).id, data=data, commit=False)
+
+
+def _registration_code(title: str) -> str:
+    digest = hashlib.sha256(title.encode()).hexdigest()[:6].upper()
+    return f"API-{date.today():%Y%m%d}-{digest}"
+
+
+def _content(data: ApiProductIn, table: Table, definition: Definition, salt: str) -> dict:
+    rules = definition.rules
+    dictionary = [{"name": n, "type": "string", "meaning": "查询参数", "masked": False} for n in definition.key_fields]
+    dictionary += [{"name": n, "type": "string", "meaning": "核验参数", "masked": True}
+                   for n in definition.match_fields]
+    dictionary += [{"name": r.name, "type": "string", "meaning": "返回字段", "masked": r.rule != "none"}
+                   for r in rules]
+    samples = [] if definition.verification else [mask_row(rules, row, salt=salt) for row in table.rows[:3]]
+    return {"type": ProductType.API.value, "title": data.title, "summary": data.summary or data.title,
+            "domain": data.domain, "region": "福建省", "security_grade": data.security_grade,
+            "registration_code": data.registration_code or _registration_code(data.title),
+            "update_frequency": "daily", "delivery_mode": "API", "data_dictionary": dictionary,
+            "sample_rows": samples}
+
+
+def create_api_product(session: Session, *, actor: Actor, operator: Organization, data: ApiProductIn, table: Table,
+                       definition: Definition, approve: bool = False, reviewer: Actor | None = None,
+                       source_name: str = "") -> Product:
+    """A draft API product with its dataset, submitted for review; approved at once when asked. Caller commits."""
+    from marketplace.supply.listing import create_product, submit_revision
+    from marketplace.supply.review import approve_revision
+
+    if operator.kind != OrgKind.OPERATOR:
+        raise NotFound("运营单位不存在")
+    definition.check(table.columns)
+    agreement = ensure_agreement(session, actor=actor, operator=operator, domain=data.domain)
+    plans = list(data.plans) or [per_call_plan(None)]
+    salt = secrets.token_hex(8)
+    content = {**_content(data, table, definition, salt), "agreement_id": agreement.id}
+    product = create_product(session, actor=actor, operator_id=operator.id, commit=False, plans=plans, data=content)
+    if data.slug:
+        product.slug = data.slug
+    define_dataset(session, actor=actor, product=product, table=table, definition=definition,
+                   source_name=source_name, salt=salt)
+    revision = submit_revision(session, actor=actor, product_id=product.id, commit=False)
+    if approve:
+        approve_revision(session, actor=reviewer or actor, revision_id=revision.id, commit=False)
+    return product
+
+
+def _plan_for(session: Session, product: Product, use: UseType) -> PricePlan:
+    plans = session.execute(select(PricePlan).where(PricePlan.product_id == product.id)
+                            .order_by(PricePlan.active.desc(), PricePlan.version.desc(), PricePlan.id)).scalars().all()
+    if use == UseType.PUBLIC:
+        free = [p for p in plans if p.charge_form == ChargeForm.FREE_PUBLIC]
+        if free:
+            return free[0]
+        plan = PricePlan(product_id=product.id, name="公益免费（授权）", charge_form=ChargeForm.FREE_PUBLIC.value,
+                         terms=json.dumps(PlanTerms(form=ChargeForm.FREE_PUBLIC).to_dict()), active=False)
+        session.add(plan)
+        session.flush()
+        return plan
+    metered = [p for p in plans if p.active and p.charge_form in PER_CALL_PLANS]
+    usable = metered or [p for p in plans if p.active] or plans
+    if not usable:
+        raise DomainError("该产品没有价格方案")
+    return usable[0]
+
+
+def grant_access(session: Session, *, actor: Actor, buyer: Organization, product: Product,
+                 calls: int | None = None, use: UseType = UseType.INDUSTRY) -> tuple[Entitlement, str]:
+    """An entitlement without payment (trial, approved public use) and its first API key. Caller commits."""
+    if buyer.kind != OrgKind.ENTERPRISE:
+        raise DomainError("只能为需求方企业授予使用权")
+    if product.type != ProductType.API:
+        raise DomainError("只有数据接口产品可以授予调用权限")
+    if calls is not None and calls < 1:
+        raise DomainError("授予的调用次数必须为正整数", field="calls")
+    plan = _plan_for(session, product, use)
+    ent = grant_entitlement(session, actor=actor, buyer_org_id=buyer.id, product=product, plan=plan, use_type=use,
+                            source="grant", calls_total=calls)
+    session.add(QuotaCounter(entitlement_id=ent.id, used=0))
+    _key, plaintext = issue_api_key(session, actor=actor, entitlement=ent, label="grant")
+    record_audit(session, actor=actor, action="api_access.grant", object_type="entitlement", object_id=ent.id,
+                 org_id=buyer.id, after={"product": product.slug, "calls": calls, "use": use.value})
+    return ent, plaintext

@@ -1,0 +1,172 @@
+"""Gateway pages: API docs, buyer usage, seller usage, defining an API product from a CSV."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.errors import DomainError
+from marketplace.gateway import usage
+from marketplace.gateway.api_errors import ERRORS
+from marketplace.gateway.datasets import Definition, parse_csv
+from marketplace.gateway.masking import FieldRule, describe
+from marketplace.gateway.provision import ApiProductIn, create_api_product, per_call_plan
+from marketplace.gateway.resolve import load_dataset
+from marketplace.models import Organization, Product, ProductStatus, Role
+from marketplace.web.access import public, roles_required
+from marketplace.web.db import get_db
+from marketplace.web.forms_util import attach_error
+from marketplace.web.gateway import bp
+from marketplace.web.gateway.forms import DefineApiForm
+from pricing import PricingError, parse_yuan
+
+MAX_DAYS = 366
+
+
+def _window() -> tuple:
+    """The date range asked for (?days=N, default 30), ending today."""
+    try:
+        days = min(MAX_DAYS, max(1, int(request.args.get("days", 30))))
+    except ValueError:
+        days = 30
+    until = usage.today()
+    return until - timedelta(days=days - 1), until, days
+
+
+@bp.get("/api-docs/<slug>")
+@public
+def docs(slug: str):
+    """Generated documentation of an API product (接口文档) with example requests."""
+    db = get_db()
+    product = db.execute(select(Product).where(Product.slug == slug)).scalar_one_or_none()
+    if product is None or product.type != "api":
+        abort(404)
+    if product.status != ProductStatus.LISTED and not _may_see_unlisted(product):
+        abort(404)
+    dataset = load_dataset(db.connection(), product.id)
+    if dataset is None:
+        abort(404)
+    base = request.url_root.rstrip("/")
+    query = "&".join(f"{p}=<{p}>" for p in dataset.params)
+    return render_template("gateway/docs.html", product=product, dataset=dataset, base=base, query=query,
+                           rules=[(r, describe(r)) for r in dataset.rules], errors=sorted(ERRORS.items(),
+                                                                                         key=lambda e: e[1][0]))
+
+
+def _may_see_unlisted(product: Product) -> bool:
+    return current_user.is_authenticated and current_user.org_id in (product.operator_id, product.broker_id)
+
+
+@bp.get("/usage")
+@roles_required(Role.BUYER)
+def buyer_usage():
+    """The buyer's calls per key, product and day, cost so far, remaining quota and receipts."""
+    db = get_db()
+    since, until, days = _window()
+    rows = usage.usage_rows(db, since=since, until=until, buyer_org_id=current_user.org_id)
+    positions = usage.org_positions(db, buyer_org_id=current_user.org_id)
+    receipts = usage.daily_receipts(db, buyer_org_id=current_user.org_id, since=since, until=until)
+    chart = _chart(rows, lambda r: f"{r.title}（{r.key_prefix}）", since, until)
+    return render_template("gateway/usage.html", rows=rows, positions=positions, receipts=receipts, days=days,
+                           chart=json.dumps(chart, ensure_ascii=False), since=since, until=until,
+                           period_start=usage.period_start())
+
+
+@bp.get("/usage/calls.csv")
+@roles_required(Role.BUYER)
+def buyer_calls_csv():
+    """The buyer's per-call log as CSV."""
+    since, until, _days = _window()
+    lines = usage.calls_csv(get_db(), since=since, until=until, buyer_org_id=current_user.org_id)
+    return _csv_response(lines, f"api-calls-{since}-{until}.csv")
+
+
+@bp.get("/supply/api-usage")
+@roles_required(Role.OPERATOR, Role.BROKER)
+def seller_usage():
+    """Usage of the organization's API products per buyer and day."""
+    db = get_db()
+    since, until, days = _window()
+    ids = usage.seller_product_ids(db, org_id=current_user.org_id)
+    rows = usage.seller_rows(db, product_ids=ids, since=since, until=until)
+    chart = _chart(rows, lambda r: f"{r.title} · {r.buyer}", since, until)
+    products = db.execute(select(Product).where(Product.id.in_(ids or [-1])).order_by(Product.id.desc())).scalars()
+    return render_template("gateway/seller_usage.html", rows=rows, days=days, since=since, until=until,
+                           chart=json.dumps(chart, ensure_ascii=False), products=list(products))
+
+
+@bp.get("/supply/api-usage/calls.csv")
+@roles_required(Role.OPERATOR, Role.BROKER)
+def seller_calls_csv():
+    """The per-call log of the organization's API products as CSV (with the buyer)."""
+    db = get_db()
+    since, until, _days = _window()
+    ids = usage.seller_product_ids(db, org_id=current_user.org_id)
+    return _csv_response(usage.calls_csv(db, since=since, until=until, product_ids=ids),
+                         f"api-product-calls-{since}-{until}.csv")
+
+
+def _csv_response(lines, filename: str) -> Response:
+    body = stream_with_context(("\ufeff" if i == 0 else "") + line for i, line in enumerate(lines))
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _chart(rows, label, since, until) -> dict:
+    """Chart.js data: one dataset per label, billable calls per day."""
+    days = [(since + timedelta(days=i)).isoformat() for i in range((until - since).days + 1)]
+    series: dict[str, dict[str, int]] = {}
+    for r in rows:
+        series.setdefault(label(r), {})[r.day] = series.get(label(r), {}).get(r.day, 0) + r.billable
+    return {"labels": days, "datasets": [{"label": name, "data": [per_day.get(d, 0) for d in days]}
+                                         for name, per_day in sorted(series.items())]}
+
+
+@bp.route("/supply/api-products/new", methods=["GET", "POST"])
+@roles_required(Role.OPERATOR)
+def define_api():
+    """Operator: upload a CSV, pick parameters, returned fields and masking; the endpoint and docs are generated."""
+    db, form = get_db(), DefineApiForm()
+    if form.validate_on_submit():
+        try:
+            product = _define(db, form)
+            db.commit()
+        except DomainError as e:
+            db.rollback()
+            attach_error(form, e)
+        else:
+            flash(_("已生成数据接口并提交上架审核"), "success")
+            return redirect(url_for("gateway.docs", slug=product.slug))
+    code = 400 if request.method == "POST" else 200
+    return render_template("gateway/define.html", form=form), code
+
+
+def _define(db, form: DefineApiForm) -> Product:
+    table = parse_csv(form.dataset.data.read())
+    definition = _parse_definition(form.definition.data, form.verification.data)
+    try:
+        price = parse_yuan(form.price_per_call.data) if form.price_per_call.data else None
+        plan = per_call_plan(price)
+    except (PricingError, ArithmeticError) as e:
+        raise DomainError(getattr(e, "message", None) or "单价格式不正确", field="price_per_call") from None
+    operator = db.get(Organization, current_user.org_id)
+    data = ApiProductIn(title=form.title.data.strip(), summary=(form.summary.data or "").strip(),
+                        domain=form.domain.data, plans=(plan,))
+    return create_api_product(db, actor=current_user.actor, operator=operator, data=data, table=table,
+                              definition=definition, source_name=form.dataset.data.filename or "")
+
+
+def _parse_definition(text: str, verification: bool) -> Definition:
+    """The definition JSON the page's script writes: key_fields, match_fields, fields (with masks)."""
+    try:
+        raw = json.loads(text)
+        rules = tuple(FieldRule.from_dict(f) for f in raw.get("fields") or [])
+        return Definition(key_fields=tuple(raw.get("key_fields") or ()), rules=() if verification else rules,
+                          match_fields=tuple(raw.get("match_fields") or ()), verification=bool(verification))
+    except (ValueError, AttributeError, TypeError):
+        raise DomainError("接口定义格式不正确（应为 JSON）", field="definition") from None
+
