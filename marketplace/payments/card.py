@@ -42,14 +42,14 @@ def payable_order(session: Session, *, number: str, buyer_org_id: int) -> Order:
 
 def pay_order_by_card(session: Session, *, actor: Actor, settings: StripeSettings, number: str,
                       buyer_org_id: int, token_id: str) -> CardAttempt:
-    """Create the order's PaymentIntent once (saved and audited), then confirm it with the buyer's card."""
+    """Create the order's PaymentIntent once (saved and audited; replaced after a decline), then confirm it."""
     order = payable_order(session, number=number, buyer_org_id=buyer_org_id)
-    created = not order.stripe_payment_intent
+    previous = order.stripe_payment_intent
     intent_id, _secret = create_payment_intent(settings, order)
-    if created:
+    if intent_id != previous:
+        after = {"number": order.number, "intent": intent_id, "replaces": previous, "amount_fen": order.total_fen}
         record_audit(session, actor=actor, action="order.card_intent", object_type="order", object_id=order.id,
-                     org_id=order.buyer_org_id, before=None, after={"number": order.number, "intent": intent_id,
-                                                                     "amount_fen": order.total_fen})
+                     org_id=order.buyer_org_id, before=None, after=after)
         session.commit()
     status, secret = confirm_card_payment(settings, intent_id, token_id)
     return CardAttempt(status=status, client_secret=secret)

@@ -23,6 +23,14 @@ from marketplace.orders.payments import record_payment, record_refund
 STRIPE_JS = "https://js.stripe.com/v3/"
 TIMEOUT_S = 20
 WEBHOOK_TOLERANCE_S = 300
+CARD_ERRORS = {
+    "card_declined": "发卡行拒绝了这笔交易，请换一张卡或联系发卡行",
+    "expired_card": "银行卡已过期",
+    "incorrect_cvc": "安全码（CVC）不正确",
+    "incorrect_number": "卡号不正确",
+    "insufficient_funds": "卡内余额不足",
+    "processing_error": "处理出错，请稍后重试",
+}
 
 
 class PaymentError(DomainError):
@@ -80,7 +88,8 @@ def _call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except stripe.CardError as e:
-        raise PaymentError(f"银行卡被拒绝：{e.user_message or e.code or '请换一张卡'}") from e
+        reason = CARD_ERRORS.get(e.code or "", e.user_message or "请换一张卡或联系发卡行")
+        raise PaymentError(f"银行卡被拒绝：{reason}") from e
     except (stripe.APIConnectionError, stripe.RateLimitError) as e:
         raise GatewayUnavailable("银行卡支付服务暂时无法连接，请稍后重试或改用对公转账") from e
     except stripe.StripeError as e:
@@ -95,18 +104,31 @@ def _check_payable(order: Order) -> None:
 
 
 def create_payment_intent(settings: StripeSettings, order: Order) -> tuple[str, str]:
-    """Create (or find again) the order's PaymentIntent; sets order.stripe_payment_intent (caller commits)."""
+    """Create (or find again) the order's PaymentIntent; sets order.stripe_payment_intent (caller commits).
+
+    An intent whose card was declined is cancelled and replaced, so that another card can be tried
+    (localstripe cannot confirm a declined intent again; Stripe accepts either way).
+    """
     _check_payable(order)
     client = settings.client()
+    key = f"order-{order.number}-intent"
     if order.stripe_payment_intent:
         intent = _call(client.v1.payment_intents.retrieve, order.stripe_payment_intent)
-        return intent.id, intent.client_secret
+        if not _spent(intent):
+            return intent.id, intent.client_secret
+        if intent.status != "canceled":
+            _call(client.v1.payment_intents.cancel, intent.id)
+        key = f"order-{order.number}-after-{intent.id}"
     params = {"amount": order.total_fen, "currency": "cny", "payment_method_types": ["card"],
               "metadata": {"order_number": order.number}}
-    intent = _call(client.v1.payment_intents.create, params,
-                   {"idempotency_key": f"order-{order.number}-intent"})
+    intent = _call(client.v1.payment_intents.create, params, {"idempotency_key": key})
     order.stripe_payment_intent = intent.id
     return intent.id, intent.client_secret
+
+
+def _spent(intent) -> bool:
+    """A cancelled intent, or one whose last attempt failed."""
+    return intent.status == "canceled" or (intent.status == "requires_payment_method" and bool(intent.latest_charge))
 
 
 def _payment_method_for_token(settings: StripeSettings, client: stripe.StripeClient, token_id: str) -> str:
@@ -200,14 +222,19 @@ def _seen(session: Session, event_id: str) -> bool:
     return session.execute(select(StripeEvent.id).where(StripeEvent.event_id == event_id)).first() is not None
 
 
-def _order_for_intent(session: Session, intent_id: str | None) -> Order | None:
+def _order_for_intent(session: Session, intent_id: str | None, metadata: dict | None = None) -> Order | None:
+    """The order of an intent; an intent replaced after a decline is found by its order number."""
     if not intent_id:
         return None
-    return session.execute(select(Order).where(Order.stripe_payment_intent == intent_id)).scalar_one_or_none()
+    order = session.execute(select(Order).where(Order.stripe_payment_intent == intent_id)).scalar_one_or_none()
+    number = (metadata or {}).get("order_number")
+    if order is None and number:
+        order = session.execute(select(Order).where(Order.number == str(number))).scalar_one_or_none()
+    return order
 
 
 def _on_succeeded(session: Session, row: StripeEvent, intent) -> None:
-    order = _order_for_intent(session, intent["id"])
+    order = _order_for_intent(session, intent["id"], intent.get("metadata"))
     if order is None:
         row.outcome, row.detail = "unknown_order", f"no order for {intent['id']}"
         return
@@ -220,7 +247,7 @@ def _on_succeeded(session: Session, row: StripeEvent, intent) -> None:
 
 
 def _on_failed(session: Session, row: StripeEvent, intent) -> None:
-    order = _order_for_intent(session, intent["id"])
+    order = _order_for_intent(session, intent["id"], intent.get("metadata"))
     if order is None:
         row.outcome = "unknown_order"
         return

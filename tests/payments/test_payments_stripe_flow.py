@@ -79,7 +79,7 @@ def test_card_payment_becomes_paid_through_the_signed_webhook(web, session, buye
     assert _fresh(session, order).status == status
 
 
-def test_declined_card_keeps_the_order_awaiting_payment(web, session, buyers, localstripe, inbox):
+def test_declined_card_keeps_the_order_awaiting_payment_and_another_card_pays(web, session, buyers, localstripe, inbox):
     order = buyers.order()
     web.login(buyers.user.email)
     resp = _pay(web, localstripe, order, card=DECLINED)
@@ -92,6 +92,16 @@ def test_declined_card_keeps_the_order_awaiting_payment(web, session, buyers, lo
     assert order.status == OrderStatus.AWAITING_PAYMENT and buyers.count(Payment) == 0
     failed = session.execute(select(AuditRecord).where(AuditRecord.action == "order.card_payment_failed")).scalar_one()
     assert failed.object_id == str(order.id) and order.stripe_payment_intent in failed.summary
+
+    declined_intent = order.stripe_payment_intent
+    resp = _pay(web, localstripe, order)  # another card: the declined intent is cancelled and replaced
+    assert resp.status_code == 200 and resp.json["status"] == "succeeded"
+    order = _fresh(session, order)
+    assert order.stripe_payment_intent != declined_intent
+    assert localstripe.client().v1.payment_intents.retrieve(declined_intent).status == "canceled"
+    delivery = inbox.wait_for("payment_intent.succeeded", order.stripe_payment_intent)
+    assert _deliver(web, delivery.body, delivery.signature).json["outcome"] == "paid"
+    assert _fresh(session, order).status in (OrderStatus.PAID, OrderStatus.DELIVERED)
 
 
 def test_finance_refund_goes_through_stripe_and_the_later_notice_changes_nothing(web, session, buyers, settings,
