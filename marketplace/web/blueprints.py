@@ -10,6 +10,8 @@ def all_blueprints():
     from marketplace.web.demand.quotes import bp as quotes
     from marketplace.web.gateway import bp as gateway
     from marketplace.web.main.routes import bp as main
+    from marketplace.web.orders import order_blueprints
     from marketplace.web.stripe_pay.routes import bp as stripe_pay
 
-    return [main, auth, admin, audit, applications, quotes, stripe_pay, gateway]
+    return [main, auth, admin, audit, applications, quotes, stripe_pay, gateway,
+            *order_blueprints()]

@@ -28,6 +28,7 @@ NAV: list[NavItem] = [
     NavItem("gateway.buyer_usage", _l("调用用量"), (R.BUYER,)),
     NavItem("quotes.mine", _l("询价与申请"), (R.BUYER,)),
     NavItem("quotes.incoming", _l("询价与申请"), (R.OPERATOR, R.BROKER)),
+    NavItem("seller.orders", _l("销售订单"), (R.OPERATOR, R.BROKER)),
     NavItem("supply.dashboard", _l("供给工作台"), (R.OPERATOR, R.BROKER)),
     NavItem("gateway.seller_usage", _l("接口用量"), (R.OPERATOR, R.BROKER)),
     NavItem("authority.agreements", _l("授权协议"), (R.AUTHORITY,)),
@@ -35,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem("finance.payments", _l("财务"), (R.FINANCE,)),
     NavItem("admin.organizations", _l("组织管理"), (R.ADMIN,)),
     NavItem("admin.users", _l("用户管理"), (R.ADMIN,)),
+    NavItem("orders.trace", _l("泄露溯源"), (R.AUTHORITY, R.ADMIN)),
     NavItem("audit.index", _l("审计日志"), (R.AUTHORITY, R.ADMIN)),
 ]
 

@@ -1,0 +1,161 @@
+"""Checkout, the order page with bank-transfer details and downloads, and leak tracing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.errors import DomainError
+from marketplace.models import Organization, OrgStatus, Product, Role
+from marketplace.models.orders_extra import Deliverable
+from marketplace.orders import delivery
+from marketplace.orders.checkout import InvoiceIn, place_order
+from marketplace.orders.common import OrderError, get_order_by_number, order_lines
+from marketplace.orders.payments import cancel_order, payments_of
+from marketplace.orders.queries import buyable_plans
+from marketplace.orders.sellable import check_sellable
+from marketplace.orders.trace import trace_leak
+from marketplace.web.access import roles_required
+from marketplace.web.db import get_db
+from marketplace.web.forms_util import attach_error
+from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, upfront_fen
+from marketplace.web.orders.forms import CheckoutForm, EmptyForm, ReasonForm, TraceForm
+
+bp = Blueprint("orders", __name__)
+
+
+def _sellable_product(slug: str) -> Product:
+    db = get_db()
+    product = db.execute(select(Product).where(Product.slug == slug)).scalar_one_or_none()
+    check_sellable(db, product)
+    return product
+
+
+def _prepare_checkout(form: CheckoutForm, product: Product, buyer: Organization) -> list:
+    plans = buyable_plans(get_db(), product.id)
+    form.plan_id.choices = [(p.id, f"{p.name} · {plan_price_text(t)}") for p, t in plans]
+    if request.method == "GET":
+        wanted = request.args.get("plan", type=int)
+        form.plan_id.data = wanted if any(p.id == wanted for p, _t in plans) else (plans[0][0].id if plans else None)
+        form.invoice_title.data, form.invoice_taxpayer_id.data = buyer.name, buyer.uscc
+        form.submit_token.data = new_submit_token()
+    return [(p, t, upfront_fen(t)) for p, t in plans]
+
+
+def _quantity(form: CheckoutForm) -> int | None:
+    try:
+        return int((form.quantity.data or "").strip())
+    except ValueError:
+        attach_error(form, OrderError(_("购买数量必须是 1 到 1000 之间的整数"), field="quantity"))
+        return None
+
+
+@bp.route("/products/<slug>/buy", methods=["GET", "POST"])
+@roles_required(Role.BUYER)
+def checkout(slug: str):
+    """Choose a plan, declare the use, give invoice details, place the order."""
+    db, form = get_db(), CheckoutForm()
+    product = _sellable_product(slug)
+    buyer = db.get(Organization, current_user.org_id)
+    plans = _prepare_checkout(form, product, buyer)
+    if form.validate_on_submit() and (quantity := _quantity(form)) is not None:
+        invoice = InvoiceIn(title=form.invoice_title.data or "", taxpayer_id=form.invoice_taxpayer_id.data or "",
+                            kind=form.invoice_kind.data or "")
+        try:
+            order = place_order(db, actor=current_user.actor, buyer_org_id=buyer.id, product_id=product.id,
+                                plan_id=form.plan_id.data, quantity=quantity, use_type=form.use_type.data,
+                                purpose=form.purpose.data or "", invoice=invoice,
+                                submit_token=form.submit_token.data or "")
+        except DomainError as e:
+            db.rollback()
+            if e.status == 404:
+                raise
+            attach_error(form, e)
+        else:
+            flash(_("订单 %(number)s 已提交", number=order.number), "success")
+            return redirect(url_for("orders.detail", number=order.number))
+    code = 400 if request.method == "POST" else 200
+    return render_template("orders/checkout.html", form=form, product=product, plans=plans, buyer=buyer,
+                           verified=buyer.status == OrgStatus.VERIFIED), code
+
+
+def _visible_order(number: str):
+    """The buyer's own order (404 for another's); finance and admins see every order."""
+    own = current_user.org_id if current_user.role == Role.BUYER else None
+    return get_order_by_number(get_db(), number, buyer_org_id=own)
+
+
+@bp.get("/orders/<number>")
+@roles_required(Role.BUYER, Role.FINANCE, Role.ADMIN)
+def detail(number: str):
+    """Lines, VAT, state, how to pay, and the buyer's downloads."""
+    db = get_db()
+    order = _visible_order(number)
+    copies = []
+    if current_user.role == Role.BUYER:
+        copies = delivery.ensure_copies(db, actor=current_user.actor, order=order, storage_dir=delivery_dir())
+        g.no_store = True
+    secret = current_app.config["SECRET_KEY"]
+    links = {c.id: url_for("orders.download", token=delivery.download_token(secret, c)) for c in copies}
+    files = {c.id: db.get(Deliverable, c.deliverable_id) for c in copies}
+    card = bool(current_app.config.get("STRIPE_SECRET_KEY")) and "stripe_pay.pay" in current_app.view_functions
+    return render_template("orders/detail.html", order=order, lines=order_lines(db, order.id), copies=copies,
+                           links=links, files=files, payments=payments_of(db, order.id), card=card,
+                           bank=current_app.config["EXCHANGE_BANK"], buyer=db.get(Organization, order.buyer_org_id),
+                           cancel_form=ReasonForm(), link_minutes=delivery.LINK_SECONDS // 60)
+
+
+@bp.post("/orders/<number>/cancel")
+@roles_required(Role.BUYER)
+def cancel(number: str):
+    """The buyer cancels its own unpaid order."""
+    db, form = get_db(), ReasonForm()
+    order = get_order_by_number(db, number, buyer_org_id=current_user.org_id)
+    if form.validate_on_submit():
+        try:
+            cancel_order(db, actor=current_user.actor, order_id=order.id, reason=form.reason.data or "",
+                         buyer_org_id=current_user.org_id)
+            flash(_("订单已取消"), "success")
+        except DomainError as e:
+            db.rollback()
+            flash(e.message, "danger")
+    return redirect(url_for("orders.detail", number=number))
+
+
+@bp.get("/downloads/<token>")
+@roles_required(Role.BUYER)
+def download(token: str):
+    """Send the buyer's watermarked copy through a signed, expiring link; each download counts."""
+    db = get_db()
+    copy_id = delivery.read_token(current_app.config["SECRET_KEY"], token)
+    got = delivery.take_download(db, actor=current_user.actor, buyer_org_id=current_user.org_id, copy_id=copy_id,
+                                 storage_dir=delivery_dir())
+    resp = send_file(got.path, mimetype=got.media_type, as_attachment=True, download_name=got.filename)
+    resp.headers["X-Content-SHA256"] = got.sha256
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/trace", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.AUTHORITY)
+def trace():
+    """Find the order a leaked file came from: upload it, or paste its fingerprint."""
+    form, hits, searched = TraceForm(), [], False
+    if form.validate_on_submit():
+        upload = form.file.data
+        content = upload.read() if upload and getattr(upload, "filename", "") else None
+        try:
+            hits, searched = trace_leak(get_db(), content=content, fingerprint=form.fingerprint.data or ""), True
+        except DomainError as e:
+            attach_error(form, e)
+    code = 400 if request.method == "POST" and not searched else 200
+    return render_template("orders/trace.html", form=form, hits=hits, searched=searched, empty=EmptyForm()), code
+
+
+@bp.app_context_processor
+def _order_helpers():
+    from marketplace.web.orders.display import status_badge
+
+    return {"status_badge": status_badge, "plan_price_text": plan_price_text}

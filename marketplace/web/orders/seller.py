@@ -1,0 +1,102 @@
+"""Operators and brokers: orders of their products; operators: public-use approvals and delivery files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.errors import DomainError, NotFound
+from marketplace.models import Product, Role
+from marketplace.orders import delivery
+from marketplace.orders.approvals import approve_public_use, decline_public_use
+from marketplace.orders.common import OrderError
+from marketplace.orders.fulfilment import FILE_TYPES
+from marketplace.orders.queries import approval_queue, seller_lines
+from marketplace.web.access import roles_required
+from marketplace.web.db import get_db
+from marketplace.web.forms_util import attach_error
+from marketplace.web.orders.display import delivery_dir
+from marketplace.web.orders.forms import EmptyForm, ReasonForm, UploadForm
+
+bp = Blueprint("seller", __name__, url_prefix="/seller")
+
+
+@bp.get("/orders")
+@roles_required(Role.OPERATOR, Role.BROKER)
+def orders():
+    """Order lines of the products this organization operates or sells as broker."""
+    rows = seller_lines(get_db(), current_user.org_id, status=request.args.get("status"))
+    return render_template("seller/orders.html", rows=rows)
+
+
+@bp.get("/approvals")
+@roles_required(Role.OPERATOR)
+def approvals():
+    """Public-use (free) orders waiting for this operator's decision."""
+    rows = approval_queue(get_db(), current_user.org_id)
+    return render_template("seller/approvals.html", rows=rows, empty=EmptyForm(), reason_form=ReasonForm())
+
+
+@bp.post("/approvals/<int:order_id>/<any(approve, decline):decision>")
+@roles_required(Role.OPERATOR)
+def decide(order_id: int, decision: str):
+    """Approve (free entitlement) or decline (reason shown to the buyer) a public-use order."""
+    db, form = get_db(), ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("表单已过期，请重试"), "danger")
+        return redirect(url_for("seller.approvals"))
+    try:
+        if decision == "approve":
+            order = approve_public_use(db, actor=current_user.actor, order_id=order_id,
+                                       operator_org_id=current_user.org_id)
+        else:
+            order = decline_public_use(db, actor=current_user.actor, order_id=order_id,
+                                       operator_org_id=current_user.org_id, reason=form.reason.data or "")
+    except DomainError as e:
+        db.rollback()
+        if e.status == 404:
+            raise
+        flash(e.message, "danger")
+    else:
+        flash(_("订单 %(n)s 已审核", n=order.number), "success")
+    return redirect(url_for("seller.approvals"))
+
+
+@bp.get("/files")
+@roles_required(Role.OPERATOR)
+def files():
+    """The operator's package and report products, to attach delivery files."""
+    products = get_db().execute(select(Product).where(Product.operator_id == current_user.org_id,
+                                                      Product.type.in_(list(FILE_TYPES)))
+                                .order_by(Product.id.desc())).scalars().all()
+    return render_template("seller/files.html", products=products)
+
+
+@bp.route("/products/<int:product_id>/files", methods=["GET", "POST"])
+@roles_required(Role.OPERATOR)
+def product_files(product_id: int):
+    """Upload a delivery file for one of the operator's package or report products."""
+    db, form = get_db(), UploadForm()
+    product = db.get(Product, product_id)
+    if product is None or product.operator_id != current_user.org_id:
+        raise NotFound(_("产品不存在"))
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            if not upload or not getattr(upload, "filename", ""):
+                raise OrderError(_("请选择文件"), field="file")
+            item = delivery.upload_deliverable(db, actor=current_user.actor, operator_org_id=current_user.org_id,
+                                               product_id=product.id, filename=upload.filename,
+                                               content=upload.read(delivery.MAX_UPLOAD + 1),
+                                               storage_dir=delivery_dir())
+        except DomainError as e:
+            db.rollback()
+            attach_error(form, e)
+        else:
+            flash(_("已上传 %(f)s", f=item.filename), "success")
+            return redirect(url_for("seller.product_files", product_id=product.id))
+    code = 400 if request.method == "POST" else 200
+    return render_template("seller/product_files.html", product=product, form=form,
+                           items=delivery.deliverables_of(db, product.id)), code
