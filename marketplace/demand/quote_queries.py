@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
-from marketplace.demand.parties import load_quote, today_local
+from marketplace.demand.parties import current_cap_fen, load_quote, today_local
+from marketplace.demand.quotes import OFFER_FORMS
 from marketplace.models import Order, Organization, Product
 from marketplace.models.demand import OfferStatus, QuoteMessage, QuoteOffer, QuoteRequest
 
@@ -59,6 +61,12 @@ def get_quote_thread(session: Session, *, actor: Actor, quote_id: int) -> QuoteT
     numbers = dict(session.execute(select(Order.id, Order.number).where(Order.id.in_(order_ids))).all()) \
         if order_ids else {}
     return QuoteThread(quote, product, side, buyer, seller, offers, messages, names, numbers)
+
+
+def offer_caps(session: Session, product_id: int) -> dict[str, Decimal]:
+    """The caps (fen) binding offers on this product, per offer charge form that has one."""
+    caps = {form.value: current_cap_fen(session, product_id, form.value) for form in OFFER_FORMS}
+    return {form: cap for form, cap in caps.items() if cap is not None}
 
 
 def list_buyer_quotes(session: Session, *, org_id: int) -> list[tuple[QuoteRequest, Product]]:

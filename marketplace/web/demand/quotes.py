@@ -75,7 +75,8 @@ def _thread_page(quote_id: int, code: int = 200, **forms):
     all_forms = {"message_form": MessageForm(formdata=None), "offer_form": OfferForm(formdata=None),
                  "accept_form": accept, "decline_form": DeclineForm(formdata=None),
                  "close_form": EmptyForm(formdata=None), **forms}
-    return render_template("quotes/thread.html", t=thread, org=org, expired=qq.offer_expired,
+    caps = qq.offer_caps(db, thread.product.id) if thread.side == "seller" else {}
+    return render_template("quotes/thread.html", t=thread, org=org, caps=caps, expired=qq.offer_expired,
                            terms_of=qq.offer_terms, **all_forms), code
 
 
