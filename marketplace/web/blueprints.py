@@ -6,6 +6,7 @@ def all_blueprints():
     from marketplace.web.admin.routes import bp as admin
     from marketplace.web.audit.routes import bp as audit
     from marketplace.web.auth.routes import bp as auth
+    from marketplace.web.catalog.routes import bp as catalog
     from marketplace.web.demand.applications import bp as applications
     from marketplace.web.demand.quotes import bp as quotes
     from marketplace.web.gateway import bp as gateway
@@ -13,5 +14,5 @@ def all_blueprints():
     from marketplace.web.orders import order_blueprints
     from marketplace.web.stripe_pay.routes import bp as stripe_pay
 
-    return [main, auth, admin, audit, applications, quotes, stripe_pay, gateway,
+    return [main, auth, admin, audit, catalog, applications, quotes, stripe_pay, gateway,
             *order_blueprints()]

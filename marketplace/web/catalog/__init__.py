@@ -1,0 +1,1 @@
+"""The public catalog: /products and /products/<slug>."""
