@@ -80,3 +80,6 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
     from marketplace.gateway.demo import load_gateway_demo
 
     load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage
+    from marketplace.orders.demo import load_orders_demo
+
+    load_orders_demo(session, orgs)  # delivery files and orders in each state

@@ -68,17 +68,17 @@ def finance_orders(session: Session, *, status: str, q: str = ""):
 
 
 def buyer_entitlements(session: Session, buyer_org_id: int):
-    """(entitlement, product, plan, keys) of the buyer, newest first."""
+    """(entitlement, product, plan, keys, order number) of the buyer, newest first."""
     rows = session.execute(
-        select(Entitlement, Product, PricePlan).join(Product, Product.id == Entitlement.product_id)
-        .join(PricePlan, PricePlan.id == Entitlement.plan_id)
+        select(Entitlement, Product, PricePlan, Order.number).join(Product, Product.id == Entitlement.product_id)
+        .join(PricePlan, PricePlan.id == Entitlement.plan_id).outerjoin(Order, Order.id == Entitlement.order_id)
         .where(Entitlement.buyer_org_id == buyer_org_id).order_by(Entitlement.id.desc())).all()
     keys = session.execute(select(ApiKey).where(ApiKey.buyer_org_id == buyer_org_id)
                            .order_by(ApiKey.id.desc())).scalars().all()
     by_ent: dict[int, list[ApiKey]] = {}
     for key in keys:
         by_ent.setdefault(key.entitlement_id, []).append(key)
-    return [(e, p, plan, by_ent.get(e.id, [])) for e, p, plan in rows]
+    return [(e, p, plan, by_ent.get(e.id, []), number) for e, p, plan, number in rows]
 
 
 def buyable_plans(session: Session, product_id: int) -> list[tuple[PricePlan, PlanTerms]]:
