@@ -4,6 +4,7 @@
 def all_blueprints():
     """Every blueprint of the store, in registration order."""
     from marketplace.web.admin.routes import bp as admin
+    from marketplace.web.api.routes import bp as api
     from marketplace.web.audit.routes import bp as audit
     from marketplace.web.auth.routes import bp as auth
     from marketplace.web.catalog.routes import bp as catalog
@@ -14,5 +15,5 @@ def all_blueprints():
     from marketplace.web.orders import order_blueprints
     from marketplace.web.stripe_pay.routes import bp as stripe_pay
 
-    return [main, auth, admin, audit, catalog, applications, quotes, stripe_pay, gateway,
+    return [main, auth, admin, audit, catalog, api, applications, quotes, stripe_pay, gateway,
             *order_blueprints()]

@@ -1,0 +1,100 @@
+"""The OpenAPI 3.1 description of /api/v1. Other features add their paths through OPENAPI_EXTENDERS."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from marketplace.catalog.params import ALLOWED
+from marketplace.catalog.queries import MAX_PER_PAGE, SORTS
+
+# Functions (spec, session) -> None that add paths/components to the spec, e.g. the metered data API.
+OPENAPI_EXTENDERS: list[Callable[[dict, Session], None]] = []
+
+_ERROR = {"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _param(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+def _list_parameters() -> list[dict]:
+    enum = {name: sorted(values) for name, values in ALLOWED.items()}
+    return [
+        _param("q", "搜索词（中文分词，可中英混合）", {"type": "string", "maxLength": 100}),
+        *[_param(name, f"按{name}筛选", {"type": "string", "enum": values}) for name, values in enum.items()],
+        _param("region", "地区", {"type": "string"}),
+        _param("operator", "运营单位编号", {"type": "integer"}),
+        _param("sort", "排序", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+        _param("page", "页码", {"type": "integer", "minimum": 1, "default": 1}),
+        _param("per_page", "每页条数", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+        _param("facets", "为 1 时返回分面计数", {"type": "string", "enum": ["0", "1"]}),
+    ]
+
+
+_ITEM = {
+    "type": "object",
+    "required": ["slug", "title", "type", "domain", "operator", "price_mode"],
+    "properties": {
+        "slug": {"type": "string"}, "title": {"type": "string"},
+        "type": {"type": "string", "enum": sorted(ALLOWED["type"])}, "domain": {"type": "string"},
+        "domain_label": {"type": "string"}, "region": {"type": "string"}, "operator": {"type": "string"},
+        "operator_id": {"type": "integer"}, "openness": {"type": "string"}, "update_frequency": {"type": "string"},
+        "price_mode": {"type": "string", "enum": ["usage-based", "one-off", "subscription", "free", "negotiation"]},
+        "charge_forms": {"type": "array", "items": {"type": "string"}},
+        "min_price_fen": {"type": ["integer", "null"], "description": "最低公开价格（分）；面议为 null"},
+        "summary": {"type": "string"}, "listed_at": {"type": ["string", "null"], "format": "date-time"},
+        "url": {"type": "string", "format": "uri"},
+    },
+}
+
+_BASE = {
+    "openapi": "3.1.0",
+    "info": {"title": "公共数据交易平台 API", "version": "1.0.0",
+             "description": "数据产品目录查询与计量数据接口。金额单位为分（整数），单价可为小数分（字符串）。"},
+    "servers": [{"url": "/"}],
+    "paths": {
+        "/api/v1/products": {"get": {
+            "operationId": "listProducts", "summary": "搜索数据产品", "tags": ["catalog"],
+            "parameters": _list_parameters(),
+            "responses": {"200": {"description": "一页数据产品", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/ProductList"}}}}, "400": _ERROR},
+        }},
+        "/api/v1/products/{slug}": {"get": {
+            "operationId": "getProduct", "summary": "数据产品详情", "tags": ["catalog"],
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "数据产品", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/ProductDetail"}}}}, "404": _ERROR},
+        }},
+    },
+    "components": {"schemas": {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                           "parameter": {"type": "string"}}}}},
+        "ProductItem": _ITEM,
+        "ProductList": {"type": "object", "required": ["items", "total"], "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/ProductItem"}},
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "facets": {"type": "object", "additionalProperties": {
+                "type": "object", "additionalProperties": {"type": "integer"}}}}},
+        "ProductDetail": {"allOf": [{"$ref": "#/components/schemas/ProductItem"}, {"type": "object", "properties": {
+            "description_md": {"type": "string"}, "security_grade": {"type": "string"},
+            "registration_code": {"type": "string"}, "delivery_mode": {"type": "string"},
+            "version_notes": {"type": "string"}, "broker": {"type": ["string", "null"]},
+            "agreement": {"type": ["object", "null"]},
+            "plans": {"type": "array", "items": {"type": "object"}},
+            "data_dictionary": {"type": "array", "items": {"type": "object"}},
+            "sample": {"type": "object"}}}]},
+    }},
+}
+
+
+def build_spec(session: Session) -> dict:
+    """The spec: the catalog paths plus whatever the registered extenders add."""
+    spec = copy.deepcopy(_BASE)
+    for extend in OPENAPI_EXTENDERS:
+        extend(spec, session)
+    return spec
