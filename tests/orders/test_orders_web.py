@@ -187,3 +187,27 @@ def test_trace_page_finds_the_order(app, web, login_as, shop):
     page = web.post("/trace", {"fingerprint": copy.fingerprint}).get_data(as_text=True)
     assert order.number in page and org.name in page
     assert "没有找到" in web.post("/trace", {"fingerprint": "PDXFP-0000000000000000"}).get_data(as_text=True)
+
+
+def test_finance_refund_of_card_payment_goes_through_stripe_first(app, web, login_as, shop, monkeypatch):
+    import marketplace.payments.card as card
+    from marketplace.models.orders_extra import Payment
+
+    org, buyer = shop.buyer()
+    order = shop.order(org, buyer, shop.product())
+    order.stripe_payment_intent = "pi_test_1"
+    shop.session.commit()
+    record_payment(shop.session, actor=Actor.system("t"), order_id=order.id, method="stripe",
+                   amount_fen=order.total_fen, external_id="pi_test_1")
+    calls = []
+    monkeypatch.setattr(card, "refund_card_payment", lambda settings, o: calls.append(o.number) or "re_test_1")
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+    login_as(Role.FINANCE)
+    assert web.post(f"/finance/orders/{order.id}/refund", {"reason": ""}).status_code == 302
+    shop.session.expire_all()
+    assert shop.session.get(Order, order.id).status == OrderStatus.DELIVERED and not calls  # reason required
+    assert web.post(f"/finance/orders/{order.id}/refund", {"reason": "客户申请退款"}).status_code == 302
+    shop.session.expire_all()
+    assert calls == [order.number] and shop.session.get(Order, order.id).status == OrderStatus.REFUNDED
+    refund = shop.session.execute(select(Payment).where(Payment.kind == "refund")).scalar_one()
+    assert refund.external_id == "re_test_1" and refund.amount_fen == -order.total_fen
