@@ -82,3 +82,17 @@ def test_description_xss_is_neutralized(session, client):
     assert "<script" not in body and "<img" not in body and not re.search(r"<[^>]*onerror", body)
     assert 'href="javascript' not in body and "evil.example" not in body and "远程图片" in body
     assert "<h1>标题</h1>" in body and 'href="https://example.cn"' in body
+
+
+def test_home_shows_domains_newest_popular_and_total(session, client):
+    agreement = make_agreement(session)
+    _listed(session, agreement=agreement, title="热门信用报告", popularity=50)
+    _listed(session, agreement=agreement, title="最新交通数据", domain="transport")
+    _listed(session, agreement=agreement, title="草稿不显示", status="draft")
+    html = client.get("/").get_data(as_text=True)
+    assert '<div class="stat-n">2</div>' in html
+    assert "热门信用报告" in html and "最新交通数据" in html and "草稿不显示" not in html
+    domains = html.split('id="home-domains"', 1)[1].split("</section>", 1)[0]
+    assert "信用" in domains and "交通" in domains and "?domain=transport" in domains
+    popular = html.split('id="home-popular"', 1)[1].split("</section>", 1)[0]
+    assert popular.index("热门信用报告") < popular.index("最新交通数据")
