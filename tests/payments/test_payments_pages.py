@@ -79,3 +79,11 @@ def test_confirm_refuses_bad_tokens_missing_csrf_and_unverified_buyers(web, sess
     resp = _confirm(web, order.number)
     assert resp.status_code == 403 and "实名" in resp.json["error"]["message"]
     assert buyers.count(StripeEvent) == 0
+
+
+def test_after_confirming_the_page_waits_for_the_webhook_without_a_second_form(web, buyers):
+    order = buyers.order()
+    web.login(buyers.user.email)
+    html = web.get(f"/orders/{order.number}/pay/card?done=1").get_data(as_text=True)
+    assert 'id="pay-result"' in html and "正在等待支付结果通知" in html
+    assert 'id="card-form"' not in html and "stripe-pay.js" not in html
