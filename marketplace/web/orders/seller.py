@@ -39,16 +39,13 @@ def approvals():
     return render_template("seller/approvals.html", rows=rows, empty=EmptyForm(), reason_form=ReasonForm())
 
 
-@bp.post("/approvals/<int:order_id>/<any(approve, decline):decision>")
-@roles_required(Role.OPERATOR)
-def decide(order_id: int, decision: str):
-    """Approve (free entitlement) or decline (reason shown to the buyer) a public-use order."""
+def _decide(order_id: int, approve: bool):
     db, form = get_db(), ReasonForm()
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试"), "danger")
         return redirect(url_for("seller.approvals"))
     try:
-        if decision == "approve":
+        if approve:
             order = approve_public_use(db, actor=current_user.actor, order_id=order_id,
                                        operator_org_id=current_user.org_id)
         else:
@@ -62,6 +59,20 @@ def decide(order_id: int, decision: str):
     else:
         flash(_("订单 %(n)s 已审核", n=order.number), "success")
     return redirect(url_for("seller.approvals"))
+
+
+@bp.post("/approvals/<int:order_id>/approve")
+@roles_required(Role.OPERATOR)
+def approve(order_id: int):
+    """Approve a public-use order: the buyer gets a free entitlement."""
+    return _decide(order_id, True)
+
+
+@bp.post("/approvals/<int:order_id>/decline")
+@roles_required(Role.OPERATOR)
+def decline(order_id: int):
+    """Decline a public-use order with a reason the buyer sees."""
+    return _decide(order_id, False)
 
 
 @bp.get("/files")
