@@ -93,8 +93,10 @@ def _register_template_helpers(app: Flask) -> None:
 def _install_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(resp):
-        base = app.config.get("STRIPE_API_BASE") or ""
-        stripe_src = f" {base}" if base else " https://js.stripe.com"
+        base = (app.config.get("STRIPE_API_BASE") or "").rstrip("/")
+        stripe_js = f" {base}" if base else " https://js.stripe.com"
+        stripe_frames = f" {base}" if base else " https://js.stripe.com https://hooks.stripe.com"
+        stripe_api = f" {base}" if base else " https://api.stripe.com"
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
@@ -102,7 +104,7 @@ def _install_security_headers(app: Flask) -> None:
         resp.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            f"script-src 'self'{stripe_src}; frame-src 'self'{stripe_src}; connect-src 'self'{stripe_src}; "
+            f"script-src 'self'{stripe_js}; frame-src 'self'{stripe_frames}; connect-src 'self'{stripe_api}; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
         if app.config.get("SESSION_COOKIE_SECURE"):
