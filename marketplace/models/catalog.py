@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, Numeric, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from marketplace.models.base import enum_type, utcnow
@@ -145,7 +145,8 @@ class Product(SQLModel, table=True):
     search_words: str = _text()  # jieba-segmented title/summary/description, space-separated
     source_key: str = Field(default="", max_length=64, index=True)  # import identity (title + provider)
     popularity: int = 0  # paid orders, for "popular" sorting
-    min_price_fen: int | None = None  # lowest public price, for sorting and the price facet
+    # lowest public price, for sorting and the price facet
+    min_price_fen: int | None = Field(default=None, sa_type=BigInteger)
     charge_forms: str = Field(default="", max_length=300)  # " one_off per_call_flat " (active plans), for facets
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

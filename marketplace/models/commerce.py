@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text
+from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
 from marketplace.models.base import enum_type, utcnow
@@ -45,8 +45,8 @@ class Order(SQLModel, table=True):
     purpose: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     payment_method: PaymentMethod = Field(default=PaymentMethod.BANK_TRANSFER, sa_type=enum_type(PaymentMethod))
     bank_reference: str = Field(max_length=32, unique=True)  # 转账附言, unique per order
-    total_fen: int = 0  # tax-inclusive
-    vat_fen: int = 0
+    total_fen: int = Field(default=0, sa_type=BigInteger)  # tax-inclusive
+    vat_fen: int = Field(default=0, sa_type=BigInteger)
     vat_rate_bps: int = 600
     invoice_title: str = Field(default="", max_length=200)
     invoice_taxpayer_id: str = Field(default="", max_length=18)
@@ -73,9 +73,9 @@ class OrderLine(SQLModel, table=True):
     title: str = Field(max_length=200)
     plan_name: str = Field(max_length=100)
     quantity: int = 1
-    unit_price_fen: int = 0
-    amount_fen: int = 0  # tax-inclusive line total
-    vat_fen: int = 0
+    unit_price_fen: int = Field(default=0, sa_type=BigInteger)
+    amount_fen: int = Field(default=0, sa_type=BigInteger)  # tax-inclusive line total
+    vat_fen: int = Field(default=0, sa_type=BigInteger)
 
 
 class EntitlementStatus(StrEnum):
