@@ -8,7 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
@@ -113,7 +113,7 @@ def define_dataset(session: Session, *, actor: Actor, product: Product, table: T
         for name in definition.key_fields:
             if len(row[name]) > MAX_VALUE:
                 raise DatasetError(f"列 {name} 的值过长（最多{MAX_VALUE}字符）", field="dataset")
-    dataset = session.query(ApiDataset).filter_by(product_id=product.id).one_or_none()
+    dataset = session.execute(select(ApiDataset).where(ApiDataset.product_id == product.id)).scalar_one_or_none()
     if dataset is None:
         dataset = ApiDataset(product_id=product.id, salt=salt or secrets.token_hex(8))
     else:

@@ -6,6 +6,7 @@ import random
 import uuid
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
@@ -128,7 +129,7 @@ def load_gateway_demo(session: Session, orgs: dict[str, Organization]) -> list[P
     session.flush()
     from marketplace.models import ApiKey
 
-    key = session.query(ApiKey).filter_by(entitlement_id=ent.id).one()
+    key = session.execute(select(ApiKey).where(ApiKey.entitlement_id == ent.id)).scalar_one()
     _past_usage(session, ent, key.id)
     grant_access(session, actor=actor, buyer=orgs["buyer_a"], product=products[1], calls=500)
     session.flush()

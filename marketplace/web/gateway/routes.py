@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlmodel import Session
 
 from marketplace.errors import DomainError
 from marketplace.gateway import usage
@@ -82,8 +83,8 @@ def buyer_usage():
 def buyer_calls_csv():
     """The buyer's per-call log as CSV."""
     since, until, _days = _window()
-    lines = usage.calls_csv(get_db(), since=since, until=until, buyer_org_id=current_user.org_id)
-    return _csv_response(lines, f"api-calls-{since}-{until}.csv")
+    return _csv_response(f"api-calls-{since}-{until}.csv", since=since, until=until,
+                         buyer_org_id=current_user.org_id)
 
 
 @bp.get("/supply/api-usage")
@@ -107,13 +108,21 @@ def seller_calls_csv():
     db = get_db()
     since, until, _days = _window()
     ids = usage.seller_product_ids(db, org_id=current_user.org_id)
-    return _csv_response(usage.calls_csv(db, since=since, until=until, product_ids=ids),
-                         f"api-product-calls-{since}-{until}.csv")
+    return _csv_response(f"api-product-calls-{since}-{until}.csv", since=since, until=until, product_ids=ids)
 
 
-def _csv_response(lines, filename: str) -> Response:
-    body = stream_with_context(("\ufeff" if i == 0 else "") + line for i, line in enumerate(lines))
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _csv_response(filename: str, **query) -> Response:
+    """Stream the log from a session of its own (a deferred read), so the request's write lock is released."""
+    get_db().rollback()
+    engine = current_app.extensions["engine"].execution_options(sqlite_begin="DEFERRED")
+
+    def lines():
+        with Session(engine) as session:
+            yield "\ufeff"  # Excel opens UTF-8 CSV with a BOM correctly
+            yield from usage.calls_csv(session, **query)
+
+    return Response(lines(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _chart(rows, label, since, until) -> dict:
