@@ -24,8 +24,9 @@ ROWS = [
     {"uscc": USCC_B, "name": "示例乙物流有限公司", "legal_rep": "李四", "phone": "13987654321", "founded": "2019-11-30",
      "capital": "800000"},
 ]
-LOOKUP = Definition(key_fields=("uscc",), rules=(FieldRule("name"), FieldRule("phone", "keep", first=3, last=4),
-                                                 FieldRule("founded", "year"), FieldRule("capital", "range", step=1_000_000)))
+LOOKUP = Definition(key_fields=("uscc",), rules=(
+    FieldRule("name"), FieldRule("phone", "keep", first=3, last=4), FieldRule("founded", "year"),
+    FieldRule("capital", "range", step=1_000_000)))
 VERIFY = Definition(key_fields=("uscc",), match_fields=("name", "legal_rep"), verification=True)
 FLAT = {"form": "per_call_flat", "unit_price_fen": "50"}
 
