@@ -74,6 +74,9 @@ def load_demo(session: Session) -> dict[str, Organization]:
 
 def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
     """Hook for the catalog, orders and API demo data of later features."""
+    from marketplace.supply.demo import load_catalog_demo
+
+    load_catalog_demo(session, orgs)  # agreements, brokers, mandates, caps, 64 products
     from marketplace.demand.demo import load_demand_demo
 
     load_demand_demo(session, orgs)  # after the catalog demo: applies and asks quotes for its products

@@ -202,3 +202,21 @@ def revision_count(session: Session, product_id: int) -> int:
     """How many revisions a product has."""
     return session.execute(select(func.count()).select_from(ProductRevision)
                            .where(ProductRevision.product_id == product_id)).scalar_one()
+
+
+def latest_revisions(session: Session, product_ids: list[int]) -> dict[int, ProductRevision]:
+    """The newest revision of each product."""
+    out: dict[int, ProductRevision] = {}
+    if not product_ids:
+        return out
+    rows = session.execute(select(ProductRevision).where(ProductRevision.product_id.in_(product_ids))
+                           .order_by(ProductRevision.number)).scalars()
+    for revision in rows:
+        out[revision.product_id] = revision
+    return out
+
+
+def product_revisions(session: Session, product_id: int) -> list[ProductRevision]:
+    """Every revision of a product, newest first."""
+    return list(session.execute(select(ProductRevision).where(ProductRevision.product_id == product_id)
+                                .order_by(ProductRevision.number.desc())).scalars())

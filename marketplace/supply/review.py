@@ -108,7 +108,8 @@ def approve_revision(session: Session, *, actor: Actor, revision_id: int, today:
     return product
 
 
-def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason: str) -> ProductRevision:
+def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason: str,
+                    commit: bool = True) -> ProductRevision:
     """Send a revision back with a reason the lister sees; a listed product stays on sale."""
     revision, product = _load_submitted(session, revision_id)
     reason = require_text(reason, "reason", "驳回原因", 1000)
@@ -118,5 +119,6 @@ def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason:
         product.status = ProductStatus.REJECTED
     record_audit(session, actor=actor, action="product.reject", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "reason": reason})
-    session.commit()
+    if commit:
+        session.commit()
     return revision

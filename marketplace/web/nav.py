@@ -36,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem("finance.payments", _l("财务"), (R.FINANCE,)),
     NavItem("admin.organizations", _l("组织管理"), (R.ADMIN,)),
     NavItem("admin.users", _l("用户管理"), (R.ADMIN,)),
+    NavItem("qualifications.index", _l("经纪人资质"), (R.ADMIN,)),
     NavItem("orders.trace", _l("泄露溯源"), (R.AUTHORITY, R.ADMIN)),
     NavItem("audit.index", _l("审计日志"), (R.AUTHORITY, R.ADMIN)),
 ]

@@ -1,0 +1,155 @@
+"""Demo catalog: agreements of the three operating models, broker qualifications and mandates, caps,
+and 60+ products of all five types with texts from the shared exchange listings (providers left out)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from marketplace.audit import Actor
+from marketplace.catalog.visibility import today as exchange_today
+from marketplace.models import Organization, Product, User
+from marketplace.supply.agreements import AgreementIn, grant_agreement
+from marketplace.supply.brokers import add_to_mandate, create_mandate, record_qualification
+from marketplace.supply.caps import set_cap
+from marketplace.supply.importer import DELIVERY, read_rows, registration_code, row_data, row_plan
+from marketplace.supply.listing import create_product, submit_revision
+from marketplace.supply.review import approve_revision, reject_revision
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+CENTRAL = ["credit", "finance", "health", "environment", "weather", "market_regulation", "social_security",
+           "agriculture", "energy", "urban", "geospatial", "education", "transport", "culture_tourism", "other"]
+AGREEMENTS = {  # operator key → (title, domains, scenarios, years running, return bps)
+    "op_central": ("省级公共数据授权运营协议（集中统一授权）", CENTRAL,
+                   "全省公共数据集中授权一家运营单位，面向普惠金融、医疗健康、生态环境等场景", 2, 800),
+    "op_regional": ("市级公共数据授权运营协议（分级分类授权）",
+                    ["transport", "culture_tourism", "urban", "education", "geospatial", "weather", "other"],
+                    "市级数据按领域授权，服务交通出行、文旅、城市治理场景", 1, 700),
+    "op_finance": ("金融专区公共数据授权运营协议（场景授权）", ["finance", "credit", "market_regulation"],
+                   "金融公共数据专区，面向银行信贷、保险、融资担保的可用不可见服务", 0, 600),
+}
+OPERATOR_OF = {d: "op_finance" for d in ("finance", "credit", "market_regulation")} | {
+    d: "op_regional" for d in ("transport", "culture_tourism", "urban", "education")}
+ROTATION = ["package", "report", "model", "service", "package", "report"]
+
+
+def _rows() -> list[dict]:
+    """A fixed mix: per-call and one-off listings from Zhejiang, free and negotiated ones from Guiyang."""
+    zj = read_rows(str(DATA / "exchange-listings-zhejiang.csv"))
+    gy = read_rows(str(DATA / "exchange-listings-guiyang.csv"))
+    usage = [r for r in zj if r["price_mode"] == "usage-based"][:20]
+    once = [r for r in zj if r["price_mode"] == "one-off" and float(r["price"]) <= 200000][:20]
+    free = [r for r in gy if r["price_mode"] == "free"][:12]
+    nego = [r for r in gy if r["price_mode"] == "negotiation"][:14]
+    seen, out = set(), []
+    for row in usage + once + free + nego:
+        if row["title"] not in seen:
+            seen.add(row["title"])
+            out.append(row)
+    return out
+
+
+def _agreements(session: Session, orgs: dict, actor: Actor, today) -> dict:
+    out = {}
+    for key, (title, domains, scenarios, years, ret) in AGREEMENTS.items():
+        start = today - timedelta(days=365 * years + 30) if years else today - timedelta(days=90)
+        out[key] = grant_agreement(session, actor=actor, authority_id=orgs["authority"].id, commit=False,
+                                   data=AgreementIn(
+            operator_id=orgs[key].id, title=title, domains=domains, scenarios=scenarios, start_date=start,
+            end_date=start + timedelta(days=365 * 5), allowed_return_bps=ret, platform_fee_bps=500,
+            authority_share_bps=300 if key == "op_central" else 0,
+            security_duties="落实数据分类分级保护；原始数据不出域，采用可用不可见方式提供；留存日志不少于六个月",
+            exit_terms="协议终止或到期后，运营单位停止运营，产品下架，存储的公共数据及衍生副本封存销毁并出具证明"))
+    return out
+
+
+def _brokers(session: Session, orgs: dict, actor: Actor, today) -> dict:
+    for n, key in enumerate(("broker_a", "broker_b"), start=1):
+        record_qualification(session, actor=actor, broker_id=orgs[key].id, cert_no=f"SJJJR-2026-{n:04d}",
+                             issuer="示例省数据交易协会", valid_from=today - timedelta(days=200),
+                             valid_to=today + timedelta(days=900), commit=False)
+    term = {"start_date": today - timedelta(days=30), "end_date": today + timedelta(days=700), "commit": False}
+    return {
+        "broker_a": create_mandate(session, actor=actor, operator_id=orgs["op_central"].id,
+                                   broker_id=orgs["broker_a"].id, product_ids=[], commission_bps=800, **term),
+        "broker_b": create_mandate(session, actor=actor, operator_id=orgs["op_regional"].id,
+                                   broker_id=orgs["broker_b"].id, product_ids=[], commission_bps=1000, **term),
+    }
+
+
+def _plans(row: dict, ptype: str, i: int) -> list[dict]:
+    plan = row_plan(row)
+    plans = [plan]
+    if plan["form"] == "per_call_flat" and i % 3 == 0:
+        unit = Decimal(plan["unit_price_fen"])
+        plans.append({"name": "累进阶梯", "form": "per_call_graduated", "free_quota": 100,
+                      "tiers": [{"up_to": 10000, "unit_price_fen": str(unit)},
+                                {"up_to": None, "unit_price_fen": str((unit * 8 / 10).quantize(Decimal("0.01")))}]})
+    if plan["form"] == "one_off" and ptype in ("service", "report") and i % 2 == 0:
+        plans.append({"name": "按年订阅", "form": "subscription_year", "period_months": 12,
+                      "price_fen": plan["price_fen"] // 2 or 100})
+    return plans
+
+
+def _data(row: dict, i: int) -> dict:
+    data = row_data(row)
+    if data["type"] != "api":
+        data["type"] = ROTATION[i % len(ROTATION)]
+    data["delivery_mode"] = DELIVERY[data["type"]]
+    data["openness"] = "conditional" if i % 7 == 3 else "unconditional"
+    data["security_grade"] = "important" if data["type"] in ("model", "api") and i % 5 == 0 else "general"
+    data["region"] = ["福建省", "杭州市", "北京市", "全国", "浙江省"][i % 5]
+    data["registration_code"] = registration_code(row)
+    data["data_dictionary"] = [{"name": "id", "type": "string", "meaning": "记录编号", "masked": False},
+                               {"name": "name", "type": "string", "meaning": "名称", "masked": True},
+                               {"name": "value", "type": "decimal", "meaning": "指标值", "masked": False}]
+    data["sample_rows"] = [{"id": f"{i:04d}{n}", "name": "示例**", "value": str(10 + n)} for n in range(3)]
+    return data
+
+
+def _caps(session: Session, actor: Actor, authority_id: int, product: Product, plans: list[dict]) -> None:
+    for plan in plans:
+        form = plan["form"]
+        if form in ("negotiated", "free_public"):
+            continue
+        base = Decimal(plan.get("price_fen") or plan.get("unit_price_fen") or plan["tiers"][0]["unit_price_fen"])
+        set_cap(session, actor=actor, product_id=product.id, charge_form=form, authority_id=authority_id,
+                cap_fen=(base * Decimal("1.25")).quantize(Decimal("0.01")), commit=False)
+
+
+def _reviewer(session: Session) -> Actor:
+    user = session.execute(select(User).where(User.role == "reviewer").order_by(User.id)).scalars().first()
+    return Actor(user.id, user.email, user.org_id) if user else Actor.system("demo-reviewer")
+
+
+def load_catalog_demo(session: Session, orgs: dict[str, Organization]) -> list[Product]:
+    """Agreements, brokers, mandates, caps and the demo products; most listed, some in review, one rejected."""
+    actor, today = Actor.system("demo"), exchange_today()
+    reviewer = _reviewer(session)
+    agreements = _agreements(session, orgs, actor, today)
+    mandates = _brokers(session, orgs, actor, today)
+    products = []
+    for i, row in enumerate(_rows()):
+        data = _data(row, i)
+        key = OPERATOR_OF.get(data["domain"], "op_central")
+        broker = {"op_central": "broker_a", "op_regional": "broker_b"}.get(key) if i % 6 == 1 else None
+        plans = _plans(row, data["type"], i)
+        data["agreement_id"] = agreements[key].id
+        product = create_product(session, actor=actor, operator_id=orgs[key].id, data=data, plans=plans,
+                                 broker_id=orgs[broker].id if broker else None, today=today, commit=False)
+        _caps(session, actor, orgs["authority"].id, product, plans)
+        if broker is None and key == "op_central" and i % 6 == 4:  # an operator's own product handed to a broker
+            add_to_mandate(session, mandate=mandates["broker_a"], product_id=product.id)
+        revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
+        if i == 5:
+            reject_revision(session, actor=reviewer, revision_id=revision.id, commit=False,
+                            reason="样例数据中姓名字段未按数据字典脱敏，请修改后重新提交")
+        elif i % 16 not in (5, 9):  # these stay in the review queue
+            approve_revision(session, actor=reviewer, revision_id=revision.id, today=today, commit=False)
+        products.append(product)
+    session.flush()
+    return products

@@ -1,0 +1,70 @@
+"""Forms of the operator/broker workbench: product editor with plans, dictionary and samples; mandates."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, REGIONS, SECURITY_GRADES, UPDATE_FREQUENCIES
+from pricing import CHARGE_FORM_LABELS
+
+PLAN_SLOTS = 4
+
+
+class PlanForm(Form):
+    """One price plan row (plain Form: the outer form carries the CSRF token)."""
+
+    plan_name = StringField(_l("方案名称"), validators=[Length(max=100)])
+    charge_form = SelectField(_l("收费方式"), choices=[("", _l("（不使用）"))] + [(f.value, lbl) for f, lbl in
+                                                                          CHARGE_FORM_LABELS.items()],
+                              validate_choice=False)
+    price = StringField(_l("价格（元）"), validators=[Length(max=30)])
+    unit_price = StringField(_l("单价（元/次或元/条）"), validators=[Length(max=30)])
+    tiers = TextAreaField(_l("阶梯（每行 上限:单价元，最后一行上限留空）"), validators=[Length(max=1000)])
+    free_quota = IntegerField(_l("免费额度（次）"), validators=[Optional(), NumberRange(min=0, max=10**9)])
+    package_calls = IntegerField(_l("包内次数"), validators=[Optional(), NumberRange(min=1, max=10**9)])
+
+
+class ProductForm(FlaskForm):
+    operator_id = SelectField(_l("委托运营单位"), coerce=int, validate_choice=False)
+    agreement_id = SelectField(_l("授权运营协议"), coerce=int, validate_choice=False)
+    type = SelectField(_l("产品类型"), choices=[(k.value, v) for k, v in PRODUCT_TYPES.items()])
+    title = StringField(_l("产品名称"), validators=[DataRequired(_l("请填写产品名称")), Length(max=200)])
+    summary = StringField(_l("摘要"), validators=[Length(max=500)])
+    description_md = TextAreaField(_l("详细介绍（Markdown）"), validators=[Length(max=20000)])
+    domain = SelectField(_l("数据领域"), choices=list(DOMAINS.items()))
+    region = SelectField(_l("覆盖地区"), choices=[(r, r) for r in REGIONS])
+    openness = SelectField(_l("开放属性"), choices=[(k.value, v) for k, v in OPENNESS.items()])
+    security_grade = SelectField(_l("数据分级"), choices=[(k.value, v) for k, v in SECURITY_GRADES.items()])
+    registration_code = StringField(_l("数据产品登记码"), validators=[Length(max=80)])
+    update_frequency = SelectField(_l("更新频率"), choices=list(UPDATE_FREQUENCIES.items()))
+    delivery_mode = StringField(_l("交付方式"), validators=[Length(max=60)])
+    version_notes = TextAreaField(_l("版本说明"), validators=[Length(max=4000)])
+    data_dictionary = TextAreaField(_l("数据字典"), validators=[Length(max=20000)])
+    sample_rows = TextAreaField(_l("样例数据（CSV，首行为字段名）"), validators=[Length(max=20000)])
+    plans = FieldList(FormField(PlanForm), min_entries=PLAN_SLOTS, max_entries=8)
+    save = SubmitField(_l("保存草稿"))
+    submit_review = SubmitField(_l("保存并提交审核"))
+
+
+class MandateForm(FlaskForm):
+    broker_id = SelectField(_l("数据经纪人"), coerce=int, validate_choice=False)
+    product_ids = SelectMultipleField(_l("委托产品"), coerce=int, validate_choice=False)
+    commission_pct = StringField(_l("佣金比例（%）"), validators=[DataRequired(_l("请填写佣金比例"))])
+    start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请选择开始日期"))])
+    end_date = DateField(_l("结束日期"), validators=[DataRequired(_l("请选择结束日期"))])
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token, for buttons."""

@@ -1,0 +1,125 @@
+"""Turn the product form into use-case input (and back, to edit a revision)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from marketplace.supply.errors import SupplyError
+from pricing import ChargeForm, PricingError, parse_yuan, yuan_to_fen
+from pricing.forms import PACKAGE_PRICED_FORMS, SUBSCRIPTION_MONTHS, TIERED_FORMS, UNIT_PRICED_FORMS
+
+FIELDS = ("type", "title", "summary", "description_md", "domain", "region", "openness", "security_grade",
+          "registration_code", "update_frequency", "delivery_mode", "version_notes")
+_YES = {"是", "y", "yes", "true", "1", "脱敏"}
+
+
+def _money(fn, text: str, index: int, what: str):
+    try:
+        return fn((text or "").strip())
+    except PricingError as e:
+        raise SupplyError(f"第 {index} 个价格方案的{what}：{e.message}", field="plans") from None
+
+
+def parse_tiers(text: str, index: int) -> list[dict]:
+    """Lines "up_to:price_yuan"; an empty up_to (last line) means no limit."""
+    tiers = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        up_to, sep, price = line.replace("：", ":").partition(":")
+        if not sep:
+            raise SupplyError(f"第 {index} 个价格方案的阶梯格式应为「上限:单价」", field="plans")
+        if up_to.strip() and not up_to.strip().isdigit():
+            raise SupplyError(f"第 {index} 个价格方案的阶梯上限必须是整数", field="plans")
+        tiers.append({"up_to": int(up_to) if up_to.strip() else None,
+                      "unit_price_fen": str(_money(parse_yuan, price, index, "阶梯单价"))})
+    return tiers
+
+
+def plan_from_row(row: dict, index: int) -> dict | None:
+    """One plan row as a PlanTerms dict with a name (None for an unused row)."""
+    if not row.get("charge_form"):
+        return None
+    try:
+        form = ChargeForm(row["charge_form"])
+    except ValueError:
+        raise SupplyError(f"第 {index} 个价格方案的收费方式不正确", field="plans") from None
+    plan: dict = {"name": (row.get("plan_name") or "").strip(), "form": form.value}
+    if form in PACKAGE_PRICED_FORMS:
+        plan["price_fen"] = _money(yuan_to_fen, row.get("price"), index, "价格")
+    if form in UNIT_PRICED_FORMS:
+        plan["unit_price_fen"] = str(_money(parse_yuan, row.get("unit_price"), index, "单价"))
+    if form in TIERED_FORMS:
+        plan["tiers"] = parse_tiers(row.get("tiers"), index)
+    if form in TIERED_FORMS | UNIT_PRICED_FORMS and row.get("free_quota"):
+        plan["free_quota"] = row["free_quota"]
+    if form is ChargeForm.PREPAID_CALLS:
+        plan["package_calls"] = row.get("package_calls") or 0
+    if form in SUBSCRIPTION_MONTHS:
+        plan["period_months"] = SUBSCRIPTION_MONTHS[form]
+    return plan
+
+
+def parse_dictionary(text: str) -> list[dict]:
+    """Lines "name | type | meaning | masked(是/否)"."""
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("｜", "|").split("|")] + ["", "", ""]
+        rows.append({"name": parts[0], "type": parts[1] or "string", "meaning": parts[2],
+                     "masked": parts[3].lower() in _YES})
+    return rows
+
+
+def parse_samples(text: str) -> list[dict]:
+    """CSV text with a header line → list of row dicts."""
+    if not (text or "").strip():
+        return []
+    reader = csv.DictReader(io.StringIO(text.strip()))
+    return [{k or "": v or "" for k, v in row.items()} for row in reader]
+
+
+def form_to_input(form) -> tuple[dict, list[dict]]:
+    """(data, plans) for create_product / update_product."""
+    data = {name: getattr(form, name).data for name in FIELDS}
+    data["agreement_id"] = form.agreement_id.data or None
+    data["data_dictionary"] = parse_dictionary(form.data_dictionary.data)
+    data["sample_rows"] = parse_samples(form.sample_rows.data)
+    plans = [p for i, entry in enumerate(form.plans.entries, start=1) if (p := plan_from_row(entry.data, i))]
+    return data, plans
+
+
+def _yuan_text(fen) -> str:
+    return format((Decimal(str(fen)) / 100).normalize(), "f")
+
+
+def plan_to_row(plan: dict) -> dict:
+    """A stored plan as form row values."""
+    tiers = "\n".join(f"{t['up_to'] if t['up_to'] is not None else ''}:{_yuan_text(t['unit_price_fen'])}"
+                      for t in plan.get("tiers") or [])
+    return {"plan_name": plan.get("name", ""), "charge_form": plan.get("form", ""),
+            "price": _yuan_text(plan["price_fen"]) if plan.get("price_fen") else "",
+            "unit_price": _yuan_text(plan["unit_price_fen"]) if Decimal(plan.get("unit_price_fen") or 0) else "",
+            "tiers": tiers, "free_quota": plan.get("free_quota") or None,
+            "package_calls": plan.get("package_calls") or None}
+
+
+def content_to_formdata(content: dict) -> dict:
+    """A revision's content as keyword data for ProductForm(data=...)."""
+    out = {name: content.get(name, "") for name in FIELDS}
+    out["data_dictionary"] = "\n".join(
+        f"{r['name']} | {r.get('type', '')} | {r.get('meaning', '')} | {'是' if r.get('masked') else '否'}"
+        for r in content.get("data_dictionary") or [])
+    samples = content.get("sample_rows") or []
+    if samples:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(samples[0].keys()), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(samples)
+        out["sample_rows"] = buf.getvalue()
+    plans = [plan_to_row(p) for p in content.get("plans") or []]
+    out["plans"] = plans + [{}] * max(0, 4 - len(plans))
+    return out

@@ -1,0 +1,110 @@
+"""Operator and broker workbench: dashboard, product editor, submission, mandates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.errors import DomainError
+from marketplace.models import Role
+from marketplace.supply import listing
+from marketplace.web.access import roles_required
+from marketplace.web.db import get_db
+from marketplace.web.forms_util import attach_error
+from marketplace.web.supply import views_data as vd
+from marketplace.web.supply.forms import EmptyForm, ProductForm
+from marketplace.web.supply.product_input import content_to_formdata, form_to_input
+
+bp = Blueprint("supply", __name__, url_prefix="/supply")
+LISTERS = (Role.OPERATOR, Role.BROKER)
+
+
+@bp.get("/")
+@roles_required(*LISTERS)
+def dashboard():
+    """Agreements, mandates and listings of the signed-in operator or broker, with states and reasons."""
+    return render_template("supply/dashboard.html", **vd.dashboard_context(get_db(), current_user))
+
+
+def _submit(db, product_id: int) -> bool:
+    try:
+        listing.submit_revision(db, actor=current_user.actor, product_id=product_id)
+    except DomainError as e:
+        db.rollback()
+        flash(_("未能提交审核：%(msg)s", msg=e.message), "danger")
+        return False
+    flash(_("已提交审核"), "success")
+    return True
+
+
+def _render_form(form, product=None, status=200):
+    return render_template("supply/product_form.html", form=form, product=product), status
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@roles_required(*LISTERS)
+def new_product():
+    """Create a draft product (and optionally submit it at once)."""
+    db, form = get_db(), ProductForm()
+    vd.fill_choices(db, form, current_user)
+    if form.validate_on_submit():
+        try:
+            data, plans = form_to_input(form)
+            operator_id, broker_id = vd.parties(form, current_user)
+            product = listing.create_product(db, actor=current_user.actor, operator_id=operator_id,
+                                             broker_id=broker_id, data=data, plans=plans)
+        except DomainError as e:
+            db.rollback()
+            attach_error(form, e)
+        else:
+            flash(_("已保存草稿"), "success")
+            if form.submit_review.data:
+                _submit(db, product.id)
+            return redirect(url_for("supply.product", product_id=product.id))
+    return _render_form(form, status=400 if request.method == "POST" else 200)
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@roles_required(*LISTERS)
+def edit_product(product_id: int):
+    """Edit a product: a listed one gets a new revision and stays on sale until it is approved."""
+    db = get_db()
+    product = listing.get_product_for(db, org_id=current_user.org_id, product_id=product_id)
+    latest = listing.latest_revision(db, product.id)
+    form = ProductForm(data=content_to_formdata(listing.revision_content(latest)) if latest else None)
+    vd.fill_choices(db, form, current_user, product=product)
+    if form.validate_on_submit():
+        try:
+            data, plans = form_to_input(form)
+            listing.update_product(db, actor=current_user.actor, product_id=product.id, data=data, plans=plans)
+        except DomainError as e:
+            db.rollback()
+            attach_error(form, e)
+        else:
+            flash(_("修改已保存为新版本") if product.status == "listed" else _("已保存草稿"), "success")
+            if form.submit_review.data:
+                _submit(db, product.id)
+            return redirect(url_for("supply.product", product_id=product.id))
+    return _render_form(form, product, status=400 if request.method == "POST" else 200)
+
+
+@bp.get("/products/<int:product_id>")
+@roles_required(*LISTERS)
+def product(product_id: int):
+    """A product's state, its revisions with checks and reject reasons."""
+    db = get_db()
+    item = listing.get_product_for(db, org_id=current_user.org_id, product_id=product_id)
+    return render_template("supply/product.html", **vd.product_context(db, item), form=EmptyForm())
+
+
+@bp.post("/products/<int:product_id>/submit")
+@roles_required(*LISTERS)
+def submit(product_id: int):
+    """Submit the latest draft for review."""
+    db = get_db()
+    listing.get_product_for(db, org_id=current_user.org_id, product_id=product_id)
+    EmptyForm().validate_on_submit()
+    _submit(db, product_id)
+    return redirect(url_for("supply.product", product_id=product_id))
+from marketplace.web.supply import mandates as _mandates  # noqa: E402,F401  registers the mandate views
