@@ -65,7 +65,7 @@ def data_dictionary(product: Product) -> list[dict]:
 def masked_sample(product: Product, dictionary: list[dict]) -> tuple[list[str], list[list[str]]]:
     """Column names and at most MAX_SAMPLE_ROWS rows, fields flagged masked replaced by asterisks."""
     rows = [r for r in _json_list(product.sample_rows) if isinstance(r, dict)][:MAX_SAMPLE_ROWS]
-    columns = [f["name"] for f in dictionary] or list(dict.fromkeys(k for r in rows for k in r))
+    columns = list(dict.fromkeys([f["name"] for f in dictionary] or [k for r in rows for k in r]))
     masked = {f["name"] for f in dictionary if f["masked"]}
     body = [[mask_value(r.get(c)) if c in masked else str(r.get(c, "")) for c in columns] for r in rows]
     return columns, body
