@@ -1,0 +1,81 @@
+"""Real gunicorn worker processes: the quota holds across them, and a SIGKILLed worker loses or doubles nothing."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.models.metering import QuotaCounter, UsageEvent
+from tests.gateway.conftest import USCC_A, auth
+from tests.gateway.gunicorn_server import Gunicorn
+
+pytestmark = pytest.mark.slow
+QUOTA, REQUESTS = 30, 120
+
+
+def test_quota_race_across_worker_processes(db_url, session, make_api):
+    api = make_api(calls=QUOTA)
+    path = f"/api/v1/data/{api.slug}?uscc={USCC_A}"
+    with Gunicorn(db_url, workers=2, threads=4) as server:
+        with ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(lambda _i: server.get(path, auth(api.key))[0], range(REQUESTS)))
+    assert statuses.count(200) == QUOTA, statuses
+    assert statuses.count(429) == REQUESTS - QUOTA
+    session.expire_all()
+    assert session.get(QuotaCounter, api.ent.id).used == QUOTA
+    billable = session.execute(select(func.count()).where(UsageEvent.billable.is_(True))).scalar_one()
+    assert billable == QUOTA
+
+
+def _client(server, api, stop, got, lock):
+    """Send calls with fresh Idempotency-Keys; retry each until it gets an answer (workers die meanwhile)."""
+    path = f"/api/v1/data/{api.slug}?uscc={USCC_A}"
+    while not stop.is_set():
+        idem = uuid.uuid4().hex
+        for _attempt in range(50):
+            try:
+                status, headers, _body = server.get(path, {**auth(api.key), "Idempotency-Key": idem}, timeout=10)
+            except (OSError, http.client.HTTPException):  # the worker died mid-answer: retry
+                time.sleep(0.05)
+                continue
+            if status == 200:
+                with lock:
+                    got.append((idem, headers["X-Request-Id"]))
+            break
+
+
+def test_sigkilled_worker_loses_no_answered_call_and_counts_none_twice(db_url, session, make_api):
+    api = make_api()
+    stop, got, lock = threading.Event(), [], threading.Lock()
+    with Gunicorn(db_url, workers=2, threads=4) as server:
+        threads = [threading.Thread(target=_client, args=(server, api, stop, got, lock)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        killed = 0
+        for _round in range(3):
+            time.sleep(0.7)
+            pids = server.worker_pids()
+            if pids:
+                os.kill(pids[0], signal.SIGKILL)
+                killed += 1
+        time.sleep(1.0)
+        stop.set()
+        for t in threads:
+            t.join(60)
+    assert killed >= 2 and len(got) > 20
+    session.expire_all()
+    stored = dict(session.execute(select(UsageEvent.request_id, UsageEvent.idempotency_key)
+                                  .where(UsageEvent.billable.is_(True))).all())
+    received = dict((rid, idem) for idem, rid in got)
+    assert set(received) <= set(stored), "every 2xx the client received is in the usage store"
+    assert len(set(stored.values())) == len(stored), "no call counted twice"
+    assert len({idem for idem, _rid in got}) == len(got), "each call answered once to the client"
+    assert session.get(QuotaCounter, api.ent.id).used == len(stored)
