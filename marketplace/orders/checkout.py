@@ -48,6 +48,7 @@ class Priced:
     unit_price_fen: int
     amount_fen: int
     vat_fen: int
+    vat_rate_bps: int
 
 
 def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id: int, plan_id: int,
@@ -69,7 +70,9 @@ def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id
     plan = _check_plan(session, product, plan_id, quote_offer)
     _check_access(session, buyer_org_id, product_id)
     invoice = _check_invoice(buyer, invoice)
-    priced = _price(session, plan, quantity, quote_offer, buyer_org_id, product_id, buyer.taxpayer_kind, use)
+    # VAT is the seller's output tax: the operator's taxpayer kind sets the rate (R7).
+    vat_kind = session.get(Organization, product.operator_id).taxpayer_kind
+    priced = _price(session, plan, quantity, quote_offer, buyer_org_id, product_id, vat_kind, use)
     seller = seller_of(session, product)
     return _insert(session, actor=actor, buyer=buyer, product=product, plan=plan, quantity=quantity, use=use,
                    purpose=purpose.strip(), invoice=invoice, token=token, priced=priced, seller=seller,
@@ -166,7 +169,7 @@ def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_i
            taxpayer_kind: str, use: UseType) -> Priced:
     _check_quantity(quantity)
     if use == UseType.PUBLIC:
-        return Priced(0, 0, 0)  # R1: free once the operator approves
+        return Priced(0, 0, 0, vat_rate_bps(taxpayer_kind))  # R1: free once the operator approves
     if quote_offer is not None:
         gross = _offer_price(session, quote_offer, buyer_org_id, product_id, quantity)
         unit = gross
@@ -177,8 +180,9 @@ def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_i
         except (PricingError, ValueError) as e:
             raise OrderError(getattr(e, "message", None) or "价格方案无效，请联系运营单位", field="plan_id") from None
         unit = gross // quantity
-    _, vat = split_vat(gross_fen=gross, rate_bps=vat_rate_bps(taxpayer_kind))
-    return Priced(unit, gross, vat)
+    rate = vat_rate_bps(taxpayer_kind)
+    _, vat = split_vat(gross_fen=gross, rate_bps=rate)
+    return Priced(unit, gross, vat, rate)
 
 
 def _offer_price(session: Session, offer, buyer_org_id: int, product_id: int, quantity: int) -> int:
@@ -220,7 +224,7 @@ def _insert(session: Session, *, actor: Actor, buyer: Organization, product: Pro
     for _attempt in range(5):
         order = Order(number=_next_number(session), buyer_org_id=buyer.id, user_id=actor.user_id, status=status,
                       use_type=use, purpose=purpose, bank_reference=_bank_reference(), total_fen=priced.amount_fen,
-                      vat_fen=priced.vat_fen, vat_rate_bps=vat_rate_bps(buyer.taxpayer_kind),
+                      vat_fen=priced.vat_fen, vat_rate_bps=priced.vat_rate_bps,
                       invoice_title=invoice.title, invoice_taxpayer_id=invoice.taxpayer_id,
                       invoice_kind=invoice.kind, submit_token=token,
                       payment_method=PaymentMethod.FREE if status != OrderStatus.AWAITING_PAYMENT

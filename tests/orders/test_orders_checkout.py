@@ -18,6 +18,7 @@ from marketplace.models import (
     PricePlan,
     UseType,
 )
+from marketplace.models.accounts import TaxpayerKind
 from marketplace.orders.checkout import InvoiceIn
 from tests.factories import make_org
 
@@ -35,9 +36,16 @@ def test_server_prices_the_order_with_general_vat(shop):
     assert order.invoice_taxpayer_id == org.uscc and order.invoice_kind == "special"
 
 
-def test_small_scale_buyer_pays_one_percent_vat(shop):
-    org, user = shop.buyer(small=True)
-    product = shop.product(plans=({"form": "one_off", "price_fen": 10100},))
+def test_small_scale_seller_charges_one_percent_vat(shop, session):
+    from marketplace.models import Organization
+    from tests.factories import make_agreement
+
+    org, user = shop.buyer()
+    agreement = make_agreement(session)
+    operator = session.get(Organization, agreement.operator_id)
+    operator.taxpayer_kind = TaxpayerKind.SMALL
+    session.commit()
+    product = shop.product(agreement=agreement, plans=({"form": "one_off", "price_fen": 10100},))
     order = shop.order(org, user, product)
     assert (order.total_fen, order.vat_rate_bps, order.vat_fen) == (10100, 100, 100)
 
