@@ -40,6 +40,13 @@ def agreement_domains(agreement: Agreement) -> list[str]:
     return [str(c) for c in loads_list(agreement.domains)]
 
 
+def agreement_domain_labels(agreement: Agreement) -> list[str]:
+    """The Chinese labels of the domains an agreement covers."""
+    from marketplace.catalog_terms import DOMAINS
+
+    return [DOMAINS.get(code, code) for code in agreement_domains(agreement)]
+
+
 def get_agreement(session: Session, agreement_id: int, *, org_id: int | None = None) -> Agreement:
     """An agreement; with org_id, only when that org is its authority or operator (else NotFound)."""
     agreement = session.get(Agreement, agreement_id)

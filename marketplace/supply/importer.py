@@ -51,7 +51,7 @@ def registration_code(row: dict) -> str:
     if not listing_id:
         match = re.search(r"/(\d+)/?$", url.path)
         listing_id = match.group(1) if match else ""
-    host = [p for p in (url.hostname or "").split(".") if p not in ("www", "com", "cn", "net", "org")]
+    host = [p for p in (url.hostname or "").split(".") if p and p not in ("www", "com", "cn", "net", "org")]
     platform = (host[-1] if host else "".join(w[0] for w in (row.get("platform") or "X").split())).upper()
     if listing_id:
         return f"{platform}-{listing_id}"[:80]

@@ -153,3 +153,13 @@ def test_broker_lists_for_mandating_operator(web, world):
     assert resp.status_code == 302
     product = world.session.execute(select(Product)).scalar_one()
     assert product.broker_id == world.broker.id and product.status == ProductStatus.IN_REVIEW
+
+
+def test_edit_form_is_prefilled_from_the_latest_revision(web, world):
+    product = world.listed(plans=({"name": "阶梯", "form": "per_call_graduated", "free_quota": 50,
+                                   "tiers": [{"up_to": 1000, "unit_price_fen": "60"},
+                                             {"up_to": None, "unit_price_fen": "0.4"}]},))
+    web.login(world.op_user.email)
+    html = web.get(f"/supply/products/{product.id}/edit").get_data(as_text=True)
+    assert "企业信用评分接口" in html and "1000:0.6\n:0.004" in html and 'value="50"' in html
+    assert "score | int | 评分 | 否" in html

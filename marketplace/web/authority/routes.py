@@ -66,7 +66,7 @@ def agreements():
     names = dict(db.execute(select(Organization.id, Organization.name)).all())
     code = 400 if request.method == "POST" else 200
     return render_template("authority/agreements.html", form=form, rows=rows, names=names,
-                           domains_of=ag.agreement_domains), code
+                           domains_of=ag.agreement_domain_labels), code
 
 
 def _own(db, agreement_id: int) -> Agreement:
@@ -81,7 +81,7 @@ def _render_agreement(db, agreement, renew=None, terminate=None, status=200):
                                .order_by(Product.title)).scalars())
     return render_template("authority/agreement.html", agreement=agreement, products=products,
                            operator=db.get(Organization, agreement.operator_id),
-                           domains=ag.agreement_domains(agreement),
+                           domains=ag.agreement_domain_labels(agreement),
                            renew=renew or RenewForm(), terminate=terminate or TerminateForm(), today=today()), status
 
 

@@ -67,7 +67,7 @@ def dashboard_context(db, user) -> dict:
                                 .order_by(BrokerQualification.valid_to.desc())).scalars())
     return {"products": products, "latest": listing.latest_revisions(db, [p.id for p in products]),
             "agreements": agreements, "mandates": mandates, "quals": quals, "org_names": org_names,
-            "domains_of": ag.agreement_domains, "today": today()}
+            "domains_of": ag.agreement_domain_labels, "today": today()}
 
 
 def product_context(db, product) -> dict:
