@@ -75,6 +75,10 @@ def register_cli(app) -> None:
 
     for command in supply_commands:
         app.cli.add_command(command)
+    from marketplace.web.catalog.cli import COMMANDS as catalog_commands  # reindex-catalog
+
+    for command in catalog_commands:
+        app.cli.add_command(command)
     from marketplace.web.gateway.cli import COMMANDS as gateway_commands  # grant-access, create-api-product
 
     for command in gateway_commands:

@@ -49,3 +49,11 @@ def test_index_product_matches_two_character_and_mixed_queries(session):
     index_product(session, other)
     session.commit()
     assert _match_ids(session, "信用 气象") == {other.id}
+
+
+def test_reindex_catalog_command_rebuilds_the_index(session, runner):
+    product = make_product(session, title="水质监测数据", domain="environment")
+    result = runner.invoke(args=["reindex-catalog"])
+    assert result.exit_code == 0 and "reindexed 1 products" in result.output
+    session.expire_all()
+    assert _match_ids(session, "水质") == {product.id}
