@@ -58,3 +58,12 @@ def roles_required(*roles: Role):
 def has_role(*roles: Role) -> bool:
     """True when the current user holds one of these roles (for templates)."""
     return current_user.is_authenticated and current_user.role in roles
+
+
+TOKEN = "token"
+
+
+def token_authenticated(view):
+    """Machine endpoints that authenticate each request themselves (API key, webhook signature)."""
+    view.access = TOKEN
+    return view

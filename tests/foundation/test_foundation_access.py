@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.models import Role
-from marketplace.web.access import PUBLIC, SIGNED_IN
+from marketplace.web.access import PUBLIC, SIGNED_IN, TOKEN
 from tests.factories import make_user
 
 # Views that are not ours (Flask's static files) or are machine endpoints with their own auth.
@@ -38,7 +38,7 @@ def test_every_view_declares_its_access(app):
 
 def _token_authenticated(app, endpoint: str) -> bool:
     """API and webhook views authenticate by bearer key or signature and say so with access='token'."""
-    return getattr(app.view_functions[endpoint], "access", None) == "token"
+    return getattr(app.view_functions[endpoint], "access", None) == TOKEN
 
 
 @pytest.mark.parametrize("role", [None, *Role])
