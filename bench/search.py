@@ -121,7 +121,8 @@ def build(engine, n: int) -> None:
                 conn.execute(text("INSERT INTO product_fts (rowid, words) VALUES (:id, :w)"),
                              [{"id": p["id"], "w": p["search_words"]} for p in products])
     with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE" if sqlite else "ANALYZE product; ANALYZE price_plan")
+        for table in ("product", "price_plan"):
+            conn.exec_driver_sql(f"ANALYZE {table}")
         if not sqlite:
             conn.exec_driver_sql("SELECT setval('product_id_seq', (SELECT max(id) FROM product))")
 

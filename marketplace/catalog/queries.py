@@ -100,7 +100,7 @@ class _Match:
             self.ids = plain.bindparams(m=fts_match_expression(terms)).columns(id=Integer).subquery("fts_ids")
             self.order = self.sub.c.rank.asc()
         else:
-            vector = func.to_tsvector(literal_column("'simple'::regconfig"), Product.search_words)
+            vector = literal_column("product.search_vector")  # generated column, see search.install_search
             tsq = func.to_tsquery(literal_column("'simple'::regconfig"), pg_tsquery_expression(terms))
             rank = func.ts_rank(vector, tsq).label("rank")
             self.sub = select(Product.id.label("id"), rank).where(vector.op("@@")(tsq)).subquery("fts")

@@ -25,8 +25,8 @@ def _match_ids(session, q):
         rows = session.execute(text("SELECT rowid FROM product_fts WHERE product_fts MATCH :m"),
                                {"m": fts_match_expression(terms)})
     else:
-        rows = session.execute(text("SELECT id FROM product WHERE to_tsvector('simple', search_words) "
-                                    "@@ to_tsquery('simple', :q)"), {"q": pg_tsquery_expression(terms)})
+        rows = session.execute(text("SELECT id FROM product WHERE search_vector @@ to_tsquery('simple', :q)"),
+                               {"q": pg_tsquery_expression(terms)})
     return {r[0] for r in rows}
 
 
