@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from marketplace.gateway.datasets import normalize, row_key
 from marketplace.gateway.masking import mask_row
 from marketplace.gateway.resolve import DatasetDef
-from marketplace.models.metering import DatasetRow
+from marketplace.gateway.statements import LOOKUP
 from marketplace.uscc import InvalidUSCC, validate_uscc
 
 MAX_PARAM = 200
@@ -64,10 +63,7 @@ def params_hash(slug: str, args) -> str:
 def lookup(conn: Connection, dataset: DatasetDef, params: dict[str, str]) -> list[dict]:
     """Rows whose key fields equal the parameters (indexed by dataset and key)."""
     key = row_key(dataset.key_fields, params)
-    found = conn.execute(
-        select(DatasetRow.data).where(DatasetRow.dataset_id == dataset.id, DatasetRow.key == key)
-        .order_by(DatasetRow.id).limit(1000)
-    ).scalars().all()
+    found = conn.execute(LOOKUP, {"dataset_id": dataset.id, "key": key}).scalars().all()
     return [json.loads(d) for d in found]
 
 

@@ -9,23 +9,23 @@ first one's row and then answers with the stored response.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
+from marketplace.gateway import statements as sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload
+from marketplace.gateway.meter import Refused, UsageWriter
 from marketplace.gateway.ratelimit import RateLimiter
 from marketplace.gateway.resolve import KeyCache, KeyInfo
-from marketplace.models import ApiKey, Entitlement
 from marketplace.models.base import utcnow
-from marketplace.models.metering import QuotaCounter, UsageEvent
 from pricing import ChargeForm
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -52,14 +52,6 @@ class Call:
     phash: str
     now: datetime
     remaining: int | None = None
-
-
-class Refused(Exception):
-    """The billable re-check failed: the key, the entitlement or the quota no longer allows the call."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def new_request_id() -> str:
@@ -114,10 +106,28 @@ class Gateway:
         self.engine = engine
         self.cache = KeyCache(ttl)
         self.limiter = RateLimiter(rate, burst)
+        self._local = threading.local()
+        self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi)
 
     def read(self) -> Connection:
-        """A connection for reads (SQLite: a deferred transaction, so readers never take the write lock)."""
-        return self.engine.connect().execution_options(sqlite_begin="DEFERRED")
+        """A connection for reads (SQLite: autocommit statements, so readers never take the write lock)."""
+        return self.engine.connect().execution_options(sqlite_begin="NONE")
+
+    @contextmanager
+    def _hot(self) -> Iterator[Connection]:
+        """This thread's long-lived connection (saves a pool checkout and reset per call); dropped on errors."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._local.conn = self.engine.connect()
+        conn.execution_options(sqlite_begin="NONE")
+        try:
+            yield conn
+        except BaseException:
+            self._local.conn = None
+            conn.close()
+            raise
+        if conn.in_transaction():
+            conn.rollback()
 
     def call(self, *, authorization: str | None, slug: str, args, idempotency_key: str | None) -> CallResult:
         """Answer one GET /api/v1/data/<slug>."""
@@ -135,7 +145,7 @@ class Gateway:
         if idem and len(idem) > MAX_IDEMPOTENCY_KEY:
             return self._error("invalid_parameter", request_id, detail=("Idempotency-Key 过长（最多100字符）",
                                                                         "Idempotency-Key is too long"))
-        call = Call(info, plaintext, request_id, idem, params_hash(slug, args), utcnow())
+        call = Call(info, plaintext, request_id, idem, params_hash(slug, args) if idem else "", utcnow())
         if idem:
             stored = self._stored(call)
             if stored is not None:
@@ -153,84 +163,55 @@ class Gateway:
             params = parse_params(info.dataset, args)
         except BadParameter as e:
             return self._record_error(call, "invalid_parameter", detail=(e.zh, e.en), keep=True)
-        with self.read() as conn:
+        with self._hot() as conn:  # one connection: autocommit reads, then the metering transaction
             used = self._used(conn, info) if info.quota is not None else None
             if used is not None and used >= info.quota:
                 call.remaining = 0
-                return self._record_error(call, quota_code(info))
+                return self._record_error(call, quota_code(info), conn=conn)
             rows = lookup(conn, info.dataset, params)
-        answer = build_answer(info.dataset, rows, params)
-        if answer is None:
-            call.remaining = None if used is None else info.quota - used
-            return self._record_error(call, "not_found", keep=True)
-        payload, records = answer
-        return self._meter(call, 200, {"request_id": call.request_id, "product": slug, **payload}, records)
+            conn.rollback()
+            answer = build_answer(info.dataset, rows, params)
+            if answer is None:
+                call.remaining = None if used is None else info.quota - used
+                return self._record_error(call, "not_found", keep=True, conn=conn)
+            payload, records = answer
+            return self._meter(call, 200, {"request_id": call.request_id, "product": slug, **payload}, records,
+                               conn=conn)
 
     @staticmethod
     def _used(conn: Connection, info: KeyInfo) -> int:
-        used = conn.execute(select(QuotaCounter.used).where(QuotaCounter.entitlement_id == info.entitlement_id))
-        return used.scalar() or 0
+        return conn.execute(sql.USED, {"entitlement_id": info.entitlement_id}).scalar() or 0
 
     # --- writing the usage store -------------------------------------------------------------------
 
-    def _meter(self, call: Call, status: int, payload: dict, records: int, *, code: str | None = None,
-               keep: bool = True) -> CallResult:
+    def _meter(self, call: Call, status: int, payload: dict, records: int, *, keep: bool = True,
+               conn: Connection | None = None) -> CallResult:
         """Commit the usage event (and the quota count when billable), then answer; replays win races."""
-        billable = 200 <= status < 300
-        body = _dumps(payload)
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._meter(call, status, payload, records, keep=keep, conn=own)
+        billable, body, info = 200 <= status < 300, _dumps(payload), call.info
         idem = call.idem if keep else None
+        event = {"request_id": call.request_id, "api_key_id": info.key_id, "entitlement_id": info.entitlement_id,
+                 "product_id": info.product_id, "buyer_org_id": info.buyer_org_id, "plan_id": info.plan_id,
+                 "at": call.now, "day": call.now.astimezone(SHANGHAI).date().isoformat(), "status": status,
+                 "billable": billable, "records": records if billable else 0, "idempotency_key": idem,
+                 "params_hash": call.phash, "response_body": body.decode("utf-8") if idem else ""}
+        if conn.in_transaction():
+            conn.rollback()  # end the autobegun read; the write runs on the driver connection below
         try:
-            with self.engine.begin() as conn:
-                if billable:
-                    used = self._count(conn, call.info)
-                    call.remaining = None if call.info.quota is None else call.info.quota - used
-                conn.execute(UsageEvent.__table__.insert().values(
-                    request_id=call.request_id, api_key_id=call.info.key_id,
-                    entitlement_id=call.info.entitlement_id, product_id=call.info.product_id,
-                    buyer_org_id=call.info.buyer_org_id, plan_id=call.info.plan_id, at=call.now,
-                    day=call.now.astimezone(SHANGHAI).date().isoformat(), status=status, billable=billable,
-                    records=records if billable else 0, idempotency_key=idem, params_hash=call.phash,
-                    response_body=body.decode("utf-8") if idem else ""))
-        except IntegrityError:
+            used = self.writer.write(conn.connection.dbapi_connection, event, count=billable, quota=info.quota,
+                                     exhausted=quota_code(info))
+        except self.writer.IntegrityError:
             stored = self._stored(call) if idem else None
             if stored is None:
                 raise
             return stored
         except Refused as r:
             return self._refused(call, r.code)
+        if used is not None:
+            call.remaining = info.quota - used
         return self._result(call, status, body, call.request_id)
-
-    def _count(self, conn: Connection, info: KeyInfo) -> int:
-        """Take one call off the quota, re-checking that key and entitlement are still active."""
-        for _attempt in range(2):
-            stmt = update(QuotaCounter).where(
-                QuotaCounter.entitlement_id == info.entitlement_id,
-                exists().where(and_(ApiKey.id == info.key_id, ApiKey.status == "active")),
-                exists().where(and_(Entitlement.id == info.entitlement_id, Entitlement.status == "active")))
-            if info.quota is not None:
-                stmt = stmt.where(QuotaCounter.used < info.quota)
-            row = conn.execute(stmt.values(used=QuotaCounter.used + 1).returning(QuotaCounter.used)).first()
-            if row is not None:
-                return row.used
-            self._why_not_counted(conn, info)
-        raise Refused(quota_code(info))
-
-    def _why_not_counted(self, conn: Connection, info: KeyInfo) -> None:
-        state = conn.execute(
-            select(ApiKey.status, Entitlement.status.label("ent"), QuotaCounter.used)
-            .join(Entitlement, Entitlement.id == ApiKey.entitlement_id)
-            .outerjoin(QuotaCounter, QuotaCounter.entitlement_id == Entitlement.id)
-            .where(ApiKey.id == info.key_id)).first()
-        if state is None or state.status != "active":
-            raise Refused("invalid_key")
-        if state.ent != "active":
-            raise Refused("entitlement_inactive")
-        if state.used is None:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            conn.execute(dialect.insert(QuotaCounter).values(entitlement_id=info.entitlement_id, used=0)
-                         .on_conflict_do_nothing())
-            return
-        raise Refused(quota_code(info))
 
     def _refused(self, call: Call, code: str) -> CallResult:
         """The re-check refused: a concurrent first call may have stored the answer; else say why."""
@@ -245,18 +226,15 @@ class Gateway:
         return self._record_error(call, code)
 
     def _record_error(self, call: Call, code: str, *, detail: tuple[str, str] | None = None,
-                      keep: bool = False) -> CallResult:
+                      keep: bool = False, conn: Connection | None = None) -> CallResult:
         """A non-billable answer, logged in the usage store (kept for replays when `keep`)."""
         status, payload = error_payload(code, call.request_id, detail)
-        return self._meter(call, status, payload, 0, keep=keep)
+        return self._meter(call, status, payload, 0, keep=keep, conn=conn)
 
     def _stored(self, call: Call) -> CallResult | None:
         """The stored answer of an earlier call with this Idempotency-Key, or 409 if its parameters differ."""
         with self.read() as conn:
-            row = conn.execute(select(UsageEvent.request_id, UsageEvent.status, UsageEvent.params_hash,
-                                      UsageEvent.response_body)
-                               .where(UsageEvent.api_key_id == call.info.key_id,
-                                      UsageEvent.idempotency_key == call.idem)).first()
+            row = conn.execute(sql.STORED, {"key_id": call.info.key_id, "idem": call.idem}).first()
             if row is None:
                 return None
             if row.params_hash != call.phash:

@@ -53,7 +53,7 @@ def _count_columns():
 
 
 def usage_rows(session: Session, *, since: date, until: date, buyer_org_id: int | None = None,
-               key_id: int | None = None) -> list[UsageRow]:
+               key_id: int | None = None, entitlement_id: int | None = None) -> list[UsageRow]:
     """Counts per day, product and key (newest day first) for a buyer organization or one key."""
     query = (select(UsageEvent.day, UsageEvent.product_id, Product.slug, Product.title, UsageEvent.api_key_id,
                     ApiKey.prefix, *_count_columns())
@@ -66,6 +66,8 @@ def usage_rows(session: Session, *, since: date, until: date, buyer_org_id: int 
         query = query.where(UsageEvent.buyer_org_id == buyer_org_id)
     if key_id is not None:
         query = query.where(UsageEvent.api_key_id == key_id)
+    if entitlement_id is not None:  # a key's calls are found through its entitlement's (entitlement, day) index
+        query = query.where(UsageEvent.entitlement_id == entitlement_id)
     return [UsageRow(r.day, r.product_id, r.slug, r.title, r.api_key_id, r.prefix, int(r.billable or 0),
                      int(r.non_billable or 0), int(r.records or 0)) for r in session.execute(query)]
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from marketplace.models.base import utcnow
@@ -55,16 +55,18 @@ class UsageEvent(SQLModel, table=True):
     """One call of a data API; billable calls are committed before their response is sent (R9)."""
 
     __tablename__ = "usage_event"
+    # Few indexes: every one is written on the hot path. The idempotency index is partial (most calls have none).
     __table_args__ = (
-        UniqueConstraint("api_key_id", "idempotency_key", name="uq_usage_event_idempotency"),
+        Index("uq_usage_event_idempotency", "api_key_id", "idempotency_key", unique=True,
+              sqlite_where=text("idempotency_key IS NOT NULL"), postgresql_where=text("idempotency_key IS NOT NULL")),
         Index("ix_usage_event_org_day", "buyer_org_id", "day"),
         Index("ix_usage_event_product_day", "product_id", "day"),
-        Index("ix_usage_event_key_day", "api_key_id", "day"),
+        Index("ix_usage_event_entitlement_day", "entitlement_id", "day"),
     )
     id: int | None = Field(default=None, primary_key=True)
     request_id: str = Field(max_length=40, unique=True)
     api_key_id: int = Field(foreign_key="api_key.id")
-    entitlement_id: int = Field(foreign_key="entitlement.id", index=True)
+    entitlement_id: int = Field(foreign_key="entitlement.id")
     product_id: int = Field(foreign_key="product.id")
     buyer_org_id: int = Field(foreign_key="organization.id")
     plan_id: int = Field(foreign_key="price_plan.id")  # the plan version pinned at call time

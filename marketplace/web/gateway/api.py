@@ -53,7 +53,8 @@ def usage_api():
         return _json(status, payload, {"X-Request-Id": request_id})
     since, until = usage.period_start(), usage.today()
     with Session(gw.engine) as session:
-        rows = usage.usage_rows(session, since=since, until=until, key_id=info.key_id)
+        rows = usage.usage_rows(session, since=since, until=until, key_id=info.key_id,
+                                entitlement_id=info.entitlement_id)
     items = [{"product": r.slug, "day": r.day, "billable": r.billable, "non_billable": r.non_billable,
               "records": r.records} for r in rows]
     return _json(200, {"request_id": request_id, "period": {"from": since.isoformat(), "to": until.isoformat()},

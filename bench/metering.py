@@ -1,0 +1,140 @@
+"""Metered API throughput against a bare Flask route doing the same lookup (target ratio ≥ 0.7).
+
+    python bench/metering.py [--seconds 8] [--clients 8] [--rows 20000] [--database-url URL]
+
+Builds a throwaway SQLite database (or uses --database-url, which must be empty), starts gunicorn with
+2 workers, drives both endpoints with the same concurrent load, and prints on its last line:
+    metered A req/s bare B req/s ratio R
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build(url: str, rows: int) -> tuple[str, int, str, list[str]]:
+    """Schema, an API product with `rows` enterprises, a buyer key: (slug, dataset id, key, codes)."""
+    from sqlmodel import Session
+
+    from marketplace.audit import Actor
+    from marketplace.db import make_engine
+    from marketplace.gateway.datasets import Definition, Table, define_dataset
+    from marketplace.gateway.demo import CREDIT_RULES, enterprises
+    from marketplace.gateway.provision import grant_access
+    from marketplace.schema import create_schema
+    from tests.factories import make_org, make_product
+
+    engine = make_engine(url)
+    create_schema(engine)
+    actor = Actor.system("bench")
+    with Session(engine, expire_on_commit=False) as session:
+        product = make_product(session, type="api", plans=({"form": "per_call_flat", "unit_price_fen": "5"},))
+        firms = enterprises(rows)
+        dataset = define_dataset(session, actor=actor, product=product, table=Table(tuple(firms[0]), firms),
+                                 definition=Definition(key_fields=("uscc",), rules=CREDIT_RULES))
+        _ent, key = grant_access(session, actor=actor, buyer=make_org(session), product=product)
+        session.commit()
+    engine.dispose()
+    return product.slug, dataset.id, key, [f["uscc"] for f in firms]
+
+
+def drive(port: int, paths: list[str], headers: dict, seconds: float, clients: int) -> tuple[float, dict]:
+    """Requests per second over `seconds` with `clients` threads, each on fresh connections."""
+    stop, counts, statuses, lock = threading.Event(), [0] * clients, {}, threading.Lock()
+
+    def client(i: int) -> None:
+        rng = random.Random(i)
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", rng.choice(paths), headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            conn.close()
+            counts[i] += 1
+            with lock:
+                statuses[resp.status] = statuses.get(resp.status, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.monotonic() - start), statuses
+
+
+def serve(url: str, port: int) -> subprocess.Popen:
+    """gunicorn with 2 sync workers on the bench WSGI module."""
+    env = {**os.environ, "DATABASE_URL": url, "AUTO_MIGRATE": "0", "DEMO_DATA": "0", "SECRET_KEY": "bench",
+           "GATEWAY_RATE_PER_SECOND": "0", "PYTHONPATH": str(ROOT), "APP_ENV": "development"}
+    cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+           "--chdir", str(ROOT / "bench"), "wsgi_bench:app"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    for _ in range(300):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+            time.sleep(1.0)  # both workers up
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="bench-metering-")
+    url = args.database_url or f"sqlite:///{tmp.name}/bench.db"
+    slug, dataset_id, key, codes = build(url, args.rows)
+    port = _free_port()
+    proc = serve(url, port)
+    try:
+        sample = random.Random(1).sample(codes, min(len(codes), 2000))
+        metered_paths = [f"/api/v1/data/{slug}?uscc={c}" for c in sample]
+        bare_paths = [f"/bench/bare/{dataset_id}?uscc={c}" for c in sample]
+        auth = {"Authorization": f"Bearer {key}"}
+        drive(port, metered_paths[:50], auth, 1.5, args.clients)  # warm up both workers and caches
+        drive(port, bare_paths[:50], {}, 1.5, args.clients)
+        bare = metered = 0.0
+        for _round in range(args.rounds):  # alternate, so background load hits both alike
+            b, bare_st = drive(port, bare_paths, {}, args.seconds / args.rounds, args.clients)
+            m, metered_st = drive(port, metered_paths, auth, args.seconds / args.rounds, args.clients)
+            bare, metered = bare + b / args.rounds, metered + m / args.rounds
+            print(f"round {_round + 1}: metered {m:.0f} {metered_st} bare {b:.0f} {bare_st}", file=sys.stderr)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+        tmp.cleanup()
+    print(f"metered {metered:.0f} req/s bare {bare:.0f} req/s ratio {metered / bare:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Writing the usage store: one short transaction on the raw DB-API connection (the hot path's only write).
+
+SQLAlchemy's execution machinery costs about as much as SQLite's own work for these two statements, so the
+metered call writes through the driver directly; every other query of the gateway goes through SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_COLUMNS = ("request_id", "api_key_id", "entitlement_id", "product_id", "buyer_org_id", "plan_id", "at", "day",
+            "status", "billable", "records", "idempotency_key", "params_hash", "response_body")
+_INTO = f"INSERT INTO usage_event ({', '.join(_COLUMNS)})"
+_VALUES = ", ".join(":" + c for c in _COLUMNS)
+_STILL_ACTIVE = ("EXISTS (SELECT 1 FROM api_key WHERE api_key.id = :api_key_id AND api_key.status = 'active')"
+                 " AND EXISTS (SELECT 1 FROM entitlement WHERE entitlement.id = :entitlement_id"
+                 " AND entitlement.status = 'active')")
+SQL = {
+    "insert": f"{_INTO} VALUES ({_VALUES})",
+    # A billable call without a quota: stored only if key and entitlement are still active (cache may be stale).
+    "insert_checked": f"{_INTO} SELECT {_VALUES} WHERE {_STILL_ACTIVE}",
+    # A billable call with a quota: the conditional UPDATE is the cross-process quota (never one more).
+    "count": "UPDATE quota_counter SET used = used + 1 WHERE entitlement_id = :entitlement_id AND used < :quota"
+             f" AND {_STILL_ACTIVE} RETURNING used",
+    "state": "SELECT api_key.status, entitlement.status, quota_counter.used FROM api_key"
+             " JOIN entitlement ON entitlement.id = api_key.entitlement_id"
+             " LEFT JOIN quota_counter ON quota_counter.entitlement_id = entitlement.id WHERE api_key.id = :api_key_id",
+    "new_counter": "INSERT INTO quota_counter (entitlement_id, used) VALUES (:entitlement_id, 0)"
+                   " ON CONFLICT (entitlement_id) DO NOTHING",
+}
+
+
+class Refused(Exception):
+    """The re-check refused the call: the key, the entitlement or the quota no longer allows it."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _sqlite_time(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores (UTC clock, no offset)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class UsageWriter:
+    """Stores one usage event, taking one call off the quota when billable under a quota."""
+
+    def __init__(self, dialect_name: str, dbapi):
+        self.pg = dialect_name == "postgresql"
+        self.IntegrityError = dbapi.IntegrityError
+        self.sql = {k: re.sub(r":(\w+)", r"%(\1)s", q) if self.pg else q for k, q in SQL.items()}
+
+    def write(self, dbc, event: dict, *, count: bool, quota: int | None, exhausted: str) -> int | None:
+        """Commit the event; returns the quota used so far (quota plans) or None. Raises Refused, IntegrityError."""
+        params = event if self.pg else {**event, "at": _sqlite_time(event["at"]), "billable": int(event["billable"])}
+        cur = dbc.cursor()
+        try:
+            if not self.pg:
+                cur.execute("BEGIN IMMEDIATE")
+            used = self._count(cur, params, quota, exhausted) if count and quota is not None else None
+            checked = count and quota is None
+            cur.execute(self.sql["insert_checked" if checked else "insert"], params)
+            if checked and cur.rowcount == 0:
+                self._why_not(cur, params, exhausted)
+            dbc.commit()
+            return used
+        except BaseException:
+            dbc.rollback()
+            raise
+        finally:
+            cur.close()
+
+    def _count(self, cur, params: dict, quota: int, exhausted: str) -> int:
+        args = {"entitlement_id": params["entitlement_id"], "api_key_id": params["api_key_id"], "quota": quota}
+        for _attempt in range(2):
+            cur.execute(self.sql["count"], args)
+            row = cur.fetchone()
+            if row is not None:
+                return row[0]
+            self._why_not(cur, params, exhausted)  # returns only after creating a missing counter
+        raise Refused(exhausted)
+
+    def _why_not(self, cur, params: dict, exhausted: str) -> None:
+        cur.execute(self.sql["state"], {"api_key_id": params["api_key_id"]})
+        row = cur.fetchone()
+        if row is None or row[0] != "active":
+            raise Refused("invalid_key")
+        if row[1] != "active":
+            raise Refused("entitlement_inactive")
+        if row[2] is None:  # first quota call of an entitlement made elsewhere (orders): start its counter
+            cur.execute(self.sql["new_counter"], {"entitlement_id": params["entitlement_id"]})
+            return
+        raise Refused(exhausted)
