@@ -118,16 +118,23 @@ class Gateway:
         """This thread's long-lived connection (saves a pool checkout and reset per call); dropped on errors."""
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed or conn.invalidated:
-            conn = self._local.conn = self.engine.connect()
-        conn.execution_options(sqlite_begin="NONE")
+            conn = self._local.conn = self._connect_hot()
         try:
             yield conn
         except BaseException:
             self._local.conn = None
+            conn.invalidate()  # never hand a busy_timeout=0 connection back to the pool
             conn.close()
             raise
         if conn.in_transaction():
             conn.rollback()
+
+    def _connect_hot(self) -> Connection:
+        conn = self.engine.connect().execution_options(sqlite_begin="NONE")  # reads: autocommit statements
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # WAL reads never wait; the writer polls itself
+            conn.rollback()
+        return conn
 
     def call(self, *, authorization: str | None, slug: str, args, idempotency_key: str | None) -> CallResult:
         """Answer one GET /api/v1/data/<slug>."""

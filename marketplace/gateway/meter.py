@@ -7,7 +7,10 @@ metered call writes through the driver directly; every other query of the gatewa
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
+
+BUSY_WAIT_SECONDS = 15.0
 
 _COLUMNS = ("request_id", "api_key_id", "entitlement_id", "product_id", "buyer_org_id", "plan_id", "at", "day",
             "status", "billable", "records", "idempotency_key", "params_hash", "response_body")
@@ -50,6 +53,7 @@ class UsageWriter:
     def __init__(self, dialect_name: str, dbapi):
         self.pg = dialect_name == "postgresql"
         self.IntegrityError = dbapi.IntegrityError
+        self.OperationalError = dbapi.OperationalError
         self.sql = {k: re.sub(r":(\w+)", r"%(\1)s", q) if self.pg else q for k, q in SQL.items()}
 
     def write(self, dbc, event: dict, *, count: bool, quota: int | None, exhausted: str) -> int | None:
@@ -58,7 +62,7 @@ class UsageWriter:
         cur = dbc.cursor()
         try:
             if not self.pg:
-                cur.execute("BEGIN IMMEDIATE")
+                self._begin_immediate(cur)
             used = self._count(cur, params, quota, exhausted) if count and quota is not None else None
             checked = count and quota is None
             cur.execute(self.sql["insert_checked" if checked else "insert"], params)
@@ -71,6 +75,20 @@ class UsageWriter:
             raise
         finally:
             cur.close()
+
+    def _begin_immediate(self, cur) -> None:
+        """Take SQLite's write lock, polling every 0.1–5 ms: SQLite's own busy handler sleeps 1 ms at least,
+        twenty times longer than the transaction that holds the lock (the hot connection has busy_timeout 0)."""
+        delay, deadline = 0.0001, time.monotonic() + BUSY_WAIT_SECONDS
+        while True:
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                return
+            except self.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.005)
 
     def _count(self, cur, params: dict, quota: int, exhausted: str) -> int:
         args = {"entitlement_id": params["entitlement_id"], "api_key_id": params["api_key_id"], "quota": quota}
