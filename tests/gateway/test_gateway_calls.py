@@ -215,3 +215,17 @@ def test_usage_api_counts_per_product_and_day(web, session, make_api):
     assert body["totals"]["billable"] == 2
     assert web.get("/api/v1/usage").status_code == 401
     assert web.get("/api/v1/usage", headers=auth("pdx_x_y")).get_json()["error"]["code"] == "invalid_key"
+
+
+def test_data_endpoints_are_in_the_openapi_spec(web, make_api):
+    api = make_api()
+    verify = make_api(definition=VERIFY)
+    spec = web.get("/api/v1/openapi.json").get_json()
+    op = spec["paths"][f"/api/v1/data/{api.slug}"]["get"]
+    assert [p["name"] for p in op["parameters"]] == ["uscc", "Idempotency-Key"]
+    assert set(op["responses"]) >= {"200", "400", "401", "402", "403", "404", "409", "429"}
+    assert "phone" in op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["data"][
+        "properties"]
+    vop = spec["paths"][f"/api/v1/data/{verify.slug}"]["get"]
+    assert [p["name"] for p in vop["parameters"]][:3] == ["uscc", "name", "legal_rep"]
+    assert "/api/v1/usage" in spec["paths"]

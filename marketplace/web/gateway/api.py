@@ -10,7 +10,7 @@ from sqlmodel import Session
 from marketplace.gateway import usage
 from marketplace.gateway.api_errors import error_payload
 from marketplace.gateway.calls import Gateway, bearer_token, new_request_id
-from marketplace.web.access import public
+from marketplace.web.access import token_authenticated
 from marketplace.web.extensions import csrf
 from marketplace.web.gateway import bp
 
@@ -32,7 +32,7 @@ def _json(status: int, payload: dict, headers: dict | None = None) -> Response:
 
 
 @bp.get("/api/v1/data/<slug>")
-@public
+@token_authenticated
 def data_call(slug: str):
     """One metered call; the usage event is committed before this response is built."""
     result = gateway().call(authorization=request.headers.get("Authorization"), slug=slug, args=request.args,
@@ -41,7 +41,7 @@ def data_call(slug: str):
 
 
 @bp.get("/api/v1/usage")
-@public
+@token_authenticated
 def usage_api():
     """The key's billable and non-billable calls per product and day in the current period."""
     request_id = new_request_id()
@@ -67,5 +67,17 @@ def _totals(items: list[dict]) -> dict:
 
 csrf.exempt(data_call)
 csrf.exempt(usage_api)
+
+
+def _register_openapi() -> None:
+    """Document the data endpoints in /api/v1/openapi.json (the catalog's spec builder)."""
+    from marketplace.gateway.openapi_doc import extend_openapi
+    from marketplace.web.api.openapi import OPENAPI_EXTENDERS
+
+    if extend_openapi not in OPENAPI_EXTENDERS:
+        OPENAPI_EXTENDERS.append(extend_openapi)
+
+
+_register_openapi()
 
 __all__ = ["data_call", "gateway", "usage_api"]
