@@ -19,6 +19,7 @@ from marketplace.gateway.masking import FieldRule, describe
 from marketplace.gateway.provision import ApiProductIn, create_api_product, per_call_plan
 from marketplace.gateway.resolve import load_dataset
 from marketplace.models import Organization, Product, ProductStatus, Role
+from marketplace.models.metering import ApiDataset
 from marketplace.web.access import public, roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
@@ -97,8 +98,9 @@ def seller_usage():
     rows = usage.seller_rows(db, product_ids=ids, since=since, until=until)
     chart = _chart(rows, lambda r: f"{r.title} · {r.buyer}", since, until)
     products = db.execute(select(Product).where(Product.id.in_(ids or [-1])).order_by(Product.id.desc())).scalars()
+    defined = set(db.execute(select(ApiDataset.product_id).where(ApiDataset.product_id.in_(ids or [-1]))).scalars())
     return render_template("gateway/seller_usage.html", rows=rows, days=days, since=since, until=until,
-                           chart=json.dumps(chart, ensure_ascii=False), products=list(products))
+                           chart=json.dumps(chart, ensure_ascii=False), products=list(products), defined=defined)
 
 
 @bp.get("/supply/api-usage/calls.csv")
