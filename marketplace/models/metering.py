@@ -81,11 +81,13 @@ class UsageEvent(SQLModel, table=True):
 
 
 class QuotaCounter(SQLModel, table=True):
-    """Billable calls used by an entitlement; `quota` NULL = unlimited. Updated with a conditional UPDATE."""
+    """Billable calls used by an entitlement with a quota; taken by `UPDATE ... WHERE used < quota` (meter.py).
+
+    The quota itself comes from the entitlement (calls_total) or its pinned prepaid plan (package_calls).
+    """
 
     __tablename__ = "quota_counter"
     entitlement_id: int = Field(foreign_key="entitlement.id", primary_key=True)
-    quota: int | None = None
     used: int = 0
 
 
