@@ -229,3 +229,12 @@ def test_data_endpoints_are_in_the_openapi_spec(web, make_api):
     vop = spec["paths"][f"/api/v1/data/{verify.slug}"]["get"]
     assert [p["name"] for p in vop["parameters"]][:3] == ["uscc", "name", "legal_rep"]
     assert "/api/v1/usage" in spec["paths"]
+
+
+def test_quota_counter_is_started_for_entitlements_made_elsewhere(web, session, make_api):
+    api = make_api(calls=2)
+    session.delete(session.get(QuotaCounter, api.ent.id))  # e.g. an entitlement granted on payment by orders
+    session.commit()
+    assert [call(web, api).status_code for _ in range(3)] == [200, 200, 429]
+    session.expire_all()
+    assert session.get(QuotaCounter, api.ent.id).used == 2
