@@ -25,7 +25,17 @@ def test_docs_page_is_generated_from_the_definition(web, make_api):
     html = web.get(f"/api-docs/{api.slug}").get_data(as_text=True)
     assert f"/api/v1/data/{api.slug}?uscc=" in html and "curl" in html and "Authorization: Bearer" in html
     assert "保留前3位、后4位" in html and "仅保留年份" in html and "quota_exceeded" in html
+    assert f"?uscc={USCC_A}" in html  # a runnable example from the dataset's first key
     assert web.get("/api-docs/no-such-api").status_code == 404
+
+
+def test_verification_docs_never_show_stored_values(web, make_api):
+    from tests.gateway.conftest import VERIFY
+
+    api = make_api(definition=VERIFY)
+    html = web.get(f"/api-docs/{api.slug}").get_data(as_text=True)
+    assert "name=&lt;name&gt;" in html and "legal_rep=&lt;legal_rep&gt;" in html
+    assert "张三" not in html and "示例甲科技有限公司" not in html
 
 
 def test_buyer_usage_page_cost_receipt_and_csv(web, session, make_api, login_as):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -54,10 +55,20 @@ def docs(slug: str):
     if dataset is None:
         abort(404)
     base = request.url_root.rstrip("/")
-    query = "&".join(f"{p}=<{p}>" for p in dataset.params)
+    query = "&".join(f"{p}={v}" for p, v in _example_values(db, dataset).items())
     return render_template("gateway/docs.html", product=product, dataset=dataset, base=base, query=query,
                            rules=[(r, describe(r)) for r in dataset.rules], errors=sorted(ERRORS.items(),
                                                                                          key=lambda e: e[1][0]))
+
+
+def _example_values(db, dataset) -> dict[str, str]:
+    """Query values for the docs' example: the first row's keys (never its compared fields: 可用不可见)."""
+    from marketplace.gateway.datasets import KEY_SEP
+    from marketplace.models.metering import DatasetRow
+
+    key = db.execute(select(DatasetRow.key).where(DatasetRow.dataset_id == dataset.id).limit(1)).scalar()
+    values = dict(zip(dataset.key_fields, (key or "").split(KEY_SEP), strict=False))
+    return {p: quote(values.get(p) or f"<{p}>", safe="<>") for p in dataset.params}
 
 
 def _may_see_unlisted(product: Product) -> bool:
