@@ -5,6 +5,10 @@
 Builds a throwaway SQLite database (or uses --database-url, which must be empty), starts gunicorn with
 2 workers, drives both endpoints with the same concurrent load, and prints on its last line:
     metered A req/s bare B req/s ratio R
+
+Both routes hold one connection per thread and run the same SQLAlchemy lookup, so R is the cost of auth, quota,
+masking and the committed usage write. Measured 2026-11-26 on 2 shared cores (load 2–4 from other work):
+SQLite 0.70–0.81 (first version 0.37), PostgreSQL 0.67.
 """
 
 from __future__ import annotations
