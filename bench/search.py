@@ -25,6 +25,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench.listings import plan_of, product_fields, read_listings  # noqa: E402
+from marketplace.catalog.facet_index import rebuild_facets  # noqa: E402
 from marketplace.catalog.queries import CatalogQuery, search_catalog  # noqa: E402
 from marketplace.catalog.search import segment  # noqa: E402
 from marketplace.catalog.visibility import entry_price_fen  # noqa: E402
@@ -121,7 +122,9 @@ def build(engine, n: int) -> None:
                 conn.execute(text("INSERT INTO product_fts (rowid, words) VALUES (:id, :w)"),
                              [{"id": p["id"], "w": p["search_words"]} for p in products])
     with engine.begin() as conn:
-        for table in ("product", "price_plan"):
+        rebuild_facets(conn)  # bulk Core inserts bypass index_product
+    with engine.begin() as conn:
+        for table in ("product", "price_plan", "product_facet", "facet_combo"):
             conn.exec_driver_sql(f"ANALYZE {table}")
         if not sqlite:
             conn.exec_driver_sql("SELECT setval('product_id_seq', (SELECT max(id) FROM product))")

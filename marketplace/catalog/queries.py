@@ -2,6 +2,8 @@
 
 Each facet is counted with every other filter applied (so the counts equal the results a click gives).
 The text match is computed once per query as a subquery of ids (FTS5 rowids, or the tsvector match).
+Counts and the relevance page read the narrow `product_facet` table (catalog.facet_index); the other
+sorts read `product` through its sort indexes.
 """
 
 from __future__ import annotations
@@ -11,21 +13,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Float, Integer, func, literal_column, select, text
 from sqlmodel import Session
 
+from marketplace.catalog.facet_index import FACET_COLUMNS, PRICE_RANGES, combo_values, price_bucket  # noqa: F401
 from marketplace.catalog.search import fts_match_expression, pg_tsquery_expression, query_terms
 from marketplace.catalog.visibility import live_agreements
-from marketplace.models import Product, ProductStatus
+from marketplace.models import Product, ProductFacet, ProductStatus
 
 SORTS = ("relevance", "newest", "popular", "price_asc", "price_desc")
 FILTERS = ("type", "domain", "region", "operator", "openness", "charge_form", "update_frequency", "price")
-# Price ranges in fen: key → (lowest, highest or None); "negotiated" means no public price.
-PRICE_RANGES: dict[str, tuple[int, int | None] | None] = {
-    "free": (0, 0),
-    "under_100": (1, 9999),
-    "100_1000": (10000, 99999),
-    "1000_10000": (100000, 999999),
-    "over_10000": (1000000, None),
-    "negotiated": None,
-}
 MAX_PER_PAGE = 100
 
 
@@ -65,14 +59,6 @@ def _price_condition(key: str):
     return cond if high is None else cond & (Product.min_price_fen <= high)
 
 
-def price_bucket(fen: int | None) -> str:
-    """The PRICE_RANGES key of a lowest price (None: negotiated)."""
-    for key, bounds in PRICE_RANGES.items():
-        if bounds is not None and fen is not None and fen >= bounds[0] and (bounds[1] is None or fen <= bounds[1]):
-            return key
-    return "negotiated"
-
-
 def _filter_condition(name: str, value: str):
     if name == "charge_form":
         return Product.charge_forms.like(f"% {value} %")
@@ -83,13 +69,26 @@ def _filter_condition(name: str, value: str):
     return getattr(Product, name) == value
 
 
+def _facet_condition(name: str, value: str):
+    """The same filter on the facet table (whose price column holds the PRICE_RANGES key)."""
+    if name == "charge_form":
+        return ProductFacet.charge_forms.like(f"% {value} %")
+    if name == "operator":
+        return ProductFacet.operator_id == int(value)
+    return getattr(ProductFacet, name) == value
+
+
 class _Match:
-    """The text match of one query on one backend: `ids` to filter by, `sub` (id, rank) to order by."""
+    """The text match of one query on one backend: `ids` to filter by, `sub` (id, rank) to order by.
+
+    On PostgreSQL `on_product` is the match as a condition on `product` itself (a self-join misleads
+    the planner into probing every product in sort order).
+    """
 
     def __init__(self, session: Session, q: str):
         self.live = list(session.execute(live_agreements()).scalars())  # few rows; a literal list plans better
         terms = query_terms(q)
-        self.sub = self.ids = None
+        self.sub = self.ids = self.on_product = None
         if not terms:
             return
         if session.get_bind().dialect.name == "sqlite":
@@ -105,73 +104,90 @@ class _Match:
             rank = func.ts_rank(vector, tsq).label("rank")
             self.sub = select(Product.id.label("id"), rank).where(vector.op("@@")(tsq)).subquery("fts")
             self.ids = select(Product.id.label("id")).where(vector.op("@@")(tsq)).subquery("fts_ids")
+            self.on_product = vector.op("@@")(tsq)
             self.order = self.sub.c.rank.desc()
 
 
-def _where(query: CatalogQuery, live: list[int], *, skip_all=frozenset()) -> list:
+def _where(query: CatalogQuery, live: list[int]) -> list:
     conds = [Product.status == ProductStatus.LISTED, Product.agreement_id.in_(live)]
-    conds += [_filter_condition(k, v) for k, v in query.filters.items() if k not in skip_all]
-    return conds
+    return conds + [_filter_condition(k, v) for k, v in query.filters.items()]
 
 
-def _select(columns, match: _Match, query: CatalogQuery, *, ranked: bool = False, skip_all=frozenset()):
+def _select(columns, match: _Match, query: CatalogQuery):
+    """Visible products passing the query, read from `product` (for the sorts its indexes serve)."""
     stmt = select(*columns).select_from(Product)
-    if ranked:
-        stmt = stmt.join(match.sub, match.sub.c.id == Product.id)
-    elif match.ids is not None:  # scan the matches, then look each product up by id
+    if match.on_product is not None:
+        return stmt.where(match.on_product, *_where(query, match.live))
+    if match.ids is not None:  # scan the matches, then look each product up by id
         stmt = stmt.join(match.ids, match.ids.c.id == Product.id)
-    return stmt.where(*_where(query, match.live, skip_all=skip_all))
+    return stmt.where(*_where(query, match.live))
+
+
+def _facet_select(columns, match: _Match, *, ranked: bool = False, filters: dict | None = None):
+    """Visible products passing the text match (and these filters), read from the narrow facet table."""
+    stmt = select(*columns).select_from(ProductFacet)
+    sub = match.sub if ranked else match.ids
+    if sub is not None:
+        stmt = stmt.join(sub, sub.c.id == ProductFacet.product_id)
+    conds = [_facet_condition(k, v) for k, v in (filters or {}).items()]
+    return stmt.where(ProductFacet.agreement_id.in_(match.live), *conds)
 
 
 CUBE_DIMS = ("type", "domain", "region", "operator", "openness", "update_frequency", "price", "charge_form")
+assert len(FACET_COLUMNS) == len(CUBE_DIMS)  # the same dimensions in the same order
+_FORMS = CUBE_DIMS.index("charge_form")
 
 
-PRICE_DIM = CUBE_DIMS.index("price")
-
-
-def _cube_columns() -> list:
-    return [Product.type, Product.domain, Product.region, Product.operator_id, Product.openness,
-            Product.update_frequency, Product.min_price_fen, Product.charge_forms]
-
-
-def _passes(values: list, i: int, want: str) -> bool:
-    return want in values[i].split() if CUBE_DIMS[i] == "charge_form" else values[i] == want
+def _combo_counts(session: Session, match: _Match) -> dict[tuple[str, ...], int]:
+    """Visible matches per combination of facet values (CUBE_DIMS order), from two-integer groups."""
+    stmt = _facet_select([ProductFacet.combo_id, func.count()], match)
+    groups: dict[int, int] = {}
+    for combo, count in session.execute(stmt.group_by(ProductFacet.agreement_id, ProductFacet.combo_id)):
+        groups[combo] = groups.get(combo, 0) + count
+    known = combo_values(session.connection(), list(groups))
+    return {known[c]: n for c, n in groups.items()}
 
 
 def _cube(session: Session, match: _Match, query: CatalogQuery) -> tuple[int, dict[str, dict[str, int]]]:
-    """Total and every facet from one GROUP BY over all facet dimensions (a covering index serves it).
+    """Total and every facet from one pass over the facet combinations of the matches.
 
     A combination counts for facet f when it passes every filter except possibly f's own, which gives
     each facet "with the other filters applied" without one query per facet.
     """
-    stmt = _select([*_cube_columns(), func.count()], match, query, skip_all=set(CUBE_DIMS))
     wanted = [(i, query.filters.get(d)) for i, d in enumerate(CUBE_DIMS)]
     facets: dict[str, dict[str, int]] = {d: {} for d in CUBE_DIMS}
     total = 0
-    for row in session.execute(stmt.group_by(*_cube_columns())).all():
-        values, count = [str(v) if v is not None else "" for v in row[:-1]], row[-1]
-        values[PRICE_DIM] = price_bucket(row[PRICE_DIM])
-        misses = [i for i, want in wanted if want is not None and not _passes(values, i, want)]
+    for values, count in _combo_counts(session, match).items():
+        split = [values[i].split() if i == _FORMS else [values[i]] for i in range(len(CUBE_DIMS))]
+        misses = [i for i, want in wanted if want is not None and want not in split[i]]
         if len(misses) > 1:
             continue
         total += 0 if misses else count
         for i in misses or range(len(CUBE_DIMS)):
-            for value in values[i].split() if CUBE_DIMS[i] == "charge_form" else [values[i]]:
+            counts = facets[CUBE_DIMS[i]]
+            for value in split[i]:
                 if value:
-                    facets[CUBE_DIMS[i]][value] = facets[CUBE_DIMS[i]].get(value, 0) + count
+                    counts[value] = counts.get(value, 0) + count
     return total, facets
 
 
-def _order(query: CatalogQuery, match: _Match) -> list:
-    newest = [Product.listed_at.desc(), Product.id.desc()]
-    if query.sort == "relevance" and match.sub is not None:
-        return [match.order, Product.id.desc()]
+def _order(query: CatalogQuery) -> list:
     if query.sort == "popular":
         return [Product.popularity.desc(), Product.id.desc()]
     if query.sort in ("price_asc", "price_desc"):
         price = Product.min_price_fen.asc() if query.sort == "price_asc" else Product.min_price_fen.desc()
         return [Product.min_price_fen.is_(None), price, Product.id.desc()]
-    return newest
+    return [Product.listed_at.desc(), Product.id.desc()]
+
+
+def _page_ids(session: Session, match: _Match, query: CatalogQuery) -> list[int]:
+    offset = (query.page - 1) * query.per_page
+    if query.sort == "relevance" and match.sub is not None:  # rank within the matches, on narrow rows
+        stmt = _facet_select([ProductFacet.product_id], match, ranked=True, filters=query.filters)
+        stmt = stmt.order_by(match.order, ProductFacet.product_id.desc())
+    else:
+        stmt = _select([Product.id], match, query).order_by(*_order(query))
+    return list(session.execute(stmt.limit(query.per_page).offset(offset)).scalars())
 
 
 def search_catalog(session: Session, query: CatalogQuery, *, facets: bool = True) -> CatalogResult:
@@ -180,13 +196,9 @@ def search_catalog(session: Session, query: CatalogQuery, *, facets: bool = True
     if facets:
         total, counts = _cube(session, match, query)
     else:
-        total, counts = session.execute(_select([func.count()], match, query)).scalar_one(), {}
-    offset = (query.page - 1) * query.per_page
-    ranked = query.sort == "relevance" and match.sub is not None
-    ids_stmt = _select([Product.id], match, query, ranked=ranked).order_by(*_order(query, match))
-    ids = list(session.execute(ids_stmt.limit(query.per_page).offset(offset)).scalars())
+        stmt = _facet_select([func.count()], match, filters=query.filters)
+        total, counts = session.execute(stmt).scalar_one(), {}
+    ids = _page_ids(session, match, query)
     rows = {p.id: p for p in session.execute(select(Product).where(Product.id.in_(ids))).scalars()} if ids else {}
     return CatalogResult(items=[rows[i] for i in ids], total=total, facets=counts, page=query.page,
                          per_page=query.per_page)
-
-

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
+from marketplace.catalog.facet_index import install_facets, sync_product_facets
 from marketplace.catalog_terms import DOMAINS, PRODUCT_TYPES
 from marketplace.models import Organization, PricePlan, Product
 from marketplace.schema import EXTRAS
@@ -66,7 +67,7 @@ def product_text(session: Session, product: Product) -> str:
 
 
 def index_product(session: Session, product: Product) -> None:
-    """Refresh a product's search words, lowest price and full-text row (caller commits)."""
+    """Refresh a product's search words, lowest price, facet row and full-text row (caller commits)."""
     from marketplace.catalog.visibility import lowest_price_fen
 
     product.search_words = segment(product_text(session, product))
@@ -77,6 +78,7 @@ def index_product(session: Session, product: Product) -> None:
         product.charge_forms = f" {' '.join(forms)} " if forms else ""
     session.add(product)
     session.flush()
+    sync_product_facets(session.connection(), [product.id])
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM product_fts WHERE rowid = :id"), {"id": product.id})
         session.execute(text("INSERT INTO product_fts (rowid, words) VALUES (:id, :w)"),
@@ -117,5 +119,6 @@ def reindex_all(session: Session) -> int:
     return count
 
 
-if install_search not in EXTRAS:
-    EXTRAS.append(install_search)
+for _installer in (install_search, install_facets):
+    if _installer not in EXTRAS:
+        EXTRAS.append(_installer)

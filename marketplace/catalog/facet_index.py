@@ -1,0 +1,133 @@
+"""The narrow facet side table (models.catalog_index) and keeping it equal to the product table.
+
+`index_product` syncs a product explicitly; an `after_flush` listener also syncs any Product whose
+facet-relevant columns an ORM flush changed (or that was inserted or deleted), so other writers cannot
+leave it stale. Core bulk writes to `product` must call `sync_product_facets` or `rebuild_facets`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from itertools import chain
+
+from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from marketplace.models import FacetCombo, Product, ProductFacet, ProductStatus
+
+FACET_COLUMNS = ("type", "domain", "region", "operator_id", "openness", "update_frequency", "price", "charge_forms")
+# Price ranges in fen: key → (lowest, highest or None); "negotiated" means no public price.
+PRICE_RANGES: dict[str, tuple[int, int | None] | None] = {
+    "free": (0, 0),
+    "under_100": (1, 9999),
+    "100_1000": (10000, 99999),
+    "1000_10000": (100000, 999999),
+    "over_10000": (1000000, None),
+    "negotiated": None,
+}
+_SOURCE = (Product.id, Product.status, Product.agreement_id, Product.type, Product.domain, Product.region,
+           Product.operator_id, Product.openness, Product.update_frequency, Product.min_price_fen,
+           Product.charge_forms)
+_WATCHED = ("status", "agreement_id", "type", "domain", "region", "operator_id", "openness", "update_frequency",
+            "min_price_fen", "charge_forms")
+_CHUNK = 500
+_COMBOS: dict[int, tuple[str, ...]] = {}  # combo id → values; combos never change, so never stale
+_MAX_COMBOS = 200_000
+
+
+def price_bucket(fen: int | None) -> str:
+    """The PRICE_RANGES key of a lowest price (None: negotiated)."""
+    for key, bounds in PRICE_RANGES.items():
+        if bounds is not None and fen is not None and fen >= bounds[0] and (bounds[1] is None or fen <= bounds[1]):
+            return key
+    return "negotiated"
+
+
+def combo_id(values: dict) -> int:
+    """A stable 63-bit name for one combination of facet values."""
+    key = "\x1f".join(str(values[c]) for c in FACET_COLUMNS).encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") >> 1
+
+
+def facet_row(row) -> dict | None:
+    """The product_facet row of one product row selected as _SOURCE (None when it is not listed)."""
+    pid, status, agreement_id, type_, domain, region, operator_id, openness, freq, fen, forms = row
+    if status != ProductStatus.LISTED:
+        return None
+    values = {"type": str(type_), "domain": domain, "region": region or "", "operator_id": operator_id,
+              "openness": str(openness), "update_frequency": freq or "", "price": price_bucket(fen),
+              "charge_forms": forms or ""}
+    return {"product_id": pid, "agreement_id": agreement_id, "combo_id": combo_id(values), **values}
+
+
+def _insert_combos(connection: Connection, rows: list[dict]) -> None:
+    combos = {r["combo_id"]: {"id": r["combo_id"], **{c: r[c] for c in FACET_COLUMNS}} for r in rows}
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(FacetCombo.__table__).on_conflict_do_nothing(index_elements=["id"])
+    connection.execute(stmt, list(combos.values()))
+
+
+def _write(connection: Connection, rows: list[dict]) -> None:
+    if rows:
+        _insert_combos(connection, rows)
+        connection.execute(ProductFacet.__table__.insert(), rows)
+
+
+def sync_product_facets(connection: Connection, product_ids) -> None:
+    """Make the facet rows of these products match the product table (listed → one row, else none)."""
+    ids = sorted({int(i) for i in product_ids if i is not None})
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        connection.execute(delete(ProductFacet.__table__).where(ProductFacet.product_id.in_(chunk)))
+        rows = connection.execute(select(*_SOURCE).where(Product.id.in_(chunk))).all()
+        _write(connection, [r for r in map(facet_row, rows) if r is not None])
+
+
+def rebuild_facets(connection: Connection) -> int:
+    """Refill the whole facet table from the product table; returns the number of listed products."""
+    connection.execute(delete(ProductFacet.__table__))
+    result = connection.execute(select(*_SOURCE).where(Product.status == ProductStatus.LISTED).order_by(Product.id))
+    count = 0
+    while batch := result.fetchmany(5000):
+        rows = [r for r in map(facet_row, batch) if r is not None]
+        _write(connection, rows)
+        count += len(rows)
+    return count
+
+
+def combo_values(connection: Connection, ids) -> dict[int, tuple[str, ...]]:
+    """The facet values (as strings, in FACET_COLUMNS order) of these combos, cached per process."""
+    missing = [i for i in ids if i not in _COMBOS]
+    if len(_COMBOS) + len(missing) > _MAX_COMBOS:
+        _COMBOS.clear()
+        missing = list(ids)
+    table = FacetCombo.__table__
+    for start in range(0, len(missing), _CHUNK):
+        stmt = select(table.c.id, *(table.c[c] for c in FACET_COLUMNS)).where(
+            table.c.id.in_(missing[start:start + _CHUNK]))
+        for cid, *values in connection.execute(stmt):
+            _COMBOS[cid] = tuple("" if v is None else str(v) for v in values)
+    return _COMBOS
+
+
+def _changed(obj: Product) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in _WATCHED)
+
+
+@event.listens_for(Session, "after_flush")
+def _sync_after_flush(session: Session, _flush_context) -> None:
+    touched = {o.id for o in chain(session.new, session.dirty)
+               if isinstance(o, Product) and (o in session.new or _changed(o))}
+    touched |= {o.id for o in session.deleted if isinstance(o, Product)}
+    if touched - {None}:
+        sync_product_facets(session.connection(), touched)
+
+
+def install_facets(connection: Connection) -> None:
+    """Fill the facet table when it is empty but products are listed (an EXTRAS installer, see search.py)."""
+    empty = connection.execute(select(func.count()).select_from(ProductFacet.__table__)).scalar_one() == 0
+    if empty and connection.execute(select(Product.id).where(Product.status == ProductStatus.LISTED).limit(1)).first():
+        rebuild_facets(connection)

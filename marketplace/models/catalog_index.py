@@ -1,0 +1,42 @@
+"""Narrow side tables of the catalog search: one row per listed product with its facet values.
+
+Derived data (rebuilt by `marketplace.catalog.facet_index`), so no foreign keys: a product's row exists
+exactly while the product is listed. `combo_id` names the product's combination of facet values (a hash
+of them, spelled out once in FacetCombo), so counting groups by two integers instead of eight strings.
+"""
+
+from sqlalchemy import BigInteger, Index
+from sqlmodel import Field, SQLModel
+
+
+class ProductFacet(SQLModel, table=True):
+    """The facet values of one listed product (R5's agreement check still happens at read time)."""
+
+    __tablename__ = "product_facet"
+    __table_args__ = (Index("ix_product_facet_cube", "agreement_id", "combo_id"),)
+    product_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    agreement_id: int
+    combo_id: int = Field(sa_type=BigInteger)
+    type: str = Field(max_length=30)
+    domain: str = Field(max_length=40)
+    region: str = Field(default="", max_length=60)
+    operator_id: int
+    openness: str = Field(max_length=30)
+    update_frequency: str = Field(max_length=30)
+    price: str = Field(max_length=20)  # a key of catalog.queries.PRICE_RANGES
+    charge_forms: str = Field(default="", max_length=300)  # " one_off free_public "
+
+
+class FacetCombo(SQLModel, table=True):
+    """One combination of facet values, named by a hash of them (rows are never changed)."""
+
+    __tablename__ = "facet_combo"
+    id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    type: str = Field(max_length=30)
+    domain: str = Field(max_length=40)
+    region: str = Field(default="", max_length=60)
+    operator_id: int
+    openness: str = Field(max_length=30)
+    update_frequency: str = Field(max_length=30)
+    price: str = Field(max_length=20)
+    charge_forms: str = Field(default="", max_length=300)
