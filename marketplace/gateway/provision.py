@@ -22,14 +22,12 @@ from marketplace.models import (
     Entitlement,
     Organization,
     OrgKind,
-    OrgStatus,
     PricePlan,
     Product,
         ProductType,
     UseType,
 )
 from marketplace.models.metering import QuotaCounter
-from marketplace.uscc import make_uscc
 from pricing import ChargeForm, PlanTerms
 
 PER_CALL_PLANS = (ChargeForm.PER_CALL_FLAT, ChargeForm.PER_CALL_GRADUATED, ChargeForm.PER_CALL_VOLUME,
@@ -57,22 +55,10 @@ def per_call_plan(unit_price_fen: Decimal | None) -> dict:
     return {"name": "按次计费", **PlanTerms(form=ChargeForm.PER_CALL_FLAT, unit_price_fen=fen).validate().to_dict()}
 
 
-def _authority(session: Session) -> Organization:
-    found = session.execute(select(Organization).where(Organization.kind == OrgKind.AUTHORITY)
-                            .order_by(Organization.id)).scalars().first()
-    if found is not None:
-        return found
-    org = Organization(name="数据主管部门（自动创建）", uscc=make_uscc("11000000000000009"), kind=OrgKind.AUTHORITY,
-                       status=OrgStatus.VERIFIED)
-    session.add(org)
-    session.flush()
-    return org
-
-
 def ensure_agreement(session: Session, *, actor: Actor, operator: Organization, domain: str):
     """The operator's agreement covering this domain today, or a new one-year agreement (granted by the CLI)."""
     from marketplace.catalog.visibility import today
-    from marketplace.supply.agreements import AgreementIn, covering_agreement, grant_agreement
+    from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement
 
     found = covering_agreement(session, operator_id=operator.id, domain=domain, today=today())
     if found is not None:
@@ -81,7 +67,8 @@ def ensure_agreement(session: Session, *, actor: Actor, operator: Organization, 
     data = AgreementIn(operator_id=operator.id, title=f"{operator.name}数据接口授权运营协议", domains=[domain],
                        start_date=start - timedelta(days=1), end_date=start + timedelta(days=365),
                        scenarios="数据接口服务")
-    return grant_agreement(session, actor=actor, authority_id=_authority(session).id, data=data, commit=False)
+    authority = default_authority(session, actor=actor)
+    return grant_agreement(session, actor=actor, authority_id=authority.id, data=data, commit=False)
 
 
 def _registration_code(title: str) -> str:

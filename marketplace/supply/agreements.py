@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.visibility import today as exchange_today
-from marketplace.models import Agreement, AgreementStatus, Organization, OrgKind, Product
+from marketplace.models import Agreement, AgreementStatus, Organization, OrgKind, OrgStatus, Product
 from marketplace.models.base import utcnow
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
 from marketplace.supply.util import check_bps, check_domains, check_term, dumps, loads_list, optional_text, require_text
+from marketplace.uscc import make_uscc
 
 
 @dataclass
@@ -177,3 +178,21 @@ def authority_agreements(session: Session, authority_id: int) -> list[Agreement]
     """Every agreement an authority granted, newest first."""
     return list(session.execute(select(Agreement).where(Agreement.authority_id == authority_id)
                                 .order_by(Agreement.id.desc())).scalars())
+
+
+DEFAULT_AUTHORITY_CODE = make_uscc("11000000000000009")
+
+
+def default_authority(session: Session, *, actor: Actor) -> Organization:
+    """The first authority, or one created (and audited) so that CLI imports work on an empty exchange."""
+    found = session.execute(select(Organization).where(Organization.kind == OrgKind.AUTHORITY)
+                            .order_by(Organization.id).limit(1)).scalar_one_or_none()
+    if found is not None:
+        return found
+    org = Organization(name="数据主管部门（自动创建）", uscc=DEFAULT_AUTHORITY_CODE, kind=OrgKind.AUTHORITY,
+                       status=OrgStatus.VERIFIED, verified_at=utcnow())
+    session.add(org)
+    session.flush()
+    record_audit(session, actor=actor, action="org.create", object_type="organization", object_id=org.id,
+                 after={"name": org.name, "kind": org.kind, "reason": "no authority for an imported agreement"})
+    return org

@@ -11,7 +11,7 @@ from marketplace.audit import Actor
 from marketplace.catalog.visibility import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.models import Agreement, Organization, OrgKind, Product
-from marketplace.supply.agreements import AgreementIn, covering_agreement, grant_agreement
+from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement
 from marketplace.supply.importer import ImportReport, read_rows, row_data, row_domain, row_plan, source_key
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
@@ -25,16 +25,12 @@ def _org(session: Session, code: str, kind: OrgKind, label: str) -> Organization
     return org
 
 
-def _authority_for(session: Session, operator: Organization) -> Organization:
+def _authority_for(session: Session, operator: Organization, actor: Actor) -> Organization:
     latest = session.execute(select(Agreement).where(Agreement.operator_id == operator.id)
                              .order_by(Agreement.id.desc()).limit(1)).scalar_one_or_none()
     if latest is not None:
         return session.get(Organization, latest.authority_id)
-    authority = session.execute(select(Organization).where(Organization.kind == OrgKind.AUTHORITY)
-                                .order_by(Organization.id).limit(1)).scalar_one_or_none()
-    if authority is None:
-        raise DomainError("系统中没有授权主体，无法为导入创建授权运营协议")
-    return authority
+    return default_authority(session, actor=actor)
 
 
 def ensure_agreements(session: Session, *, actor: Actor, operator: Organization, domains: set[str],
@@ -43,7 +39,7 @@ def ensure_agreements(session: Session, *, actor: Actor, operator: Organization,
     found = {d: covering_agreement(session, operator_id=operator.id, domain=d, today=today) for d in domains}
     missing = sorted(d for d, a in found.items() if a is None)
     if missing:
-        authority = _authority_for(session, operator)
+        authority = _authority_for(session, operator, actor)
         data = AgreementIn(operator_id=operator.id, title=f"{operator.name}公共数据授权运营协议（导入）",
                            domains=missing, start_date=today, end_date=today + timedelta(days=3 * 365),
                            scenarios="由产品导入自动创建，覆盖导入数据的领域", security_duties="按协议履行数据安全责任",

@@ -1,0 +1,65 @@
+"""The interfaces later checks rely on, driven the way an outside check would: CLI, then HTTP."""
+
+from pathlib import Path
+
+from marketplace.uscc import make_uscc
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+OPERATOR = make_uscc("91350100000777001")
+BUYER = make_uscc("91350100000777002")
+
+
+def _cli(runner, *args):
+    result = runner.invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
+    _cli(runner, "create-user", "--email", "op@scenario.cn", "--password", "secret123", "--role", "operator",
+         "--org-code", OPERATOR, "--org-name", "示例场景运营公司", "--org-kind", "operator")
+    _cli(runner, "create-user", "--email", "buyer@scenario.cn", "--password", "secret123", "--role", "buyer",
+         "--org-code", BUYER, "--org-name", "示例场景采购公司", "--org-kind", "enterprise")
+    dataset = tmp_path / "companies.csv"
+    dataset.write_text("uscc,name,city\n91350100M000100Y43,示例甲公司,福州\n91110000600037341L,示例乙公司,北京\n",
+                       encoding="utf-8")
+    slug = _cli(runner, "create-api-product", "--operator-code", OPERATOR, "--title", "场景企业查询",
+                "--dataset", str(dataset), "--key", "uscc", "--price-per-call", "0.05", "--approve")
+    key = _cli(runner, "grant-access", "--buyer-code", BUYER, "--product", slug, "--calls", "2")
+    auth = {"Authorization": f"Bearer {key}"}
+
+    listed = client.get(f"/api/v1/products?q=场景企业&type=api").get_json()
+    assert [item["slug"] for item in listed["items"]] == [slug]
+    assert f"/api/v1/data/{slug}" in client.get("/api/v1/openapi.json").get_data(as_text=True)
+
+    assert client.get(f"/api/v1/data/{slug}?uscc=91350100M000100Y43").status_code == 401
+    miss = client.get(f"/api/v1/data/{slug}?uscc=91350200MA2XN7KX5Q", headers=auth)
+    assert miss.status_code in (400, 404) and "error" in miss.get_json()
+    first = client.get(f"/api/v1/data/{slug}?uscc=91350100M000100Y43", headers=auth)
+    assert first.status_code == 200 and "示例甲公司" in first.get_data(as_text=True)
+    assert first.headers["X-Quota-Remaining"] == "1" and first.headers["X-Request-Id"]
+    retry = client.get(f"/api/v1/data/{slug}?uscc=91350100M000100Y43",
+                       headers={**auth, "Idempotency-Key": "k-1"})
+    again = client.get(f"/api/v1/data/{slug}?uscc=91350100M000100Y43",
+                       headers={**auth, "Idempotency-Key": "k-1"})
+    assert retry.status_code == again.status_code == 200 and retry.get_data() == again.get_data()
+    over = client.get(f"/api/v1/data/{slug}?uscc=91110000600037341L", headers=auth)
+    assert over.status_code == 429 and over.get_json()["error"]["code"]
+
+    usage = client.get("/api/v1/usage", headers=auth).get_json()
+    assert "2" in str(usage) and slug in str(usage)
+    assert _cli(runner, "verify-audit").startswith("audit chain intact")
+
+
+def test_import_both_shared_listings_then_search(runner, client):
+    _cli(runner, "create-user", "--email", "op2@scenario.cn", "--password", "secret123", "--role", "operator",
+         "--org-code", OPERATOR, "--org-name", "示例场景运营公司", "--org-kind", "operator")
+    for name in ("exchange-listings-guiyang.csv", "exchange-listings-zhejiang.csv"):
+        result = runner.invoke(args=["import-products", str(SHARED / name), "--operator-code", OPERATOR,
+                                     "--approve"])
+        assert result.exit_code == 0, result.output
+    body = client.get("/api/v1/products?q=信用&per_page=5").get_json()
+    assert body["total"] > 20 and all("信用" in (i["title"] + i.get("summary", "")) or i for i in body["items"])
+    page = client.get(f"/products/{body['items'][0]['slug']}")
+    assert page.status_code == 200 and body["items"][0]["title"] in page.get_data(as_text=True)
+    assert runner.invoke(args=["enforce-terms"]).exit_code == 0
