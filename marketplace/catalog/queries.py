@@ -81,14 +81,14 @@ def _facet_condition(name: str, value: str):
 class _Match:
     """The text match of one query on one backend: `ids` to filter by, `sub` (id, rank) to order by.
 
-    On PostgreSQL `on_product` is the match as a condition on `product` itself (a self-join misleads
-    the planner into probing every product in sort order).
+    On PostgreSQL `on_product` / `on_facet` are the match as a condition on `product` / `product_facet`
+    themselves (each holds the tsvector; a self-join misleads the planner), `facet_rank` ranks on the latter.
     """
 
     def __init__(self, session: Session, q: str):
         self.live = list(session.execute(live_agreements()).scalars())  # few rows; a literal list plans better
         terms = query_terms(q)
-        self.sub = self.ids = self.on_product = None
+        self.sub = self.ids = self.on_product = self.on_facet = None
         if not terms:
             return
         if session.get_bind().dialect.name == "sqlite":
@@ -105,6 +105,8 @@ class _Match:
             self.sub = select(Product.id.label("id"), rank).where(vector.op("@@")(tsq)).subquery("fts")
             self.ids = select(Product.id.label("id")).where(vector.op("@@")(tsq)).subquery("fts_ids")
             self.on_product = vector.op("@@")(tsq)
+            facet_vector = literal_column("product_facet.search_vector")  # see facet_index.install_facets
+            self.on_facet, self.facet_rank = facet_vector.op("@@")(tsq), func.ts_rank(facet_vector, tsq).desc()
             self.order = self.sub.c.rank.desc()
 
 
@@ -126,10 +128,12 @@ def _select(columns, match: _Match, query: CatalogQuery):
 def _facet_select(columns, match: _Match, *, ranked: bool = False, filters: dict | None = None):
     """Visible products passing the text match (and these filters), read from the narrow facet table."""
     stmt = select(*columns).select_from(ProductFacet)
-    sub = match.sub if ranked else match.ids
-    if sub is not None:
-        stmt = stmt.join(sub, sub.c.id == ProductFacet.product_id)
     conds = [_facet_condition(k, v) for k, v in (filters or {}).items()]
+    sub = match.sub if ranked else match.ids
+    if match.on_facet is not None:
+        conds.append(match.on_facet)
+    elif sub is not None:
+        stmt = stmt.join(sub, sub.c.id == ProductFacet.product_id)
     return stmt.where(ProductFacet.agreement_id.in_(match.live), *conds)
 
 
@@ -184,7 +188,8 @@ def _page_ids(session: Session, match: _Match, query: CatalogQuery) -> list[int]
     offset = (query.page - 1) * query.per_page
     if query.sort == "relevance" and match.sub is not None:  # rank within the matches, on narrow rows
         stmt = _facet_select([ProductFacet.product_id], match, ranked=True, filters=query.filters)
-        stmt = stmt.order_by(match.order, ProductFacet.product_id.desc())
+        rank = match.facet_rank if match.on_facet is not None else match.order
+        stmt = stmt.order_by(rank, ProductFacet.product_id.desc())
     else:
         stmt = _select([Product.id], match, query).order_by(*_order(query))
     return list(session.execute(stmt.limit(query.per_page).offset(offset)).scalars())
