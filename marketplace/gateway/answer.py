@@ -77,3 +77,14 @@ def build_answer(dataset: DatasetDef, rows: list[dict], params: dict[str, str]) 
         return None
     masked = [mask_row(dataset.rules, row, salt=dataset.salt) for row in rows]
     return {"data": masked[0] if dataset.unique_key else masked, "records": len(masked)}, len(masked)
+
+
+def example_response(dataset: DatasetDef, slug: str, first: dict | None) -> str:
+    """The docs' example: a successful response for the dataset's first row, pretty-printed JSON."""
+    if dataset.verification or first is None:
+        payload = {"result": "match", "match": True} if dataset.verification else {"data": {}, "records": 0}
+    else:
+        masked = mask_row(dataset.rules, first, salt=dataset.salt)
+        payload = {"data": masked if dataset.unique_key else [masked], "records": 1}
+    body = {"request_id": "req_0123456789abcdef", "product": slug, **payload}
+    return json.dumps(body, ensure_ascii=False, indent=2)

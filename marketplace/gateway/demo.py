@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.gateway import demo_text
 from marketplace.gateway.calls import SHANGHAI
 from marketplace.gateway.datasets import Definition, Table
 from marketplace.gateway.masking import FieldRule
@@ -75,7 +77,8 @@ def _products(session: Session, orgs: dict[str, Organization], actor: Actor, rev
         session, actor=actor, reviewer=reviewer, operator=orgs["op_central"], approve=True, table=_table(firms),
         definition=Definition(key_fields=("uscc",), rules=CREDIT_RULES), source_name="demo-enterprises.csv",
         data=ApiProductIn(slug="enterprise-credit-profile", title="企业信用画像查询接口", domain="credit",
-                          summary="按统一社会信用代码查询企业信用画像（脱敏）",
+                          summary="按统一社会信用代码查询企业信用画像（脱敏）", description_md=demo_text.CREDIT,
+                          caps=((ChargeForm.PER_CALL_FLAT, Decimal(80)), (ChargeForm.PER_CALL_GRADUATED, Decimal(80))),
                           plans=(_plan("按次计费（含每月100次免费）", form=ChargeForm.PER_CALL_FLAT,
                                        unit_price_fen="50", free_quota=100),
                                  _plan("累进阶梯", form=ChargeForm.PER_CALL_GRADUATED,
@@ -85,7 +88,8 @@ def _products(session: Session, orgs: dict[str, Organization], actor: Actor, rev
         definition=Definition(key_fields=("uscc",), match_fields=("name", "legal_rep"), verification=True),
         source_name="demo-enterprises.csv",
         data=ApiProductIn(slug="enterprise-three-factor-check", title="企业三要素核验接口", domain="finance",
-                          summary="企业名称、统一社会信用代码、法定代表人一致性核验",
+                          summary="企业名称、统一社会信用代码、法定代表人一致性核验", description_md=demo_text.VERIFY,
+                          caps=((ChargeForm.PER_CALL_FLAT, Decimal(30)),),
                           plans=(_plan("按次计费", form=ChargeForm.PER_CALL_FLAT, unit_price_fen="20"),)))
     weather = create_api_product(
         session, actor=actor, reviewer=reviewer, operator=orgs["op_regional"], approve=True,
@@ -93,7 +97,8 @@ def _products(session: Session, orgs: dict[str, Organization], actor: Actor, rev
         definition=Definition(key_fields=("city", "date"), rules=tuple(FieldRule(c) for c in (
             "city", "date", "weather", "temp_high", "temp_low", "aqi"))),
         data=ApiProductIn(slug="city-daily-weather", title="城市逐日天气查询接口", domain="weather",
-                          summary="按城市和日期查询天气与空气质量",
+                          summary="按城市和日期查询天气与空气质量", description_md=demo_text.WEATHER,
+                          caps=((ChargeForm.PREPAID_CALLS, Decimal(6000)),),
                           plans=(_plan("预付费1000次", form=ChargeForm.PREPAID_CALLS, price_fen=5000,
                                        package_calls=1000),)))
     return [credit, verify, weather]

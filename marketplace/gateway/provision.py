@@ -16,7 +16,7 @@ from marketplace.audit import Actor, record_audit
 from marketplace.entitlements import grant_entitlement
 from marketplace.errors import DomainError, NotFound
 from marketplace.gateway.datasets import Definition, Table, define_dataset
-from marketplace.gateway.masking import mask_row
+from marketplace.gateway.masking import keep_ends, mask_row
 from marketplace.keys import issue_api_key
 from marketplace.models import (
     Entitlement,
@@ -24,7 +24,7 @@ from marketplace.models import (
     OrgKind,
     PricePlan,
     Product,
-        ProductType,
+    ProductType,
     UseType,
 )
 from marketplace.models.metering import QuotaCounter
@@ -45,6 +45,8 @@ class ApiProductIn:
     security_grade: str = "general"
     registration_code: str = ""
     slug: str = ""  # a readable slug instead of the generated one (demo data)
+    description_md: str = ""
+    caps: tuple[tuple[str, Decimal], ...] = ()  # (charge form, cap fen) set by the agreement's authority
 
 
 def per_call_plan(unit_price_fen: Decimal | None) -> dict:
@@ -83,12 +85,27 @@ def _content(data: ApiProductIn, table: Table, definition: Definition, salt: str
                    for n in definition.match_fields]
     dictionary += [{"name": r.name, "type": "string", "meaning": "返回字段", "masked": r.rule != "none"}
                    for r in rules]
-    samples = [] if definition.verification else [mask_row(rules, row, salt=salt) for row in table.rows[:3]]
+    samples = [] if definition.verification else [_sample(definition, row, salt) for row in table.rows[:3]]
     return {"type": ProductType.API.value, "title": data.title, "summary": data.summary or data.title,
+            "description_md": data.description_md,
             "domain": data.domain, "region": "福建省", "security_grade": data.security_grade,
             "registration_code": data.registration_code or _registration_code(data.title),
             "update_frequency": "daily", "delivery_mode": "API", "data_dictionary": dictionary,
             "sample_rows": samples}
+
+
+def _sample(definition: Definition, row: dict, salt: str) -> dict:
+    """A sample row as a call returns it, with its query parameters (partly starred) so the columns are filled."""
+    keys = {name: keep_ends(str(row.get(name, "")), 4, 2) for name in definition.key_fields}
+    return {**keys, **mask_row(definition.rules, row, salt=salt)}
+
+
+def _set_caps(session: Session, *, actor: Actor, product: Product, agreement, caps) -> None:
+    from marketplace.supply.caps import set_cap
+
+    for form, cap_fen in caps:
+        set_cap(session, actor=actor, product_id=product.id, charge_form=form, cap_fen=Decimal(cap_fen),
+                authority_id=agreement.authority_id, commit=False)
 
 
 def create_api_product(session: Session, *, actor: Actor, operator: Organization, data: ApiProductIn, table: Table,
@@ -108,6 +125,7 @@ def create_api_product(session: Session, *, actor: Actor, operator: Organization
     product = create_product(session, actor=actor, operator_id=operator.id, commit=False, plans=plans, data=content)
     if data.slug:
         product.slug = data.slug
+    _set_caps(session, actor=actor, product=product, agreement=agreement, caps=data.caps)
     define_dataset(session, actor=actor, product=product, table=table, definition=definition,
                    source_name=source_name, salt=salt)
     revision = submit_revision(session, actor=actor, product_id=product.id, commit=False)

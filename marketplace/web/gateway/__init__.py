@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("gateway", __name__)
 
-from marketplace.web.gateway import api, routes  # noqa: E402,F401  (views register on bp)
+from marketplace.web.gateway import api, helpers, routes  # noqa: E402,F401  (views register on bp)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from marketplace.errors import DomainError
 from marketplace.gateway import usage
+from marketplace.gateway.answer import example_response
 from marketplace.gateway.api_errors import ERRORS
 from marketplace.gateway.datasets import Definition, parse_csv
 from marketplace.gateway.masking import FieldRule, describe
@@ -55,18 +56,27 @@ def docs(slug: str):
     if dataset is None:
         abort(404)
     base = request.url_root.rstrip("/")
-    query = "&".join(f"{p}={v}" for p, v in _example_values(db, dataset).items())
+    key, first = _first_row(db, dataset)
+    query = "&".join(f"{p}={v}" for p, v in _example_values(dataset, key).items())
     return render_template("gateway/docs.html", product=product, dataset=dataset, base=base, query=query,
+                           example=example_response(dataset, product.slug, first),
                            rules=[(r, describe(r)) for r in dataset.rules], errors=sorted(ERRORS.items(),
                                                                                          key=lambda e: e[1][0]))
 
 
-def _example_values(db, dataset) -> dict[str, str]:
-    """Query values for the docs' example: the first row's keys (never its compared fields: 可用不可见)."""
-    from marketplace.gateway.datasets import KEY_SEP
+def _first_row(db, dataset) -> tuple[str | None, dict | None]:
+    """The key and stored columns of the dataset's first row (None, None when it is empty)."""
     from marketplace.models.metering import DatasetRow
 
-    key = db.execute(select(DatasetRow.key).where(DatasetRow.dataset_id == dataset.id).limit(1)).scalar()
+    row = db.execute(select(DatasetRow.key, DatasetRow.data).where(DatasetRow.dataset_id == dataset.id)
+                     .order_by(DatasetRow.id).limit(1)).first()
+    return (row.key, json.loads(row.data)) if row else (None, None)
+
+
+def _example_values(dataset, key: str | None) -> dict[str, str]:
+    """Query values for the docs' example: the first row's keys (never its compared fields: 可用不可见)."""
+    from marketplace.gateway.datasets import KEY_SEP
+
     values = dict(zip(dataset.key_fields, (key or "").split(KEY_SEP), strict=False))
     return {p: quote(values.get(p) or f"<{p}>", safe="<>") for p in dataset.params}
 
