@@ -11,12 +11,23 @@ from marketplace.db import make_engine
 from marketplace.migrate import upgrade_database
 
 
+def _extra_index_names() -> set[str]:
+    from marketplace.catalog.search import SORT_AND_FACET_INDEXES
+
+    return {f"ix_product_{name}" for name, _ in SORT_AND_FACET_INDEXES} | {
+        "ix_product_search_vector", "ix_product_facet_search"}
+
+
 def _ignore_extras(obj, name, type_, reflected, compare_to):
-    """Full-text search tables and indexes come from schema EXTRAS, not the models."""
-    if type_ == "table" and reflected and compare_to is None:
-        return name == "alembic_version" or "fts" in (name or "")
-    if type_ == "index" and reflected and compare_to is None:
-        return "search" in (name or "") or "fts" in (name or "")
+    """Full-text search tables, columns and indexes come from schema EXTRAS, not the models."""
+    if not (reflected and compare_to is None):
+        return True
+    if type_ == "table":
+        return not (name == "alembic_version" or (name or "").startswith("product_fts"))
+    if type_ == "index":
+        return name not in _extra_index_names()
+    if type_ == "column":
+        return name != "search_vector"
     return True
 
 
