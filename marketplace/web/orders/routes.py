@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.errors import DomainError
-from marketplace.models import Organization, OrgStatus, Product, Role
+from marketplace.models import Organization, OrgStatus, PricePlan, Product, Role
 from marketplace.models.orders_extra import Deliverable
 from marketplace.orders import delivery
 from marketplace.orders.checkout import InvoiceIn, place_order
@@ -22,6 +25,7 @@ from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
 from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, upfront_fen
 from marketplace.web.orders.forms import CheckoutForm, EmptyForm, ReasonForm, TraceForm
+from pricing import PlanTerms, is_metered
 
 bp = Blueprint("orders", __name__)
 
@@ -101,10 +105,23 @@ def detail(number: str):
     links = {c.id: url_for("orders.download", token=delivery.download_token(secret, c)) for c in copies}
     files = {c.id: db.get(Deliverable, c.deliverable_id) for c in copies}
     card = bool(current_app.config.get("STRIPE_SECRET_KEY")) and "stripe_pay.pay" in current_app.view_functions
-    return render_template("orders/detail.html", order=order, lines=order_lines(db, order.id), copies=copies,
+    lines = order_lines(db, order.id)
+    return render_template("orders/detail.html", order=order, lines=lines, copies=copies, about=_about_lines(lines),
                            links=links, files=files, payments=payments_of(db, order.id), card=card,
                            bank=current_app.config["EXCHANGE_BANK"], buyer=db.get(Organization, order.buyer_org_id),
                            cancel_form=ReasonForm(), link_minutes=delivery.LINK_SECONDS // 60)
+
+
+def _about_lines(lines) -> dict:
+    """Per line: its product (for links) and, for usage-billed plans, the price per call or record."""
+    db, out = get_db(), {}
+    for line in lines:
+        plan = db.get(PricePlan, line.plan_id)
+        terms = PlanTerms.from_dict(json.loads(plan.terms)) if plan is not None else None
+        billed_on_usage = terms is not None and is_metered(terms.form) and upfront_fen(terms) == 0
+        usage_price = plan_price_text(terms) if billed_on_usage else None
+        out[line.id] = SimpleNamespace(product=db.get(Product, line.product_id), usage_price=usage_price)
+    return out
 
 
 @bp.post("/orders/<number>/cancel")
