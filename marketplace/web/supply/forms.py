@@ -17,9 +17,29 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, REGIONS, SECURITY_GRADES, UPDATE_FREQUENCIES
-from pricing import CHARGE_FORM_LABELS
+from pricing import CHARGE_FORM_LABELS, ChargeForm
+from pricing.forms import PACKAGE_PRICED_FORMS, TIERED_FORMS, UNIT_PRICED_FORMS
 
 PLAN_SLOTS = 4
+# Which inputs of a plan row a charge form uses (the editor hides the others); mirrors product_input.plan_from_row.
+PLAN_FIELDS = {f.value: [name for name, group in (("price", PACKAGE_PRICED_FORMS), ("unit_price", UNIT_PRICED_FORMS),
+                                                 ("tiers", TIERED_FORMS),
+                                                 ("free_quota", TIERED_FORMS | UNIT_PRICED_FORMS),
+                                                 ("package_calls", {ChargeForm.PREPAID_CALLS})) if f in group]
+               for f in ChargeForm}
+PLAN_HINTS = {
+    ChargeForm.ONE_OFF: _l("买方一次付款、长期使用：填写价格。"),
+    ChargeForm.SUBSCRIPTION_MONTH: _l("按月订阅：填写每月价格。"),
+    ChargeForm.SUBSCRIPTION_YEAR: _l("按年订阅：填写每年价格。"),
+    ChargeForm.PER_CALL_FLAT: _l("按实际调用次数结算：填写每次单价，可设免费额度。"),
+    ChargeForm.PER_CALL_GRADUATED: _l("累进阶梯：每一档内的调用按该档单价计费，"
+                                      "例如前 10000 次 0.05 元/次、超出部分 0.03 元/次。"),
+    ChargeForm.PER_CALL_VOLUME: _l("阶梯总量：按当期总调用量所在的档位，全部调用都按该档单价计费。"),
+    ChargeForm.PREPAID_CALLS: _l("预付费次数包：买方先付价格，获得包内次数的调用。"),
+    ChargeForm.PER_RECORD: _l("按交付的数据条数结算：填写每条单价，可设免费额度。"),
+    ChargeForm.NEGOTIATED: _l("不公开价格：买方询价后由运营单位报价，报价同样不得高于上限收费标准。"),
+    ChargeForm.FREE_PUBLIC: _l("公益免费：无需填写价格。"),
+}
 
 
 class PlanForm(Form):
@@ -31,7 +51,7 @@ class PlanForm(Form):
                               validate_choice=False)
     price = StringField(_l("价格（元）"), validators=[Length(max=30)])
     unit_price = StringField(_l("单价（元/次或元/条）"), validators=[Length(max=30)])
-    tiers = TextAreaField(_l("阶梯（每行 上限:单价元，最后一行上限留空）"), validators=[Length(max=1000)])
+    tiers = TextAreaField(_l("价格阶梯"), validators=[Length(max=1000)])
     free_quota = IntegerField(_l("免费额度（次）"), validators=[Optional(), NumberRange(min=0, max=10**9)])
     package_calls = IntegerField(_l("包内次数"), validators=[Optional(), NumberRange(min=1, max=10**9)])
 

@@ -16,6 +16,8 @@ _YES = {"是", "y", "yes", "true", "1", "脱敏"}
 
 
 def _money(fn, text: str, index: int, what: str):
+    if not (text or "").strip():
+        raise SupplyError(f"第 {index} 个价格方案请填写{what}", field="plans")
     try:
         return fn((text or "").strip())
     except PricingError as e:

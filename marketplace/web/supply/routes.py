@@ -24,7 +24,7 @@ LISTERS = (Role.OPERATOR, Role.BROKER)
 @roles_required(*LISTERS)
 def dashboard():
     """Agreements, mandates and listings of the signed-in operator or broker, with states and reasons."""
-    return render_template("supply/dashboard.html", **vd.dashboard_context(get_db(), current_user))
+    return render_template("supply/dashboard.html", **vd.dashboard_context(get_db(), current_user, request.args))
 
 
 def _submit(db, product_id: int) -> bool:
@@ -39,7 +39,8 @@ def _submit(db, product_id: int) -> bool:
 
 
 def _render_form(form, product=None, status=200):
-    return render_template("supply/product_form.html", form=form, product=product), status
+    return render_template("supply/product_form.html", form=form, product=product,
+                           **vd.plan_editor(get_db(), product)), status
 
 
 @bp.route("/products/new", methods=["GET", "POST"])

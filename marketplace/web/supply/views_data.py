@@ -10,9 +10,11 @@ from marketplace.catalog.visibility import today
 from marketplace.models import Agreement, AgreementStatus, BrokerQualification, Mandate, Organization, Role
 from marketplace.supply import agreements as ag
 from marketplace.supply import brokers, listing
-from marketplace.supply.caps import current_caps
+from marketplace.supply.caps import CAPPED_FORMS, applicable_cap, current_caps
 from marketplace.supply.errors import SupplyError
-from pricing import CHARGE_FORM_LABELS
+from marketplace.web.supply.forms import PLAN_FIELDS, PLAN_HINTS
+from pricing import CHARGE_FORM_LABELS, format_unit_price
+from pricing.forms import PRICE_UNITS
 
 
 def _operators_for(db, user) -> list[Organization]:
@@ -50,9 +52,34 @@ def parties(form, user) -> tuple[int, int | None]:
     return form.operator_id.data, user.org_id
 
 
-def dashboard_context(db, user) -> dict:
-    """Everything the dashboard shows for an operator or a broker."""
-    products = listing.org_products(db, org_id=user.org_id)
+STATUS_TABS = ("draft", "in_review", "rejected", "listed", "delisted")
+PER_PAGE = 20
+
+
+def _page_arg(args) -> int:
+    raw = str(args.get("page") or "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+def filter_products(products: list, args) -> dict:
+    """The product table: counts per status, then filtered by status tab and search text, one page of it."""
+    counts = {s: 0 for s in STATUS_TABS}
+    for p in products:
+        counts[str(p.status)] = counts.get(str(p.status), 0) + 1
+    status = args.get("status") if args.get("status") in STATUS_TABS else ""
+    q = (args.get("q") or "").strip()
+    rows = [p for p in products if (not status or str(p.status) == status)
+            and (not q or q.lower() in p.title.lower() or q.lower() in (p.registration_code or "").lower())]
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    page = min(_page_arg(args), pages)
+    return {"counts": counts, "total_count": len(products), "status": status, "q": q, "page": page,
+            "per_page": PER_PAGE, "matched": len(rows), "products": rows[(page - 1) * PER_PAGE:page * PER_PAGE]}
+
+
+def dashboard_context(db, user, args) -> dict:
+    """Everything the dashboard shows for an operator or a broker (product table filtered by args)."""
+    table = filter_products(listing.org_products(db, org_id=user.org_id), args)
+    products = table["products"]
     org_names = {o.id: o.name for o in db.execute(select(Organization)).scalars()}
     if user.role == Role.OPERATOR:
         agreements = ag.operator_agreements(db, user.org_id)
@@ -65,7 +92,7 @@ def dashboard_context(db, user) -> dict:
                                    .order_by(Mandate.id.desc())).scalars())
         quals = list(db.execute(select(BrokerQualification).where(BrokerQualification.broker_id == user.org_id)
                                 .order_by(BrokerQualification.valid_to.desc())).scalars())
-    return {"products": products, "latest": listing.latest_revisions(db, [p.id for p in products]),
+    return {**table, "latest": listing.latest_revisions(db, [p.id for p in products]),
             "agreements": agreements, "mandates": mandates, "quals": quals, "org_names": org_names,
             "domains_of": ag.agreement_domain_labels, "today": today()}
 
@@ -73,7 +100,26 @@ def dashboard_context(db, user) -> dict:
 def product_context(db, product) -> dict:
     """A product with its revisions (checks decoded), agreement and caps."""
     revisions = listing.product_revisions(db, product.id)
+    caps = current_caps(db, product.id)
     return {"product": product, "revisions": revisions,
             "checks": {r.id: json.loads(r.checks or "[]") for r in revisions},
-            "agreement": db.get(Agreement, product.agreement_id), "caps": current_caps(db, product.id),
+            "agreement": db.get(Agreement, product.agreement_id), "caps": caps,
+            "cap_texts": {f: cap_text(c) for f, c in caps.items()},
             "operator": db.get(Organization, product.operator_id), "form_labels": CHARGE_FORM_LABELS}
+
+
+def cap_text(cap) -> str:
+    """A cap as the editor shows it, e.g. "¥0.05/次"."""
+    return format_unit_price(cap.cap_fen) + PRICE_UNITS.get(cap.charge_form, "")
+
+
+def plan_editor(db, product) -> dict:
+    """The plan editor's data: inputs and hint per charge form, the cap each form is held to (existing products)."""
+    caps = {}
+    if product is not None:
+        for form in CAPPED_FORMS:
+            cap = applicable_cap(db, product.id, form.value)
+            if cap is not None:
+                caps[form.value] = cap_text(cap)
+    return {"plan_fields": PLAN_FIELDS, "plan_hints": {f.value: str(h) for f, h in PLAN_HINTS.items()},
+            "plan_caps": caps, "form_labels": {f.value: label for f, label in CHARGE_FORM_LABELS.items()}}
