@@ -45,7 +45,9 @@ def listed_revision(session: Session, product_id: int) -> ProductRevision | None
 
 
 def diff_revision(session: Session, revision: ProductRevision) -> list[dict]:
-    """Changed fields against the listed revision: {field, before, after} (everything when first listing)."""
+    """Changed fields against the listed revision: {field, before, after} as text, old/new as stored values.
+
+    Everything is "changed" when the product is listed for the first time (old is None then)."""
     new = revision_content(revision)
     base = listed_revision(session, revision.product_id)
     old = revision_content(base) if base and base.id != revision.id else {}
@@ -53,7 +55,7 @@ def diff_revision(session: Session, revision: ProductRevision) -> list[dict]:
     for name in (*CONTENT_FIELDS, "plans"):
         before, after = old.get(name), new.get(name)
         if before != after:
-            out.append({"field": name, "before": _show(before), "after": _show(after)})
+            out.append({"field": name, "before": _show(before), "after": _show(after), "old": before, "new": after})
     return out
 
 

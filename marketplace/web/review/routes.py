@@ -22,6 +22,7 @@ from marketplace.supply.listing import revision_content
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
+from marketplace.web.review.display import readable_diff
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 FIELD_LABELS = {"type": _l("产品类型"), "title": _l("产品名称"), "summary": _l("摘要"),
@@ -53,8 +54,10 @@ def _detail(revision_id: int, form, status: int = 200):
     product = db.get(Product, revision.product_id)
     content = revision_content(revision)
     live = run_checks(db, product=product, content=content, plans=content.get("plans", []), today=today())
+    listed = review.listed_revision(db, product.id)
     return render_template("review/detail.html", revision=revision, product=product, content=content,
-                           checks=live, diff=review.diff_revision(db, revision), form=form, labels=FIELD_LABELS,
+                           checks=live, diff=readable_diff(review.diff_revision(db, revision)), form=form,
+                           labels=FIELD_LABELS, listed=listed if listed and listed.id != revision.id else None,
                            agreement=db.get(Agreement, product.agreement_id),
                            operator=db.get(Organization, product.operator_id),
                            broker=db.get(Organization, product.broker_id) if product.broker_id else None), status
