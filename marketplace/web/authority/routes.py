@@ -7,19 +7,22 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.catalog.visibility import today
 from marketplace.errors import DomainError, NotFound
-from marketplace.models import Agreement, Organization, OrgKind, Product, Role
+from marketplace.models import Agreement, CapPrice, Organization, OrgKind, Product, Role
 from marketplace.supply import agreements as ag
-from marketplace.supply import caps
+from marketplace.supply import caps, listing
 from marketplace.supply.errors import SupplyError
 from marketplace.web.access import roles_required
 from marketplace.web.authority.forms import CapForm, GrantForm, RenewForm, TerminateForm
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
+from marketplace.web.review.display import plan_lines
+from marketplace.web.supply.views_data import cap_text
 from pricing import CHARGE_FORM_LABELS, PricingError, parse_yuan
+from pricing.forms import PRICE_UNITS
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")
 
@@ -79,7 +82,10 @@ def _own(db, agreement_id: int) -> Agreement:
 def _render_agreement(db, agreement, renew=None, terminate=None, status=200):
     products = list(db.execute(select(Product).where(Product.agreement_id == agreement.id)
                                .order_by(Product.title)).scalars())
-    return render_template("authority/agreement.html", agreement=agreement, products=products,
+    cap_counts = dict(db.execute(select(CapPrice.product_id, func.count(func.distinct(CapPrice.charge_form)))
+                                 .where(CapPrice.product_id.in_([p.id for p in products] or [0]))
+                                 .group_by(CapPrice.product_id)).all())
+    return render_template("authority/agreement.html", agreement=agreement, products=products, cap_counts=cap_counts,
                            operator=db.get(Organization, agreement.operator_id),
                            domains=ag.agreement_domain_labels(agreement),
                            renew=renew or RenewForm(), terminate=terminate or TerminateForm(), today=today()), status
@@ -158,7 +164,24 @@ def product_caps(product_id: int):
         else:
             flash(_("已设定新的上限收费标准"), "success")
             return redirect(url_for("authority.product_caps", product_id=product.id))
+    elif request.method == "GET" and request.args.get("form") in {c[0] for c in form.charge_form.choices}:
+        form.charge_form.data = request.args["form"]
     code = 400 if request.method == "POST" else 200
     return render_template("authority/caps.html", form=form, product=product, agreement=agreement,
                            current=caps.current_caps(db, product.id), history=caps.cap_history(db, product.id),
-                           labels=CHARGE_FORM_LABELS), code
+                           labels=CHARGE_FORM_LABELS, units=PRICE_UNITS, **_latest_plans(db, product)), code
+
+
+def _latest_plans(db, product) -> dict:
+    """The plans of the product's newest revision, each with the cap it is held to now."""
+    revision = listing.latest_revision(db, product.id)
+    plans = listing.revision_content(revision).get("plans", []) if revision else []
+    rows = []
+    for plan in plans:
+        cap = caps.applicable_cap(db, product.id, plan["form"]) if plan["form"] in CAPPABLE else None
+        rows.append({"name": plan.get("name") or "—", "form": plan["form"], "lines": plan_lines(plan),
+                     "capped": plan["form"] in CAPPABLE, "cap": cap_text(cap) if cap else None})
+    return {"revision": revision, "plans": rows}
+
+
+CAPPABLE = {f.value for f in caps.CAPPED_FORMS}
