@@ -123,8 +123,9 @@ def toggle_active(user_id: int):
     EmptyForm().validate_on_submit()
     user = accounts.get_user(db, user_id)
     try:
-        accounts.set_user_active(db, actor=current_user.actor, user_id=user.id, active=not user.active)
-        flash(_("账号状态已更新"), "success")
+        user = accounts.set_user_active(db, actor=current_user.actor, user_id=user.id, active=not user.active)
+        flash(_("已恢复启用 %(email)s", email=user.email) if user.active else
+              _("已停用 %(email)s，该账号不能再登录", email=user.email), "success")
     except DomainError as e:
         db.rollback()
         flash(e.message, "danger")
