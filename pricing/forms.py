@@ -5,6 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+def N_(text: str) -> str:  # noqa: N802  (gettext convention)
+    """Mark a label for extraction (`pybabel -k N_`); the web layer translates it at display."""
+    return text
+
+
 class ChargeForm(StrEnum):
     """How a product is charged (收费方式)."""
 
@@ -21,16 +26,16 @@ class ChargeForm(StrEnum):
 
 
 CHARGE_FORM_LABELS: dict[ChargeForm, str] = {
-    ChargeForm.ONE_OFF: "一次性买断",
-    ChargeForm.SUBSCRIPTION_MONTH: "按月订阅",
-    ChargeForm.SUBSCRIPTION_YEAR: "按年订阅",
-    ChargeForm.PER_CALL_FLAT: "按次计费",
-    ChargeForm.PER_CALL_GRADUATED: "累进阶梯计费",
-    ChargeForm.PER_CALL_VOLUME: "阶梯总量计费",
-    ChargeForm.PREPAID_CALLS: "预付费次数包",
-    ChargeForm.PER_RECORD: "按数据量计费",
-    ChargeForm.NEGOTIATED: "面议",
-    ChargeForm.FREE_PUBLIC: "公益免费",
+    ChargeForm.ONE_OFF: N_("一次性买断"),
+    ChargeForm.SUBSCRIPTION_MONTH: N_("按月订阅"),
+    ChargeForm.SUBSCRIPTION_YEAR: N_("按年订阅"),
+    ChargeForm.PER_CALL_FLAT: N_("按次计费"),
+    ChargeForm.PER_CALL_GRADUATED: N_("累进阶梯计费"),
+    ChargeForm.PER_CALL_VOLUME: N_("阶梯总量计费"),
+    ChargeForm.PREPAID_CALLS: N_("预付费次数包"),
+    ChargeForm.PER_RECORD: N_("按数据量计费"),
+    ChargeForm.NEGOTIATED: N_("面议"),
+    ChargeForm.FREE_PUBLIC: N_("公益免费"),
 }
 
 TIERED_FORMS = frozenset({ChargeForm.PER_CALL_GRADUATED, ChargeForm.PER_CALL_VOLUME})

@@ -8,17 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from marketplace.errors import DomainError
+from marketplace.i18n_marker import N_
 from marketplace.models.metering import MaskRule
 
 MASK_CHAR = "*"
 _YEAR = re.compile(r"^\s*(\d{4})")
 
 RULE_LABELS = {
-    MaskRule.NONE: "不脱敏",
-    MaskRule.KEEP: "保留首尾N位",
-    MaskRule.HASH: "哈希",
-    MaskRule.YEAR: "仅保留年份",
-    MaskRule.RANGE: "区间分段",
+    MaskRule.NONE: N_("不脱敏"),
+    MaskRule.KEEP: N_("保留首尾N位"),
+    MaskRule.HASH: N_("哈希"),
+    MaskRule.YEAR: N_("仅保留年份"),
+    MaskRule.RANGE: N_("区间分段"),
 }
 
 

@@ -19,6 +19,7 @@ from marketplace.models.catalog import (
     RevisionStatus,
     SecurityGrade,
 )
+from marketplace.models.catalog_index import FacetCombo, ProductFacet  # noqa: F401
 from marketplace.models.commerce import (
     ApiKey,
     ApiKeyStatus,
@@ -35,7 +36,6 @@ from marketplace.models.demand import AccessApplication, QuoteMessage, QuoteOffe
 from marketplace.models.metering import ApiDataset, DatasetRow, QuotaCounter, UsageEvent  # noqa: F401
 from marketplace.models.orders_extra import Deliverable, DeliveryCopy, Payment  # noqa: F401
 from marketplace.models.payments import StripeEvent  # noqa: F401
-from marketplace.models.catalog_index import FacetCombo, ProductFacet  # noqa: F401
 
 __all__ = [
     "Agreement", "AgreementStatus", "ApiKey", "ApiKeyStatus", "BrokerQualification", "CapPrice",

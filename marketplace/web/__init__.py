@@ -12,7 +12,7 @@ from marketplace.db import make_engine
 from marketplace.web.config import ROOT, load_config
 from marketplace.web.errors import register_error_handlers
 from marketplace.web.extensions import babel, csrf, login_manager
-from marketplace.web.i18n import compile_catalogs, localtime, select_locale
+from marketplace.web.i18n import compile_catalogs, install_label_translation, localtime, select_locale
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -76,6 +76,7 @@ def _register_template_helpers(app: Flask) -> None:
     from marketplace.web.nav import visible_nav
     from pricing import format_fen, format_unit_price
 
+    install_label_translation(app.jinja_env)
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["unit_price"] = format_unit_price
     app.jinja_env.filters["localtime"] = localtime

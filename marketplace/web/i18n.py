@@ -44,3 +44,28 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def _label_msgids() -> frozenset[str]:
+    """Every display label the domain layers mark with N_ (catalog vocabularies, charge forms, masking)."""
+    from marketplace import catalog_terms
+    from marketplace.gateway.masking import RULE_LABELS
+    from pricing import CHARGE_FORM_LABELS
+
+    tables = (catalog_terms.DOMAINS, catalog_terms.UPDATE_FREQUENCIES, catalog_terms.PRODUCT_TYPES,
+              catalog_terms.OPENNESS, catalog_terms.SECURITY_GRADES, CHARGE_FORM_LABELS, RULE_LABELS)
+    return frozenset(label for table in tables for label in table.values())
+
+
+def install_label_translation(jinja_env) -> None:
+    """Translate domain labels wherever a template prints one, so no template has to remember to."""
+    from flask_babel import get_locale, gettext
+
+    labels = _label_msgids()
+
+    def finalize(value):
+        if isinstance(value, str) and value in labels and str(get_locale() or "") == "en":
+            return gettext(value)
+        return value
+
+    jinja_env.finalize = finalize
