@@ -56,17 +56,18 @@ def _json_list(raw: str) -> list:
 
 
 def data_dictionary(product: Product) -> list[dict]:
-    """The dictionary as a list of {name, type, meaning, masked}."""
+    """The dictionary as a list of {name, type, meaning, masked, masked_at_source}."""
     fields = [f for f in _json_list(product.data_dictionary) if isinstance(f, dict) and f.get("name")]
     return [{"name": str(f["name"]), "type": str(f.get("type", "")), "meaning": str(f.get("meaning", "")),
-             "masked": bool(f.get("masked"))} for f in fields]
+             "masked": bool(f.get("masked")), "masked_at_source": bool(f.get("masked_at_source"))} for f in fields]
 
 
 def masked_sample(product: Product, dictionary: list[dict]) -> tuple[list[str], list[list[str]]]:
     """Column names and at most MAX_SAMPLE_ROWS rows, fields flagged masked replaced by asterisks."""
     rows = [r for r in _json_list(product.sample_rows) if isinstance(r, dict)][:MAX_SAMPLE_ROWS]
     columns = list(dict.fromkeys([f["name"] for f in dictionary] or [k for r in rows for k in r]))
-    masked = {f["name"] for f in dictionary if f["masked"]}
+    # Samples of API products are produced by the gateway with each field's own masking rule already applied.
+    masked = {f["name"] for f in dictionary if f["masked"] and not f["masked_at_source"]}
     body = [[mask_value(r.get(c)) if c in masked else str(r.get(c, "")) for c in columns] for r in rows]
     return columns, body
 

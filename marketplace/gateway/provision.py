@@ -80,11 +80,13 @@ def _registration_code(title: str) -> str:
 
 def _content(data: ApiProductIn, table: Table, definition: Definition, salt: str) -> dict:
     rules = definition.rules
-    dictionary = [{"name": n, "type": "string", "meaning": "查询参数", "masked": False} for n in definition.key_fields]
+    # Sample rows below are masked here by each field's rule; masked_at_source tells the catalog not to mask again.
+    dictionary = [{"name": n, "type": "string", "meaning": "查询参数", "masked": False, "masked_at_source": True}
+                  for n in definition.key_fields]
     dictionary += [{"name": n, "type": "string", "meaning": "核验参数", "masked": True}
                    for n in definition.match_fields]
-    dictionary += [{"name": r.name, "type": "string", "meaning": "返回字段", "masked": r.rule != "none"}
-                   for r in rules]
+    dictionary += [{"name": r.name, "type": "string", "meaning": "返回字段", "masked": r.rule != "none",
+                    "masked_at_source": True} for r in rules]
     samples = [] if definition.verification else [_sample(definition, row, salt) for row in table.rows[:3]]
     return {"type": ProductType.API.value, "title": data.title, "summary": data.summary or data.title,
             "description_md": data.description_md,

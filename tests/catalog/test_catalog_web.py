@@ -96,3 +96,15 @@ def test_home_shows_domains_newest_popular_and_total(session, client):
     assert "信用" in domains and "交通" in domains and "?domain=transport" in domains
     popular = html.split('id="home-popular"', 1)[1].split("</section>", 1)[0]
     assert popular.index("热门信用报告") < popular.index("最新交通数据")
+
+
+def test_samples_masked_at_source_are_not_masked_twice(session, client):
+    dictionary = [{"name": "established", "type": "string", "meaning": "成立年份", "masked": True,
+                   "masked_at_source": True},
+                  {"name": "id_no", "type": "string", "meaning": "证件号码", "masked": True}]
+    sample = [{"established": "2016", "id_no": "350102199001011234"}]
+    product = _listed(session, data_dictionary=json.dumps(dictionary, ensure_ascii=False),
+                      sample_rows=json.dumps(sample, ensure_ascii=False))
+    html = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert ">2016<" in html and "2**6" not in html
+    assert "350102199001011234" not in html
