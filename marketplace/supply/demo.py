@@ -20,7 +20,7 @@ from marketplace.supply.importer import DELIVERY, read_rows, registration_code, 
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision, reject_revision
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "demo_data"
 CENTRAL = ["credit", "finance", "health", "environment", "weather", "market_regulation", "social_security",
            "agriculture", "energy", "urban", "geospatial", "education", "transport", "culture_tourism", "other"]
 AGREEMENTS = {  # operator key → (title, domains, scenarios, years running, return bps)
@@ -38,19 +38,12 @@ ROTATION = ["package", "report", "model", "service", "package", "report"]
 
 
 def _rows() -> list[dict]:
-    """A fixed mix: per-call and one-off listings from Zhejiang, free and negotiated ones from Guiyang."""
-    zj = read_rows(str(DATA / "exchange-listings-zhejiang.csv"))
-    gy = read_rows(str(DATA / "exchange-listings-guiyang.csv"))
-    usage = [r for r in zj if r["price_mode"] == "usage-based"][:20]
-    once = [r for r in zj if r["price_mode"] == "one-off" and float(r["price"]) <= 200000][:20]
-    free = [r for r in gy if r["price_mode"] == "free"][:12]
-    nego = [r for r in gy if r["price_mode"] == "negotiation"][:14]
-    seen, out = set(), []
-    for row in usage + once + free + nego:
-        if row["title"] not in seen:
-            seen.add(row["title"])
-            out.append(row)
-    return out
+    """A fixed mix of real listings (per-call and one-off from Zhejiang, free and negotiated from Guiyang).
+
+    They ship in marketplace/demo_data/listings.csv (taken from the DaDaDa data set, Apache-2.0), so the
+    demo needs nothing outside the repository.
+    """
+    return read_rows(str(DATA / "listings.csv"))
 
 
 def _agreements(session: Session, orgs: dict, actor: Actor, today) -> dict:

@@ -13,7 +13,7 @@ from marketplace.supply.import_run import import_products
 from marketplace.supply.importer import clean_description, registration_code, row_plan
 from tests.factories import make_org, make_user
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 FILES = {"exchange-listings-guiyang.csv": (649, 20), "exchange-listings-zhejiang.csv": (837, 1)}
 
 
