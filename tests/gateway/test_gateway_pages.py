@@ -94,3 +94,12 @@ def test_demo_api_products_have_caps_above_their_prices_and_a_description(web, s
     assert session.execute(select(CapPrice)).scalars().first() is not None
     credit = session.execute(select(Product).where(Product.slug == "enterprise-credit-profile")).scalar_one()
     assert USCC_A not in credit.sample_rows and "****" in json.loads(credit.sample_rows)[0]["uscc"]
+
+
+def test_demo_api_sample_is_masked_once_on_the_product_page(app, session, client):
+    from marketplace.demo import load_demo
+
+    load_demo(session)
+    html = client.get("/products/enterprise-credit-profile").get_data(as_text=True)
+    sample = html.split("sample-table", 1)[1]
+    assert "2**" not in sample  # the year-only rule shows e.g. 2016, not a re-masked 2**6
