@@ -6,9 +6,14 @@ Builds a throwaway SQLite database (or uses --database-url, which must be empty)
 2 workers, drives both endpoints with the same concurrent load, and prints on its last line:
     metered A req/s bare B req/s ratio R
 
-Both routes hold one connection per thread and run the same SQLAlchemy lookup, so R is the cost of auth, quota,
-masking and the committed usage write. Measured 2026-11-26 on 2 shared cores (load 2–4 from other work):
-SQLite 0.70–0.81 (first version 0.37), PostgreSQL 0.67.
+Both routes hold one connection per thread and run the same indexed lookup, in autocommit on PostgreSQL (no
+BEGIN/ROLLBACK around it on either route), so R is the cost of auth, quota, masking and the committed usage write.
+Measured 2026-11-26 on 2 shared cores (load 2–4 from other work), medians of alternating runs:
+SQLite 0.78–0.80 (first version 0.37); PostgreSQL 0.82 (0.79–0.88; 0.60–0.64 before the metered call became
+one autocommit statement: lookup and usage event joined). Those PostgreSQL figures use the test server of
+tests/pg.py (fsync=off, synchronous_commit=off) for both routes. On a durable server (fsync and
+synchronous_commit on) each metered call pays the WAL flush of its commit, which the bare route does not:
+0.63 (0.45 before). Keep synchronous_commit on in production: off would let a server crash lose answered calls.
 """
 
 from __future__ import annotations

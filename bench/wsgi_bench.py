@@ -20,7 +20,11 @@ def _connection():
     """A long-lived connection per thread, like the gateway's (so the ratio measures auth and metering only)."""
     conn = getattr(_local, "conn", None)
     if conn is None:
-        conn = _local.conn = current_app.extensions["engine"].connect().execution_options(sqlite_begin="NONE")
+        conn = _local.conn = current_app.extensions["engine"].connect()
+        if conn.dialect.name == "sqlite":
+            conn.execution_options(sqlite_begin="NONE")
+        else:  # as the gateway's hot connection: no BEGIN/ROLLBACK round trips around the lookup
+            conn.execution_options(isolation_level="AUTOCOMMIT")
     return conn
 
 

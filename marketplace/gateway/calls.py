@@ -4,6 +4,8 @@ A billable answer is committed (usage event + quota counter, one transaction) be
 The quota is a conditional UPDATE (`used < quota`), so it holds across worker processes on SQLite and
 PostgreSQL. An Idempotency-Key is unique per API key in the usage store: a concurrent retry blocks on the
 first one's row and then answers with the stored response.
+On PostgreSQL the thread's connection is in autocommit and every step is one statement (no BEGIN/COMMIT round
+trips); a call without quota and Idempotency-Key is a single statement: lookup and usage event (meter.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from marketplace.gateway import statements as sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload
+from marketplace.gateway.datasets import row_key
 from marketplace.gateway.meter import Refused, UsageWriter
 from marketplace.gateway.ratelimit import RateLimiter
 from marketplace.gateway.resolve import KeyCache, KeyInfo
@@ -61,6 +64,16 @@ def new_request_id() -> str:
 
 def _dumps(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _event(call: Call, status: int, billable: bool, records: int, idem: str | None, body: str) -> dict:
+    """The usage_event row of a call."""
+    info = call.info
+    return {"request_id": call.request_id, "api_key_id": info.key_id, "entitlement_id": info.entitlement_id,
+            "product_id": info.product_id, "buyer_org_id": info.buyer_org_id, "plan_id": info.plan_id,
+            "at": call.now, "day": call.now.astimezone(SHANGHAI).date().isoformat(), "status": status,
+            "billable": billable, "records": records, "idempotency_key": idem, "params_hash": call.phash,
+            "response_body": body}
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -130,10 +143,12 @@ class Gateway:
             conn.rollback()
 
     def _connect_hot(self) -> Connection:
-        conn = self.engine.connect().execution_options(sqlite_begin="NONE")  # reads: autocommit statements
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # WAL reads never wait; the writer polls itself
-            conn.rollback()
+        conn = self.engine.connect()
+        if conn.dialect.name != "sqlite":  # each statement its own transaction: no BEGIN/COMMIT round trips
+            return conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execution_options(sqlite_begin="NONE")  # reads: autocommit statements
+        conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # WAL reads never wait; the writer polls itself
+        conn.rollback()
         return conn
 
     def call(self, *, authorization: str | None, slug: str, args, idempotency_key: str | None) -> CallResult:
@@ -153,37 +168,35 @@ class Gateway:
             return self._error("invalid_parameter", request_id, detail=("Idempotency-Key 过长（最多100字符）",
                                                                         "Idempotency-Key is too long"))
         call = Call(info, plaintext, request_id, idem, params_hash(slug, args) if idem else "", utcnow())
-        if idem:
-            stored = self._stored(call)
-            if stored is not None:
-                return stored
-        return self._serve(call, slug, args)
+        with self._hot() as conn:  # one connection per thread: autocommit reads, then the usage write
+            stored = self._stored(conn, call) if idem else None
+            return self._serve(conn, call, slug, args) if stored is None else stored
 
-    def _serve(self, call: Call, slug: str, args) -> CallResult:
+    def _serve(self, conn: Connection, call: Call, slug: str, args) -> CallResult:
         info = call.info
         reason = deny_reason(info, slug, call.now)
         if reason == "not_entitled":
             return self._error(reason, call.request_id)
         if reason:
-            return self._record_error(call, reason)
+            return self._record_error(conn, call, reason)
         try:
             params = parse_params(info.dataset, args)
         except BadParameter as e:
-            return self._record_error(call, "invalid_parameter", detail=(e.zh, e.en), keep=True)
-        with self._hot() as conn:  # one connection: autocommit reads, then the metering transaction
-            used = self._used(conn, info) if info.quota is not None else None
-            if used is not None and used >= info.quota:
-                call.remaining = 0
-                return self._record_error(call, quota_code(info), conn=conn)
-            rows = lookup(conn, info.dataset, params)
-            conn.rollback()
-            answer = build_answer(info.dataset, rows, params)
-            if answer is None:
-                call.remaining = None if used is None else info.quota - used
-                return self._record_error(call, "not_found", keep=True, conn=conn)
-            payload, records = answer
-            return self._meter(call, 200, {"request_id": call.request_id, "product": slug, **payload}, records,
-                               conn=conn)
+            return self._record_error(conn, call, "invalid_parameter", detail=(e.zh, e.en), keep=True)
+        if self.writer.pg and info.quota is None and not call.idem:
+            return self._lookup_and_meter(conn, call, slug, params)
+        used = self._used(conn, info) if info.quota is not None else None
+        if used is not None and used >= info.quota:
+            call.remaining = 0
+            return self._record_error(conn, call, quota_code(info))
+        rows = lookup(conn, info.dataset, params)
+        conn.rollback()
+        answer = build_answer(info.dataset, rows, params)
+        if answer is None:
+            call.remaining = None if used is None else info.quota - used
+            return self._record_error(conn, call, "not_found", keep=True)
+        payload, records = answer
+        return self._meter(conn, call, 200, {"request_id": call.request_id, "product": slug, **payload}, records)
 
     @staticmethod
     def _used(conn: Connection, info: KeyInfo) -> int:
@@ -191,63 +204,76 @@ class Gateway:
 
     # --- writing the usage store -------------------------------------------------------------------
 
-    def _meter(self, call: Call, status: int, payload: dict, records: int, *, keep: bool = True,
-               conn: Connection | None = None) -> CallResult:
+    def _lookup_and_meter(self, conn: Connection, call: Call, slug: str, params: dict[str, str]) -> CallResult:
+        """PostgreSQL, no quota, no Idempotency-Key: lookup and usage event in one autocommit statement."""
+        dataset, dbc = call.info.dataset, conn.connection.dbapi_connection
+        try:
+            found = self.writer.lookup_and_write(dbc, _event(call, 0, False, 0, None, ""), dataset_id=dataset.id,
+                                                 key=row_key(dataset.key_fields, params),
+                                                 verification=dataset.verification)
+        except Refused as r:
+            return self._refused(conn, call, r.code)
+        try:
+            answer = build_answer(dataset, [json.loads(d) for d in found], params)
+            if answer is None:
+                status, payload = error_payload("not_found", call.request_id)
+            else:
+                status, payload = 200, {"request_id": call.request_id, "product": slug, **answer[0]}
+            body = _dumps(payload)
+        except BaseException:
+            self.writer.unstore(dbc, call.request_id)  # no answer, no charge: the event is already committed
+            raise
+        return self._result(call, status, body, call.request_id)
+
+    def _meter(self, conn: Connection, call: Call, status: int, payload: dict, records: int, *,
+               keep: bool = True) -> CallResult:
         """Commit the usage event (and the quota count when billable), then answer; replays win races."""
-        if conn is None:
-            with self.engine.connect() as own:
-                return self._meter(call, status, payload, records, keep=keep, conn=own)
         billable, body, info = 200 <= status < 300, _dumps(payload), call.info
         idem = call.idem if keep else None
-        event = {"request_id": call.request_id, "api_key_id": info.key_id, "entitlement_id": info.entitlement_id,
-                 "product_id": info.product_id, "buyer_org_id": info.buyer_org_id, "plan_id": info.plan_id,
-                 "at": call.now, "day": call.now.astimezone(SHANGHAI).date().isoformat(), "status": status,
-                 "billable": billable, "records": records if billable else 0, "idempotency_key": idem,
-                 "params_hash": call.phash, "response_body": body.decode("utf-8") if idem else ""}
+        event = _event(call, status, billable, records if billable else 0, idem, body.decode("utf-8") if idem else "")
         if conn.in_transaction():
             conn.rollback()  # end the autobegun read; the write runs on the driver connection below
         try:
             used = self.writer.write(conn.connection.dbapi_connection, event, count=billable, quota=info.quota,
                                      exhausted=quota_code(info))
         except self.writer.IntegrityError:
-            stored = self._stored(call) if idem else None
+            stored = self._stored(conn, call) if idem else None
             if stored is None:
                 raise
             return stored
         except Refused as r:
-            return self._refused(call, r.code)
+            return self._refused(conn, call, r.code)
         if used is not None:
             call.remaining = info.quota - used
         return self._result(call, status, body, call.request_id)
 
-    def _refused(self, call: Call, code: str) -> CallResult:
+    def _refused(self, conn: Connection, call: Call, code: str) -> CallResult:
         """The re-check refused: a concurrent first call may have stored the answer; else say why."""
         if call.idem:
-            stored = self._stored(call)
+            stored = self._stored(conn, call)
             if stored is not None:
                 return stored
         self.cache.forget(call.plaintext)
         if code == "invalid_key":
             return self._error(code, call.request_id)
         call.remaining = 0 if code in ("quota_exceeded", "payment_required") else None
-        return self._record_error(call, code)
+        return self._record_error(conn, call, code)
 
-    def _record_error(self, call: Call, code: str, *, detail: tuple[str, str] | None = None,
-                      keep: bool = False, conn: Connection | None = None) -> CallResult:
+    def _record_error(self, conn: Connection, call: Call, code: str, *, detail: tuple[str, str] | None = None,
+                      keep: bool = False) -> CallResult:
         """A non-billable answer, logged in the usage store (kept for replays when `keep`)."""
         status, payload = error_payload(code, call.request_id, detail)
-        return self._meter(call, status, payload, 0, keep=keep, conn=conn)
+        return self._meter(conn, call, status, payload, 0, keep=keep)
 
-    def _stored(self, call: Call) -> CallResult | None:
+    def _stored(self, conn: Connection, call: Call) -> CallResult | None:
         """The stored answer of an earlier call with this Idempotency-Key, or 409 if its parameters differ."""
-        with self.read() as conn:
-            row = conn.execute(sql.STORED, {"key_id": call.info.key_id, "idem": call.idem}).first()
-            if row is None:
-                return None
-            if row.params_hash != call.phash:
-                return self._error("idempotency_conflict", call.request_id)
-            if call.info.quota is not None:
-                call.remaining = max(0, call.info.quota - self._used(conn, call.info))
+        row = conn.execute(sql.STORED, {"key_id": call.info.key_id, "idem": call.idem}).first()
+        if row is None:
+            return None
+        if row.params_hash != call.phash:
+            return self._error("idempotency_conflict", call.request_id)
+        if call.info.quota is not None:
+            call.remaining = max(0, call.info.quota - self._used(conn, call.info))
         result = self._result(call, row.status, row.response_body.encode("utf-8"), row.request_id)
         result.headers["Idempotent-Replayed"] = "true"
         return result

@@ -1,7 +1,10 @@
-"""Writing the usage store: one short transaction on the raw DB-API connection (the hot path's only write).
+"""Writing the usage store on the raw DB-API connection (the hot path's only write).
 
 SQLAlchemy's execution machinery costs about as much as SQLite's own work for these two statements, so the
 metered call writes through the driver directly; every other query of the gateway goes through SQLAlchemy.
+SQLite: one BEGIN IMMEDIATE transaction (quota UPDATE, then INSERT). PostgreSQL: the hot connection is in
+autocommit and every write is ONE statement (the quota UPDATE and the INSERT joined in a CTE), so a call costs
+one round trip and no BEGIN/COMMIT; a statement is atomic, so nothing is ever half-stored.
 """
 
 from __future__ import annotations
@@ -19,13 +22,32 @@ _VALUES = ", ".join(":" + c for c in _COLUMNS)
 _STILL_ACTIVE = ("EXISTS (SELECT 1 FROM api_key WHERE api_key.id = :api_key_id AND api_key.status = 'active')"
                  " AND EXISTS (SELECT 1 FROM entitlement WHERE entitlement.id = :entitlement_id"
                  " AND entitlement.status = 'active')")
+_COUNT = ("UPDATE quota_counter SET used = used + 1 WHERE entitlement_id = :entitlement_id AND used < :quota"
+          f" AND {_STILL_ACTIVE} RETURNING used")
+_OUTCOME = {"status": "CASE WHEN billable THEN 200 ELSE 404 END", "billable": "billable",
+            "records": "CASE WHEN billable THEN records ELSE 0 END"}
+# PostgreSQL, a call without quota and without Idempotency-Key: the lookup (statements.LOOKUP) and its usage event
+# in ONE statement. Billable (200) when rows are found or the API is a verification, as answer.build_answer
+# decides; a billable event is stored only while key and entitlement are active, a 404 event always.
+_LOOKUP_INSERT = (
+    "WITH found AS (SELECT id, data FROM dataset_row WHERE dataset_id = :dataset_id AND key = :key"
+    " ORDER BY id LIMIT 1000),"
+    " outcome AS (SELECT (:verification OR count(*) > 0) AS billable,"
+    " CASE WHEN :verification THEN 1 ELSE count(*) END AS records FROM found),"
+    f" stored AS ({_INTO} SELECT {', '.join(_OUTCOME.get(c, ':' + c) for c in _COLUMNS)} FROM outcome"
+    f" WHERE NOT billable OR ({_STILL_ACTIVE}) RETURNING 1)"
+    " SELECT EXISTS (SELECT 1 FROM stored), ARRAY(SELECT data FROM found ORDER BY id)")
 SQL = {
     "insert": f"{_INTO} VALUES ({_VALUES})",
     # A billable call without a quota: stored only if key and entitlement are still active (cache may be stale).
     "insert_checked": f"{_INTO} SELECT {_VALUES} WHERE {_STILL_ACTIVE}",
     # A billable call with a quota: the conditional UPDATE is the cross-process quota (never one more).
-    "count": "UPDATE quota_counter SET used = used + 1 WHERE entitlement_id = :entitlement_id AND used < :quota"
-             f" AND {_STILL_ACTIVE} RETURNING used",
+    "count": _COUNT,
+    # PostgreSQL: the same UPDATE and the event's INSERT in one statement (one round trip, atomic in autocommit).
+    "count_insert": f"WITH counted AS ({_COUNT}), stored AS ({_INTO} SELECT {_VALUES} FROM counted)"
+                    " SELECT used FROM counted",
+    "lookup_insert": _LOOKUP_INSERT,
+    "unstore": "DELETE FROM usage_event WHERE request_id = :request_id",
     "state": "SELECT api_key.status, entitlement.status, quota_counter.used FROM api_key"
              " JOIN entitlement ON entitlement.id = api_key.entitlement_id"
              " LEFT JOIN quota_counter ON quota_counter.entitlement_id = entitlement.id WHERE api_key.id = :api_key_id",
@@ -63,18 +85,40 @@ class UsageWriter:
         try:
             if not self.pg:
                 self._begin_immediate(cur)
-            used = self._count(cur, params, quota, exhausted) if count and quota is not None else None
-            checked = count and quota is None
-            cur.execute(self.sql["insert_checked" if checked else "insert"], params)
-            if checked and cur.rowcount == 0:
-                self._why_not(cur, params, exhausted)
-            dbc.commit()
+            if not count:
+                cur.execute(self.sql["insert"], params)
+                used = None
+            elif quota is None:
+                used = self._insert_checked(cur, params, exhausted)
+            else:
+                used = self._count(cur, {**params, "quota": quota}, exhausted)
+            dbc.commit()  # PostgreSQL in autocommit: already committed, nothing is sent
             return used
         except BaseException:
             dbc.rollback()
             raise
         finally:
             cur.close()
+
+    def lookup_and_write(self, dbc, event: dict, *, dataset_id: int, key: str, verification: bool) -> list[str]:
+        """PostgreSQL in autocommit: look the rows up and store the call's event in one statement; the rows' JSON.
+
+        Raises Refused when the call would be billable but the key or the entitlement is no longer active.
+        """
+        params = {**event, "dataset_id": dataset_id, "key": key, "verification": verification}
+        with dbc.cursor() as cur:
+            for _attempt in range(2):
+                cur.execute(self.sql["lookup_insert"], params)
+                stored, rows = cur.fetchone()
+                if stored:
+                    return rows
+                self._why_not(cur, params, "quota_exceeded", quota=False)
+        raise Refused("entitlement_inactive")
+
+    def unstore(self, dbc, request_id: str) -> None:
+        """Take back an event stored by lookup_and_write whose answer could not be built (only 2xx are billable)."""
+        with dbc.cursor() as cur:
+            cur.execute(self.sql["unstore"], {"request_id": request_id})
 
     def _begin_immediate(self, cur) -> None:
         """Take SQLite's write lock, polling every 0.1–5 ms: SQLite's own busy handler sleeps 1 ms at least,
@@ -90,23 +134,35 @@ class UsageWriter:
             time.sleep(delay)
             delay = min(delay * 2, 0.005)
 
-    def _count(self, cur, params: dict, quota: int, exhausted: str) -> int:
-        args = {"entitlement_id": params["entitlement_id"], "api_key_id": params["api_key_id"], "quota": quota}
+    def _insert_checked(self, cur, params: dict, exhausted: str) -> None:
         for _attempt in range(2):
-            cur.execute(self.sql["count"], args)
+            cur.execute(self.sql["insert_checked"], params)
+            if cur.rowcount == 1:
+                return None
+            self._why_not(cur, params, exhausted, quota=False)
+        raise Refused("entitlement_inactive")
+
+    def _count(self, cur, params: dict, exhausted: str) -> int:
+        for _attempt in range(2):
+            cur.execute(self.sql["count_insert" if self.pg else "count"], params)
             row = cur.fetchone()
             if row is not None:
+                if not self.pg:
+                    cur.execute(self.sql["insert"], params)
                 return row[0]
             self._why_not(cur, params, exhausted)  # returns only after creating a missing counter
         raise Refused(exhausted)
 
-    def _why_not(self, cur, params: dict, exhausted: str) -> None:
+    def _why_not(self, cur, params: dict, exhausted: str, *, quota: bool = True) -> None:
+        """Raise why a checked write stored nothing; return when it may be tried again."""
         cur.execute(self.sql["state"], {"api_key_id": params["api_key_id"]})
         row = cur.fetchone()
         if row is None or row[0] != "active":
             raise Refused("invalid_key")
         if row[1] != "active":
             raise Refused("entitlement_inactive")
+        if not quota:
+            return  # key and entitlement active again: try once more
         if row[2] is None:  # first quota call of an entitlement made elsewhere (orders): start its counter
             cur.execute(self.sql["new_counter"], {"entitlement_id": params["entitlement_id"]})
             return
