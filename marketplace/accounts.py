@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict, DomainError, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import LoginFailure, Organization, OrgKind, OrgStatus, Role, User
 from marketplace.models.accounts import ROLES_BY_KIND, TaxpayerKind
 from marketplace.models.base import utcnow
@@ -51,20 +52,20 @@ def normalize_email(raw: str) -> str:
     try:
         return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise AccountError("邮箱格式不正确", field="email") from None
+        raise AccountError(N_("邮箱格式不正确"), field="email") from None
 
 
 def check_password(password: str) -> None:
     """At least 8 characters with a letter and a digit."""
     if len(password or "") < 8 or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        raise AccountError("密码至少 8 位，且须同时包含字母和数字", field="password")
+        raise AccountError(N_("密码至少 8 位，且须同时包含字母和数字"), field="password")
 
 
 def check_phone(phone: str) -> str:
     """A mainland mobile or landline number."""
     phone = (phone or "").strip().replace(" ", "")
     if not PHONE_RE.match(phone):
-        raise AccountError("请输入有效的手机号或固定电话（如 13800138000 或 0591-87654321）", field="phone")
+        raise AccountError(N_("请输入有效的手机号或固定电话（如 13800138000 或 0591-87654321）"), field="phone")
     return phone
 
 
@@ -79,7 +80,7 @@ def _require_text(value: str, field: str, label: str, max_len: int) -> str:
 
 def _email_free(session: Session, email: str) -> None:
     if session.execute(select(User.id).where(User.email == email)).first():
-        raise AccountError("该邮箱已注册", field="email")
+        raise AccountError(N_("该邮箱已注册"), field="email")
 
 
 def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
@@ -91,7 +92,7 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     email = normalize_email(data.email)
     check_password(data.password)
     if session.execute(select(Organization.id).where(Organization.uscc == uscc)).first():
-        raise AccountError("该统一社会信用代码已注册，请由贵单位管理员添加账号", field="uscc")
+        raise AccountError(N_("该统一社会信用代码已注册，请由贵单位管理员添加账号"), field="uscc")
     _email_free(session, email)
     org = Organization(
         name=name, uscc=uscc, kind=OrgKind.ENTERPRISE, contact_name=contact, phone=phone,
@@ -119,7 +120,7 @@ def find_or_create_org(
     if org:
         return org
     if not name or not kind:
-        raise AccountError("组织不存在：新建组织需同时提供名称和类型", field="org_code")
+        raise AccountError(N_("组织不存在：新建组织需同时提供名称和类型"), field="org_code")
     try:
         org_kind = OrgKind(kind)
     except ValueError:
@@ -159,7 +160,7 @@ def get_org(session: Session, org_id: int) -> Organization:
     """The organization or NotFound."""
     org = session.get(Organization, org_id)
     if org is None:
-        raise NotFound("组织不存在")
+        raise NotFound(N_("组织不存在"))
     return org
 
 
@@ -167,7 +168,7 @@ def get_user(session: Session, user_id: int) -> User:
     """The user or NotFound."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("用户不存在")
+        raise NotFound(N_("用户不存在"))
     return user
 
 
@@ -176,9 +177,9 @@ def set_org_status(session: Session, *, actor: Actor, org_id: int, status: str, 
     org = get_org(session, org_id)
     new = OrgStatus(status)
     if new == OrgStatus.REJECTED and not note.strip():
-        raise AccountError("驳回实名认证时必须填写原因", field="note")
+        raise AccountError(N_("驳回实名认证时必须填写原因"), field="note")
     if org.status == new:
-        raise Conflict("组织已处于该状态")
+        raise Conflict(N_("组织已处于该状态"))
     before = org.status
     org.status, org.status_note = new, note.strip()
     org.verified_at = utcnow() if new == OrgStatus.VERIFIED else org.verified_at
@@ -196,7 +197,7 @@ def change_user_role(session: Session, *, actor: Actor, user_id: int, role: str)
     if new not in ROLES_BY_KIND[org.kind]:
         raise AccountError(f"{org.name} 的用户不能担任该角色", field="role")
     if new == user.role:
-        raise Conflict("用户已是该角色")
+        raise Conflict(N_("用户已是该角色"))
     before = user.role
     user.role = new
     record_audit(session, actor=actor, action="user.role_change", object_type="user", object_id=user.id,
@@ -209,9 +210,9 @@ def set_user_active(session: Session, *, actor: Actor, user_id: int, active: boo
     """Enable or disable a login."""
     user = get_user(session, user_id)
     if actor.user_id == user.id and not active:
-        raise AccountError("不能停用自己的账号")
+        raise AccountError(N_("不能停用自己的账号"))
     if user.active == active:
-        raise Conflict("账号已处于该状态")
+        raise Conflict(N_("账号已处于该状态"))
     user.active = active
     record_audit(session, actor=actor, action="user.enable" if active else "user.disable", object_type="user",
                  object_id=user.id, org_id=user.org_id, before={"active": not active}, after={"active": active})
@@ -227,7 +228,7 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
         select(func.count()).select_from(LoginFailure).where(LoginFailure.email == email, LoginFailure.at >= since)
     ).scalar_one()
     if failures >= LOGIN_MAX_FAILURES:
-        raise LoginThrottled("登录失败次数过多，请 15 分钟后再试")
+        raise LoginThrottled(N_("登录失败次数过多，请 15 分钟后再试"))
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
         session.add(LoginFailure(email=email, ip=ip))
@@ -236,7 +237,7 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
                          object_type="user", object_id=user.id if user else "",
                          after={"email": email, "ip": ip, "failures": failures + 1})
         session.commit()
-        raise AccountError("邮箱或密码错误")
+        raise AccountError(N_("邮箱或密码错误"))
     user.last_login_at = utcnow()
     record_audit(session, actor=Actor(user.id, user.email, user.org_id), action="auth.login",
                  object_type="user", object_id=user.id, after={"ip": ip})

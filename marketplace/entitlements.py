@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict
+from marketplace.i18n_marker import N_
 from marketplace.models import Entitlement, EntitlementStatus, PricePlan, Product, UseType
 from marketplace.models.base import utcnow
 
@@ -30,7 +31,7 @@ def end_entitlement(session: Session, *, actor: Actor, entitlement: Entitlement,
                     status: EntitlementStatus = EntitlementStatus.ENDED) -> Entitlement:
     """End a right (refund, agreement ended, revoked). Caller commits."""
     if entitlement.status != EntitlementStatus.ACTIVE:
-        raise Conflict("该权益已结束")
+        raise Conflict(N_("该权益已结束"))
     entitlement.status = status
     entitlement.ends_at = min(entitlement.ends_at or utcnow(), utcnow())
     record_audit(session, actor=actor, action=f"entitlement.{status.value}", object_type="entitlement",

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import ApiKey, ApiKeyStatus, Entitlement
 from marketplace.models.base import utcnow
 
@@ -47,14 +48,14 @@ def get_own_key(session: Session, *, org_id: int, key_id: int) -> ApiKey:
     """A key of this buyer organization, else NotFound (another tenant's key answers 404)."""
     key = session.get(ApiKey, key_id)
     if key is None or key.buyer_org_id != org_id:
-        raise NotFound("API 密钥不存在")
+        raise NotFound(N_("API 密钥不存在"))
     return key
 
 
 def revoke_api_key(session: Session, *, actor: Actor, key: ApiKey) -> ApiKey:
     """Stop a key from working. Caller commits."""
     if key.status == ApiKeyStatus.REVOKED:
-        raise Conflict("该密钥已吊销")
+        raise Conflict(N_("该密钥已吊销"))
     key.status, key.revoked_at = ApiKeyStatus.REVOKED, utcnow()
     record_audit(session, actor=actor, action="api_key.revoke", object_type="api_key", object_id=key.id,
                  org_id=key.buyer_org_id, before={"status": "active"}, after={"status": "revoked"})

@@ -1,6 +1,7 @@
 """Unified social credit code (统一社会信用代码, GB 32100-2015), rule R12."""
 
 from marketplace.errors import DomainError
+from marketplace.i18n_marker import N_
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -37,7 +38,7 @@ def validate_uscc(raw: str) -> str:
         raise InvalidUSCC(f"统一社会信用代码含有非法字符：{''.join(unknown)}", field="uscc")
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise InvalidUSCC("统一社会信用代码校验位错误，请核对后重新输入", field="uscc")
+        raise InvalidUSCC(N_("统一社会信用代码校验位错误，请核对后重新输入"), field="uscc")
     return code
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from marketplace.catalog.visibility import is_visible, plan_terms, today
 from marketplace.errors import NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, CapPrice, Organization, PricePlan, Product
 from marketplace.models.base import utcnow
 from pricing import ChargeForm, PlanTerms
@@ -132,9 +133,9 @@ def load_product_page(session: Session, slug: str) -> ProductPage:
     """The visible product with this slug; NotFound when unknown, ProductGone when not on sale."""
     product = session.execute(select(Product).where(Product.slug == slug)).scalars().first()
     if product is None:
-        raise NotFound("数据产品不存在")
+        raise NotFound(N_("数据产品不存在"))
     if not is_visible(session, product):
-        raise ProductGone("该数据产品已下架")
+        raise ProductGone(N_("该数据产品已下架"))
     dictionary = data_dictionary(product)
     columns, rows = masked_sample(product, dictionary)
     return ProductPage(product=product, operator=session.get(Organization, product.operator_id),

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from marketplace.catalog.queries import FILTERS, MAX_PER_PAGE, PRICE_RANGES, SORTS, CatalogQuery
 from marketplace.catalog_terms import DOMAINS, UPDATE_FREQUENCIES
 from marketplace.errors import DomainError
+from marketplace.i18n_marker import N_
 from marketplace.models import Openness, ProductType
 from pricing import ChargeForm
 
@@ -44,7 +45,7 @@ def _filter_value(name: str, value: str) -> str:
     if name in ALLOWED and value not in ALLOWED[name]:
         raise BadParameter(f"参数 {name} 的取值 “{value[:40]}” 无效", field=name)
     if name == "operator" and not value.isdigit():
-        raise BadParameter("参数 operator 必须是运营单位编号", field=name)
+        raise BadParameter(N_("参数 operator 必须是运营单位编号"), field=name)
     if len(value) > 60:
         raise BadParameter(f"参数 {name} 过长", field=name)
     return value

@@ -15,6 +15,7 @@ from marketplace.demand.common import (
     require_verified_buyer,
 )
 from marketplace.errors import Conflict, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Openness, Organization, Product, User
 from marketplace.models.base import utcnow
 from marketplace.models.demand import AccessApplication, ApplicationStatus
@@ -53,12 +54,12 @@ def apply_for_access(session: Session, *, actor: Actor, slug: str, use_type: str
     org = require_verified_buyer(session, actor)
     product = get_listed_product(session, slug)
     if product.openness != Openness.CONDITIONAL:
-        raise DemandError("该产品无条件开放，无需申请，可直接购买")
+        raise DemandError(N_("该产品无条件开放，无需申请，可直接购买"))
     use = parse_use_type(use_type)
     purpose = clean_text(purpose, field="purpose", label="用途说明", max_len=PURPOSE_MAX)
     scenario = clean_text(scenario, field="scenario", label="应用场景", max_len=PURPOSE_MAX)
     if approved_application(session, buyer_org_id=org.id, product_id=product.id):
-        raise Conflict("贵单位已获准使用该产品，无需重复申请")
+        raise Conflict(N_("贵单位已获准使用该产品，无需重复申请"))
     app = AccessApplication(product_id=product.id, buyer_org_id=org.id, user_id=actor.user_id, use_type=use,
                             purpose=purpose, scenario=scenario,
                             pending_key=_pending_key(org.id, product.id))
@@ -67,7 +68,7 @@ def apply_for_access(session: Session, *, actor: Actor, slug: str, use_type: str
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict("贵单位已有一份待审核的申请，请等待运营单位处理") from None
+        raise Conflict(N_("贵单位已有一份待审核的申请，请等待运营单位处理")) from None
     record_audit(session, actor=actor, action="application.submit", object_type="access_application",
                  object_id=app.id, org_id=org.id,
                  after={"product": product.slug, "use_type": use, "status": app.status})
@@ -80,7 +81,7 @@ def get_application_for_seller(session: Session, *, actor: Actor, application_id
     app = session.get(AccessApplication, application_id)
     product = session.get(Product, app.product_id) if app else None
     if app is None or product is None or product.operator_id != actor.org_id:
-        raise NotFound("申请不存在")
+        raise NotFound(N_("申请不存在"))
     return app
 
 
@@ -88,7 +89,7 @@ def get_application_for_buyer(session: Session, *, actor: Actor, application_id:
     """One of the actor's organization's applications, else NotFound."""
     app = session.get(AccessApplication, application_id)
     if app is None or app.buyer_org_id != actor.org_id:
-        raise NotFound("申请不存在")
+        raise NotFound(N_("申请不存在"))
     return app
 
 
@@ -97,10 +98,10 @@ def decide_application(session: Session, *, actor: Actor, application_id: int, a
     """The operator approves or declines a pending application; a decline needs a reason."""
     app = get_application_for_seller(session, actor=actor, application_id=application_id)
     if app.status != ApplicationStatus.PENDING:
-        raise Conflict("该申请已处理，不能重复审批")
+        raise Conflict(N_("该申请已处理，不能重复审批"))
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise DemandError("拒绝申请时必须填写原因（将告知申请方）", field="reason")
+        raise DemandError(N_("拒绝申请时必须填写原因（将告知申请方）"), field="reason")
     if len(reason) > REASON_MAX:
         raise DemandError(f"原因不能超过 {REASON_MAX} 个字符", field="reason")
     app.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
@@ -117,7 +118,7 @@ def withdraw_application(session: Session, *, actor: Actor, application_id: int)
     """The buyer withdraws its own pending application."""
     app = get_application_for_buyer(session, actor=actor, application_id=application_id)
     if app.status != ApplicationStatus.PENDING:
-        raise Conflict("只有待审核的申请可以撤回")
+        raise Conflict(N_("只有待审核的申请可以撤回"))
     app.status, app.pending_key = ApplicationStatus.WITHDRAWN, None
     record_audit(session, actor=actor, action="application.withdraw", object_type="access_application",
                  object_id=app.id, before={"status": ApplicationStatus.PENDING}, after={"status": app.status})

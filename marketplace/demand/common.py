@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor
 from marketplace.errors import DomainError, Forbidden, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Organization, OrgKind, OrgStatus, Product, ProductStatus, UseType
 
 
@@ -18,9 +19,9 @@ def require_verified_buyer(session: Session, actor: Actor) -> Organization:
     """The actor's enterprise, which must have passed real-name verification."""
     org = session.get(Organization, actor.org_id) if actor.org_id else None
     if org is None or org.kind != OrgKind.ENTERPRISE:
-        raise Forbidden("只有需求方企业可以提交")
+        raise Forbidden(N_("只有需求方企业可以提交"))
     if org.status != OrgStatus.VERIFIED:
-        raise DemandError("贵单位尚未通过实名认证，认证通过后才能提交")
+        raise DemandError(N_("贵单位尚未通过实名认证，认证通过后才能提交"))
     return org
 
 
@@ -28,7 +29,7 @@ def get_listed_product(session: Session, slug: str) -> Product:
     """A listed product by slug, else NotFound."""
     product = session.execute(select(Product).where(Product.slug == slug)).scalar_one_or_none()
     if product is None or product.status != ProductStatus.LISTED:
-        raise NotFound("产品不存在或已下架")
+        raise NotFound(N_("产品不存在或已下架"))
     return product
 
 
@@ -37,7 +38,7 @@ def parse_use_type(value: str) -> UseType:
     try:
         return UseType(value)
     except ValueError:
-        raise DemandError("请选择用途", field="use_type") from None
+        raise DemandError(N_("请选择用途"), field="use_type") from None
 
 
 def clean_text(value: str | None, *, field: str, label: str, max_len: int, required: bool = True) -> str:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor
 from marketplace.errors import NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import CapPrice, Mandate, MandateProduct, MandateStatus, Product
 from marketplace.models.base import utcnow
 from marketplace.models.demand import QuoteRequest
@@ -80,5 +81,5 @@ def load_quote(session: Session, *, actor: Actor, quote_id: int,
     product = session.get(Product, quote.product_id) if quote else None
     found = quote_side(quote, product, actor.org_id) if product else None
     if found is None or (side is not None and found != side):
-        raise NotFound("询价单不存在")
+        raise NotFound(N_("询价单不存在"))
     return quote, product, found

@@ -18,6 +18,7 @@ from marketplace.demand.common import (
 )
 from marketplace.demand.parties import current_cap_fen, load_quote, seller_org_id, today_local
 from marketplace.errors import Conflict, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, UseType
 from marketplace.models.base import utcnow
 from marketplace.models.demand import OfferStatus, QuoteMessage, QuoteOffer, QuoteRequest, QuoteStatus
@@ -39,7 +40,7 @@ def request_quote(session: Session, *, actor: Actor, slug: str, volume: str, per
     product = get_listed_product(session, slug)
     use = parse_use_type(use_type)
     if use == UseType.PUBLIC:
-        raise DemandError("公共治理、公益用途免费使用，无需询价，请在产品页选择公益用途提交申请", field="use_type")
+        raise DemandError(N_("公共治理、公益用途免费使用，无需询价，请在产品页选择公益用途提交申请"), field="use_type")
     volume = clean_text(volume, field="volume", label="需求量", max_len=200, required=False)
     period = clean_text(period, field="period", label="使用期限", max_len=100, required=False)
     message = clean_text(message, field="message", label="需求说明", max_len=MESSAGE_MAX)
@@ -63,17 +64,17 @@ def request_quote(session: Session, *, actor: Actor, slug: str, volume: str, per
 def _offer_terms(price_fen: int, terms: dict) -> PlanTerms:
     """Validated offer terms whose price is the offer price."""
     if isinstance(price_fen, bool) or not isinstance(price_fen, int) or price_fen <= 0:
-        raise DemandError("报价金额必须大于 0", field="price")
+        raise DemandError(N_("报价金额必须大于 0"), field="price")
     if price_fen > MAX_OFFER_FEN:
-        raise DemandError("报价金额过大（单笔不超过 ¥20,000,000.00）", field="price")
+        raise DemandError(N_("报价金额过大（单笔不超过 ¥20,000,000.00）"), field="price")
     try:
         parsed = PlanTerms.from_dict(terms)
     except PricingError as e:
         raise DemandError(e.message, field="charge_form") from None
     if parsed.form not in OFFER_FORMS:
-        raise DemandError("报价须为一次性买断、按月/按年订阅或预付费次数包", field="charge_form")
+        raise DemandError(N_("报价须为一次性买断、按月/按年订阅或预付费次数包"), field="charge_form")
     if parsed.price_fen != price_fen:
-        raise DemandError("方案价格必须与报价金额一致", field="price")
+        raise DemandError(N_("方案价格必须与报价金额一致"), field="price")
     return parsed
 
 
@@ -91,7 +92,7 @@ def _check_offer_cap(session: Session, product_id: int, terms: PlanTerms) -> Non
 def _check_validity(valid_until: date) -> None:
     today = today_local()
     if not isinstance(valid_until, date) or valid_until < today:
-        raise DemandError("有效期不能早于今天", field="valid_until")
+        raise DemandError(N_("有效期不能早于今天"), field="valid_until")
     if valid_until > today + timedelta(days=MAX_VALIDITY_DAYS):
         raise DemandError(f"有效期不能超过 {MAX_VALIDITY_DAYS} 天", field="valid_until")
 
@@ -101,7 +102,7 @@ def make_offer(session: Session, *, actor: Actor, quote_id: int, price_fen: int,
     """The seller answers with a private offer; a newer offer withdraws the open one."""
     quote, product, _ = load_quote(session, actor=actor, quote_id=quote_id, side="seller")
     if quote.status not in (*LIVE, QuoteStatus.DECLINED):
-        raise Conflict("该询价单已成交或已关闭，不能再报价")
+        raise Conflict(N_("该询价单已成交或已关闭，不能再报价"))
     parsed = _offer_terms(price_fen, terms)
     _check_validity(valid_until)
     note = clean_text(note, field="note", label="报价说明", max_len=1000, required=False)
@@ -135,7 +136,7 @@ def quote_id_for_buyer(session: Session, *, actor: Actor, offer_id: int) -> int:
     """The quote id of an offer made to the actor's organization; NotFound for anyone else."""
     offer = session.get(QuoteOffer, offer_id)
     if offer is None:
-        raise NotFound("报价不存在")
+        raise NotFound(N_("报价不存在"))
     quote, _, _ = load_quote(session, actor=actor, quote_id=offer.quote_id, side="buyer")
     return quote.id
 
@@ -144,10 +145,10 @@ def _buyer_open_offer(session: Session, *, actor: Actor, offer_id: int) -> tuple
     """The buyer's own open, unexpired offer; NotFound for another buyer's."""
     offer = session.get(QuoteOffer, offer_id)
     if offer is None:
-        raise NotFound("报价不存在")
+        raise NotFound(N_("报价不存在"))
     quote, _, _ = load_quote(session, actor=actor, quote_id=offer.quote_id, side="buyer")
     if offer.status != OfferStatus.OPEN:
-        raise Conflict("该报价已失效（已接受、已拒绝或已被新报价替代）")
+        raise Conflict(N_("该报价已失效（已接受、已拒绝或已被新报价替代）"))
     if offer.valid_until < today_local():
         raise DemandError(f"该报价已于 {offer.valid_until.isoformat()} 过期，不能接受，请联系对方重新报价")
     return offer, quote
@@ -175,7 +176,7 @@ def accept_offer(session: Session, *, actor: Actor, offer_id: int, invoice, purp
     try:
         from marketplace.orders.checkout import place_order
     except ImportError:
-        raise DemandError("下单功能暂未开放，请稍后再试") from None
+        raise DemandError(N_("下单功能暂未开放，请稍后再试")) from None
     order = place_order(session, actor=actor, buyer_org_id=quote.buyer_org_id, product_id=quote.product_id,
                         plan_id=offer.plan_id, quantity=1, use_type=quote.use_type,
                         purpose=purpose or quote.message, invoice=invoice, submit_token=f"quote-offer-{offer.id}",
@@ -209,7 +210,7 @@ def close_quote(session: Session, *, actor: Actor, quote_id: int) -> QuoteReques
     """Either side closes a quote that has not been accepted; open offers are withdrawn."""
     quote, _, _ = load_quote(session, actor=actor, quote_id=quote_id)
     if quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.CLOSED):
-        raise Conflict("该询价单已成交或已关闭")
+        raise Conflict(N_("该询价单已成交或已关闭"))
     before = quote.status
     _withdraw_open_offers(session, quote.id)
     quote.status, quote.updated_at = QuoteStatus.CLOSED, utcnow()

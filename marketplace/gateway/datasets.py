@@ -14,6 +14,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import DomainError
 from marketplace.gateway.masking import FieldRule
+from marketplace.i18n_marker import N_
 from marketplace.models import Product
 from marketplace.models.metering import ApiDataset, DatasetRow
 
@@ -40,7 +41,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DatasetError("无法识别文件编码，请使用 UTF-8 编码的 CSV", field="dataset")
+    raise DatasetError(N_("无法识别文件编码，请使用 UTF-8 编码的 CSV"), field="dataset")
 
 
 def parse_csv(data: bytes | str) -> Table:
@@ -49,9 +50,9 @@ def parse_csv(data: bytes | str) -> Table:
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     if not header or any(not h for h in header):
-        raise DatasetError("CSV 第一行必须是不为空的列名", field="dataset")
+        raise DatasetError(N_("CSV 第一行必须是不为空的列名"), field="dataset")
     if len(set(header)) != len(header):
-        raise DatasetError("CSV 列名不能重复", field="dataset")
+        raise DatasetError(N_("CSV 列名不能重复"), field="dataset")
     rows = []
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
@@ -62,7 +63,7 @@ def parse_csv(data: bytes | str) -> Table:
         if len(rows) > MAX_ROWS:
             raise DatasetError(f"数据集最多{MAX_ROWS}行", field="dataset")
     if not rows:
-        raise DatasetError("CSV 没有数据行", field="dataset")
+        raise DatasetError(N_("CSV 没有数据行"), field="dataset")
     return Table(tuple(header), rows)
 
 
@@ -91,15 +92,15 @@ class Definition:
     def check(self, columns: tuple[str, ...]) -> Definition:
         """Every named column exists; a lookup returns something; a verification compares or checks existence."""
         if not self.key_fields:
-            raise DatasetError("请至少选择一个查询参数", field="key_fields")
+            raise DatasetError(N_("请至少选择一个查询参数"), field="key_fields")
         named = [*self.key_fields, *self.match_fields, *(r.name for r in self.rules)]
         missing = [n for n in named if n not in columns]
         if missing:
             raise DatasetError(f"数据集中没有这些列：{'、'.join(missing)}", field="key_fields")
         if set(self.key_fields) & set(self.match_fields):
-            raise DatasetError("核验字段不能同时作为查询参数", field="match_fields")
+            raise DatasetError(N_("核验字段不能同时作为查询参数"), field="match_fields")
         if not self.verification and not self.rules:
-            raise DatasetError("查询类接口请至少选择一个返回字段", field="fields")
+            raise DatasetError(N_("查询类接口请至少选择一个返回字段"), field="fields")
         for rule in self.rules:
             rule.validate()
         return self

@@ -17,6 +17,7 @@ from marketplace.entitlements import grant_entitlement
 from marketplace.errors import DomainError, NotFound
 from marketplace.gateway.datasets import Definition, Table, define_dataset
 from marketplace.gateway.masking import keep_ends, mask_row
+from marketplace.i18n_marker import N_
 from marketplace.keys import issue_api_key
 from marketplace.models import (
     Entitlement,
@@ -118,7 +119,7 @@ def create_api_product(session: Session, *, actor: Actor, operator: Organization
     from marketplace.supply.review import approve_revision
 
     if operator.kind != OrgKind.OPERATOR:
-        raise NotFound("运营单位不存在")
+        raise NotFound(N_("运营单位不存在"))
     definition.check(table.columns)
     agreement = ensure_agreement(session, actor=actor, operator=operator, domain=data.domain)
     plans = list(data.plans) or [per_call_plan(None)]
@@ -151,7 +152,7 @@ def _plan_for(session: Session, product: Product, use: UseType) -> PricePlan:
     metered = [p for p in plans if p.active and p.charge_form in PER_CALL_PLANS]
     usable = metered or [p for p in plans if p.active] or plans
     if not usable:
-        raise DomainError("该产品没有价格方案")
+        raise DomainError(N_("该产品没有价格方案"))
     return usable[0]
 
 
@@ -159,11 +160,11 @@ def grant_access(session: Session, *, actor: Actor, buyer: Organization, product
                  calls: int | None = None, use: UseType = UseType.INDUSTRY) -> tuple[Entitlement, str]:
     """An entitlement without payment (trial, approved public use) and its first API key. Caller commits."""
     if buyer.kind != OrgKind.ENTERPRISE:
-        raise DomainError("只能为需求方企业授予使用权")
+        raise DomainError(N_("只能为需求方企业授予使用权"))
     if product.type != ProductType.API:
-        raise DomainError("只有数据接口产品可以授予调用权限")
+        raise DomainError(N_("只有数据接口产品可以授予调用权限"))
     if calls is not None and calls < 1:
-        raise DomainError("授予的调用次数必须为正整数", field="calls")
+        raise DomainError(N_("授予的调用次数必须为正整数"), field="calls")
     plan = _plan_for(session, product, use)
     ent = grant_entitlement(session, actor=actor, buyer_org_id=buyer.id, product=product, plan=plan, use_type=use,
                             source="grant", calls_total=calls)

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderLine, OrderStatus
 from marketplace.models.base import utcnow
 from marketplace.orders.common import OrderError, get_order, order_summary
@@ -18,7 +19,7 @@ def _own_pending(session: Session, order_id: int, operator_org_id: int) -> Order
     owned = session.execute(select(OrderLine.id).where(OrderLine.order_id == order.id,
                                                        OrderLine.operator_id == operator_org_id)).first()
     if owned is None:
-        raise NotFound("订单不存在")
+        raise NotFound(N_("订单不存在"))
     if order.status != OrderStatus.AWAITING_APPROVAL:
         raise Conflict(f"订单 {order.number} 不在待审核状态")
     return order
@@ -40,7 +41,7 @@ def decline_public_use(session: Session, *, actor: Actor, order_id: int, operato
     """Decline a public-use order with a reason the buyer sees."""
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise OrderError("驳回时必须填写原因（买方可见）", field="reason")
+        raise OrderError(N_("驳回时必须填写原因（买方可见）"), field="reason")
     order = _own_pending(session, order_id, operator_org_id)
     before = order.status
     order.status, order.closed_at, order.note = OrderStatus.CANCELLED, utcnow(), f"公益用途申请未通过：{reason}"[:500]

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor
 from marketplace.entitlements import is_usable
 from marketplace.errors import NotFound
+from marketplace.i18n_marker import N_
 from marketplace.keys import get_own_key, issue_api_key, revoke_api_key, rotate_api_key
 from marketplace.models import ApiKey, ApiKeyStatus, Entitlement, Product
 from marketplace.orders.common import OrderError
@@ -21,12 +22,12 @@ def issue_key_for(session: Session, *, actor: Actor, buyer_org_id: int, entitlem
     """A new key for the buyer's usable entitlement of an API product; commits."""
     ent = session.get(Entitlement, entitlement_id)
     if ent is None or ent.buyer_org_id != buyer_org_id:
-        raise NotFound("权益不存在")
+        raise NotFound(N_("权益不存在"))
     product = session.get(Product, ent.product_id)
     if product.type not in KEYED_TYPES:
-        raise OrderError("该产品以文件交付，无需 API 密钥")
+        raise OrderError(N_("该产品以文件交付，无需 API 密钥"))
     if not is_usable(ent):
-        raise OrderError("该权益已结束，不能生成密钥")
+        raise OrderError(N_("该权益已结束，不能生成密钥"))
     active = session.execute(select(func.count()).select_from(ApiKey).where(
         ApiKey.entitlement_id == ent.id, ApiKey.status == ApiKeyStatus.ACTIVE)).scalar_one()
     if active >= MAX_ACTIVE_KEYS:

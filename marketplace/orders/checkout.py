@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.i18n_marker import N_
 from marketplace.models import (
     InvoiceKind,
     Order,
@@ -82,7 +83,7 @@ def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id
 def _check_token(token: str) -> str:
     token = (token or "").strip()
     if not 8 <= len(token) <= 64:
-        raise OrderError("表单已失效，请刷新页面后重新提交")
+        raise OrderError(N_("表单已失效，请刷新页面后重新提交"))
     return token
 
 
@@ -92,16 +93,16 @@ def _order_by_token(session: Session, token: str) -> Order | None:
 
 def _same_buyer(order: Order, buyer_org_id: int) -> Order:
     if order.buyer_org_id != buyer_org_id:
-        raise OrderError("表单已失效，请刷新页面后重新提交")
+        raise OrderError(N_("表单已失效，请刷新页面后重新提交"))
     return order
 
 
 def _check_buyer(session: Session, buyer_org_id: int) -> Organization:
     buyer = session.get(Organization, buyer_org_id)
     if buyer is None or buyer.kind != OrgKind.ENTERPRISE:
-        raise OrderError("只有需求方企业可以下单")
+        raise OrderError(N_("只有需求方企业可以下单"))
     if buyer.status != OrgStatus.VERIFIED:
-        raise OrderError("贵单位尚未通过实名认证（统一社会信用代码核验），认证通过后才能下单支付")
+        raise OrderError(N_("贵单位尚未通过实名认证（统一社会信用代码核验），认证通过后才能下单支付"))
     return buyer
 
 
@@ -109,10 +110,10 @@ def _check_use(use_type: str, purpose: str) -> UseType:
     try:
         use = UseType(use_type)
     except ValueError:
-        raise OrderError("请选择数据用途", field="use_type") from None
+        raise OrderError(N_("请选择数据用途"), field="use_type") from None
     text = (purpose or "").strip()
     if len(text) < 4:
-        raise OrderError("请填写具体用途说明（至少 4 个字）", field="purpose")
+        raise OrderError(N_("请填写具体用途说明（至少 4 个字）"), field="purpose")
     if len(text) > MAX_PURPOSE:
         raise OrderError(f"用途说明不能超过 {MAX_PURPOSE} 个字", field="purpose")
     return use
@@ -121,15 +122,15 @@ def _check_use(use_type: str, purpose: str) -> UseType:
 def _check_plan(session: Session, product: Product, plan_id, quote_offer) -> PricePlan:
     plan = session.get(PricePlan, plan_id) if isinstance(plan_id, int) else None
     if plan is None or plan.product_id != product.id:
-        raise OrderError("所选价格方案不属于该产品", field="plan_id")
+        raise OrderError(N_("所选价格方案不属于该产品"), field="plan_id")
     if quote_offer is not None:
         if quote_offer.plan_id is not None and quote_offer.plan_id != plan.id:
-            raise OrderError("报价对应的价格方案不一致", field="plan_id")
+            raise OrderError(N_("报价对应的价格方案不一致"), field="plan_id")
         return plan
     if not plan.active:
-        raise OrderError("该价格方案已停用，请重新选择", field="plan_id")
+        raise OrderError(N_("该价格方案已停用，请重新选择"), field="plan_id")
     if is_quoted(plan.charge_form):
-        raise OrderError("该方案为面议价格，请先询价，接受报价后下单", field="plan_id")
+        raise OrderError(N_("该方案为面议价格，请先询价，接受报价后下单"), field="plan_id")
     return plan
 
 
@@ -142,26 +143,26 @@ def _check_access(session: Session, buyer_org_id: int, product_id: int) -> None:
     else:
         allowed = has_approved_access(session, buyer_org_id=buyer_org_id, product_id=product_id)
     if not allowed:
-        raise OrderError("该产品为有条件开放，需先提交使用申请并经运营单位审核通过后才能下单")
+        raise OrderError(N_("该产品为有条件开放，需先提交使用申请并经运营单位审核通过后才能下单"))
 
 
 def _check_invoice(buyer: Organization, invoice: InvoiceIn) -> InvoiceIn:
     title = (invoice.title or "").strip()
     if not title or len(title) > 200:
-        raise OrderError("请填写发票抬头（不超过 200 个字）", field="invoice_title")
+        raise OrderError(N_("请填写发票抬头（不超过 200 个字）"), field="invoice_title")
     taxpayer_id = (invoice.taxpayer_id or "").strip().upper() or buyer.uscc
     if taxpayer_id != buyer.uscc:
-        raise OrderError("纳税人识别号须为贵单位的统一社会信用代码", field="invoice_taxpayer_id")
+        raise OrderError(N_("纳税人识别号须为贵单位的统一社会信用代码"), field="invoice_taxpayer_id")
     try:
         kind = InvoiceKind(invoice.kind)
     except ValueError:
-        raise OrderError("请选择发票类型", field="invoice_kind") from None
+        raise OrderError(N_("请选择发票类型"), field="invoice_kind") from None
     return InvoiceIn(title=title, taxpayer_id=taxpayer_id, kind=kind)
 
 
 def _check_quantity(quantity) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 1000:
-        raise OrderError("购买数量必须是 1 到 1000 之间的整数", field="quantity")
+        raise OrderError(N_("购买数量必须是 1 到 1000 之间的整数"), field="quantity")
     return quantity
 
 
@@ -190,13 +191,13 @@ def _offer_price(session: Session, offer, buyer_org_id: int, product_id: int, qu
 
     quote = session.get(QuoteRequest, offer.quote_id)
     if quote is None or quote.buyer_org_id != buyer_org_id or quote.product_id != product_id:
-        raise OrderError("报价不存在")
+        raise OrderError(N_("报价不存在"))
     if offer.status not in (OfferStatus.OPEN, OfferStatus.ACCEPTED) or offer.order_id is not None:
-        raise OrderError("该报价已失效")
+        raise OrderError(N_("该报价已失效"))
     if offer.valid_until < today_local():
-        raise OrderError("该报价已过有效期，请重新询价")
+        raise OrderError(N_("该报价已过有效期，请重新询价"))
     if quantity != 1:
-        raise OrderError("报价订单的数量固定为 1（报价即总价）", field="quantity")
+        raise OrderError(N_("报价订单的数量固定为 1（报价即总价）"), field="quantity")
     return offer.price_fen
 
 
@@ -242,7 +243,7 @@ def _insert(session: Session, *, actor: Actor, buyer: Organization, product: Pro
             continue  # order number or bank reference taken meanwhile: draw again
         return _finish(session, actor=actor, order=order, product=product, plan=plan, quantity=quantity,
                        priced=priced, seller=seller)
-    raise OrderError("系统繁忙，请稍后重试")
+    raise OrderError(N_("系统繁忙，请稍后重试"))
 
 
 def _finish(session: Session, *, actor: Actor, order: Order, product: Product, plan: PricePlan, quantity: int,

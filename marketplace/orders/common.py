@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.errors import DomainError, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderLine
 from marketplace.models.accounts import TaxpayerKind
 from marketplace.models.base import utcnow
@@ -38,7 +39,7 @@ def get_order(session: Session, order_id: int, *, lock: bool = False) -> Order:
         query = query.with_for_update()
     order = session.execute(query).scalar_one_or_none()
     if order is None:
-        raise NotFound("订单不存在")
+        raise NotFound(N_("订单不存在"))
     return order
 
 
@@ -46,7 +47,7 @@ def get_order_by_number(session: Session, number: str, *, buyer_org_id: int | No
     """The order with this number; another buyer's order answers NotFound."""
     order = session.execute(select(Order).where(Order.number == number)).scalar_one_or_none()
     if order is None or (buyer_org_id is not None and order.buyer_org_id != buyer_org_id):
-        raise NotFound("订单不存在")
+        raise NotFound(N_("订单不存在"))
     return order
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Order, Organization, Product
 from marketplace.models.base import utcnow
 from marketplace.models.orders_extra import Deliverable, DeliveryCopy
@@ -34,7 +35,7 @@ def _sha256(data: bytes) -> str:
 def _ext(filename: str) -> str:
     ext = Path(filename or "").suffix.lower()
     if ext not in TEXT_KINDS:
-        raise OrderError("仅支持 CSV、TXT、Markdown、HTML 文件（交付时需逐份加水印）", field="file")
+        raise OrderError(N_("仅支持 CSV、TXT、Markdown、HTML 文件（交付时需逐份加水印）"), field="file")
     return ext
 
 
@@ -43,16 +44,16 @@ def upload_deliverable(session: Session, *, actor: Actor, operator_org_id: int, 
     """Attach a master file to the operator's own package or report product."""
     product = session.get(Product, product_id)
     if product is None or product.operator_id != operator_org_id:
-        raise NotFound("产品不存在")
+        raise NotFound(N_("产品不存在"))
     if product.type not in FILE_TYPES:
-        raise OrderError("只有数据包和数据报告产品以文件交付", field="file")
+        raise OrderError(N_("只有数据包和数据报告产品以文件交付"), field="file")
     ext = _ext(filename)
     if not content or len(content) > MAX_UPLOAD:
-        raise OrderError("文件为空或超过 20 MB", field="file")
+        raise OrderError(N_("文件为空或超过 20 MB"), field="file")
     try:
         content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise OrderError("文件须为 UTF-8 编码的文本", field="file") from None
+        raise OrderError(N_("文件须为 UTF-8 编码的文本"), field="file") from None
     digest = _sha256(content)
     stored = f"masters/{digest}{ext}"
     _write(storage_dir / stored, content)
@@ -132,9 +133,9 @@ def read_token(secret: str, token: str, *, max_age: int = LINK_SECONDS) -> int:
     try:
         data = _serializer(secret).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise OrderError("下载链接已过期，请回到订单页面重新获取") from None
+        raise OrderError(N_("下载链接已过期，请回到订单页面重新获取")) from None
     except BadSignature:
-        raise NotFound("下载链接无效") from None
+        raise NotFound(N_("下载链接无效")) from None
     return int(data["c"])
 
 
@@ -153,12 +154,12 @@ def take_download(session: Session, *, actor: Actor, buyer_org_id: int, copy_id:
     """Count one download of the buyer's copy (refused when expired, used up, or the order was refunded)."""
     copy = session.get(DeliveryCopy, copy_id)
     if copy is None or copy.buyer_org_id != buyer_org_id:
-        raise NotFound("文件不存在")
+        raise NotFound(N_("文件不存在"))
     order = session.get(Order, copy.order_id)
     if order.status not in PAID_STATES:
-        raise OrderError("订单已退款或关闭，文件不可下载")
+        raise OrderError(N_("订单已退款或关闭，文件不可下载"))
     if utcnow() >= copy.expires_at:
-        raise OrderError("下载有效期已过")
+        raise OrderError(N_("下载有效期已过"))
     taken = session.execute(update(DeliveryCopy).where(DeliveryCopy.id == copy.id,
                                                        DeliveryCopy.downloads_used < DeliveryCopy.downloads_allowed)
                             .values(downloads_used=DeliveryCopy.downloads_used + 1, last_download_at=utcnow()))

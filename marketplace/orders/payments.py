@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict, NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderStatus, PaymentMethod
 from marketplace.models.base import utcnow
 from marketplace.models.orders_extra import Payment, PaymentKind
@@ -25,7 +26,7 @@ def _payment_by_external_id(session: Session, external_id: str) -> Payment | Non
 def _check_external_id(external_id: str) -> str:
     text = (external_id or "").strip()
     if not text or len(text) > 120:
-        raise OrderError("请填写银行流水号或支付单号（不超过 120 个字符）", field="external_id")
+        raise OrderError(N_("请填写银行流水号或支付单号（不超过 120 个字符）"), field="external_id")
     return text
 
 
@@ -36,7 +37,7 @@ def record_payment(session: Session, *, actor: Actor, order_id: int, method: str
     seen = _payment_by_external_id(session, external_id)
     if seen is not None:
         if seen.order_id != order_id:
-            raise Conflict("该流水号已用于其他订单", field="external_id")
+            raise Conflict(N_("该流水号已用于其他订单"), field="external_id")
         return get_order(session, order_id)
     order = get_order(session, order_id, lock=True)
     _check_payable(order, amount_fen)
@@ -74,7 +75,7 @@ def record_refund(session: Session, *, actor: Actor, order_id: int, external_id:
     """Refund a paid order in full: end its entitlements, revoke its keys, mark it refunded."""
     reason = (reason or "").strip()
     if not reason:
-        raise OrderError("请填写退款原因", field="reason")
+        raise OrderError(N_("请填写退款原因"), field="reason")
     order = get_order(session, order_id, lock=True)
     if external_id and _payment_by_external_id(session, external_id) is not None:
         return order  # this refund was recorded already (webhook replay)
@@ -97,7 +98,7 @@ def cancel_order(session: Session, *, actor: Actor, order_id: int, reason: str,
     """Cancel an unpaid order (finance, or the buyer itself when buyer_org_id is given)."""
     order = get_order(session, order_id, lock=True)
     if buyer_org_id is not None and order.buyer_org_id != buyer_org_id:
-        raise NotFound("订单不存在")
+        raise NotFound(N_("订单不存在"))
     if order.status not in OPEN_STATES:
         raise Conflict(f"订单 {order.number} 已支付或已关闭，不能取消")
     reason = (reason or "").strip() or "买方取消"

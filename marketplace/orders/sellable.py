@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.errors import NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import (
     Agreement,
     AgreementStatus,
@@ -32,14 +33,14 @@ class LineSeller:
 def check_sellable(session: Session, product: Product | None) -> None:
     """Listed, not core data, under an active agreement whose term includes today; else refused."""
     if product is None or product.status != ProductStatus.LISTED:
-        raise NotFound("产品不存在或已下架")
+        raise NotFound(N_("产品不存在或已下架"))
     if product.security_grade == SecurityGrade.CORE:
-        raise OrderError("核心数据不得交易")
+        raise OrderError(N_("核心数据不得交易"))
     agreement = session.get(Agreement, product.agreement_id)
     today = today_local()
     if agreement is None or agreement.status != AgreementStatus.ACTIVE \
             or not agreement.start_date <= today <= agreement.end_date:
-        raise OrderError("该产品的授权运营协议不在有效期内，暂停销售")
+        raise OrderError(N_("该产品的授权运营协议不在有效期内，暂停销售"))
 
 
 def active_mandate(session: Session, product: Product) -> Mandate | None:
@@ -60,5 +61,5 @@ def seller_of(session: Session, product: Product) -> LineSeller:
         return LineSeller()
     mandate = active_mandate(session, product)
     if mandate is None:
-        raise OrderError("该产品的经纪委托已失效，暂停销售")
+        raise OrderError(N_("该产品的经纪委托已失效，暂停销售"))
     return LineSeller(broker_id=product.broker_id, commission_bps=mandate.commission_bps)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from marketplace.i18n_marker import N_
 from marketplace.models import Order, Organization
 from marketplace.models.orders_extra import Deliverable, DeliveryCopy
 from marketplace.orders.common import OrderError
@@ -29,9 +30,9 @@ def trace_leak(session: Session, *, content: bytes | None = None, fingerprint: s
     """Copies matching an uploaded file (exact hash, else fingerprints inside it) or a pasted fingerprint."""
     fingerprint = (fingerprint or "").strip().upper()
     if not content and not fingerprint:
-        raise OrderError("请上传文件或填写数字指纹", field="fingerprint")
+        raise OrderError(N_("请上传文件或填写数字指纹"), field="fingerprint")
     if fingerprint and not FINGERPRINT_RE.fullmatch(fingerprint):
-        raise OrderError("数字指纹格式应为 PDXFP- 加 16 位十六进制字符", field="fingerprint")
+        raise OrderError(N_("数字指纹格式应为 PDXFP- 加 16 位十六进制字符"), field="fingerprint")
     hits: list[TraceHit] = []
     if content:
         digest = hashlib.sha256(content).hexdigest()

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict
+from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderStatus, PaymentMethod
 from marketplace.orders.common import get_order, get_order_by_number
 from marketplace.orders.payments import record_refund
@@ -64,6 +65,6 @@ def refund_card_order(session: Session, *, actor: Actor, settings: StripeSetting
     if order.status not in (OrderStatus.PAID, OrderStatus.DELIVERED):
         raise Conflict(f"订单 {order.number} 未支付或已退款，不能退款")
     if not (reason or "").strip():
-        raise PaymentError("请填写退款原因", field="reason")
+        raise PaymentError(N_("请填写退款原因"), field="reason")
     refund_id = refund_card_payment(settings, order)
     return record_refund(session, actor=actor, order_id=order.id, external_id=refund_id, reason=reason)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict, DomainError
+from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderStatus, PaymentMethod
 from marketplace.models.payments import StripeEvent
 from marketplace.orders.payments import record_payment, record_refund
@@ -77,7 +78,7 @@ class StripeSettings:
     def client(self) -> stripe.StripeClient:
         """A client bound to this account and API base."""
         if not self.enabled:
-            raise PaymentError("未启用银行卡支付")
+            raise PaymentError(N_("未启用银行卡支付"))
         bases = {"api": self.api_base.rstrip("/")} if self.api_base else None
         return stripe.StripeClient(self.secret_key, base_addresses=bases, max_network_retries=1,
                                    http_client=stripe.RequestsClient(timeout=TIMEOUT_S))
@@ -91,7 +92,7 @@ def _call(fn, *args, **kwargs):
         reason = CARD_ERRORS.get(e.code or "", e.user_message or "请换一张卡或联系发卡行")
         raise PaymentError(f"银行卡被拒绝：{reason}") from e
     except (stripe.APIConnectionError, stripe.RateLimitError) as e:
-        raise GatewayUnavailable("银行卡支付服务暂时无法连接，请稍后重试或改用对公转账") from e
+        raise GatewayUnavailable(N_("银行卡支付服务暂时无法连接，请稍后重试或改用对公转账")) from e
     except stripe.StripeError as e:
         raise PaymentError(f"银行卡支付服务拒绝了请求：{e.user_message or e}") from e
 
@@ -148,7 +149,7 @@ def confirm_card_payment(settings: StripeSettings, intent_id: str, token_id: str
     """Attach the card of a Stripe.js token to the intent and confirm it: returns (status, client_secret)."""
     token_id = (token_id or "").strip()
     if not token_id.startswith("tok_") or len(token_id) > 100:
-        raise PaymentError("银行卡信息无效，请重新填写", field="token")
+        raise PaymentError(N_("银行卡信息无效，请重新填写"), field="token")
     client = settings.client()
     intent = _call(client.v1.payment_intents.retrieve, intent_id)
     if intent.status in ("succeeded", "processing", "requires_capture"):
@@ -183,14 +184,14 @@ STRIPE_ACTOR = Actor.system("stripe")
 def verify_event(settings: StripeSettings, payload: bytes, signature: str | None) -> stripe.Event:
     """Parse a webhook body after checking its signature and timestamp (300 s); raises WebhookRejected."""
     if not settings.webhook_secret:
-        raise WebhookRejected("未配置 STRIPE_WEBHOOK_SECRET，无法校验通知")
+        raise WebhookRejected(N_("未配置 STRIPE_WEBHOOK_SECRET，无法校验通知"))
     try:
         return stripe.Webhook.construct_event(payload.decode("utf-8"), signature or "", settings.webhook_secret,
                                               tolerance=WEBHOOK_TOLERANCE_S)
     except stripe.SignatureVerificationError as e:
         raise WebhookRejected(f"通知签名校验失败：{e.user_message or e}") from e
     except (ValueError, UnicodeDecodeError) as e:
-        raise WebhookRejected("通知内容不是有效的 JSON") from e
+        raise WebhookRejected(N_("通知内容不是有效的 JSON")) from e
 
 
 def handle_event(session: Session, *, settings: StripeSettings, event) -> str:

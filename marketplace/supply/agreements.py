@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.visibility import today as exchange_today
+from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, AgreementStatus, Organization, OrgKind, OrgStatus, Product
 from marketplace.models.base import utcnow
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
@@ -52,7 +53,7 @@ def get_agreement(session: Session, agreement_id: int, *, org_id: int | None = N
     """An agreement; with org_id, only when that org is its authority or operator (else NotFound)."""
     agreement = session.get(Agreement, agreement_id)
     if agreement is None or (org_id is not None and org_id not in (agreement.authority_id, agreement.operator_id)):
-        raise NotFound("授权运营协议不存在")
+        raise NotFound(N_("授权运营协议不存在"))
     return agreement
 
 
@@ -70,10 +71,10 @@ def _snapshot(a: Agreement) -> dict:
 def _check_parties(session: Session, authority_id: int, operator_id: int) -> Organization:
     authority = session.get(Organization, authority_id)
     if authority is None or authority.kind != OrgKind.AUTHORITY:
-        raise SupplyError("只有授权主体可以签发授权运营协议")
+        raise SupplyError(N_("只有授权主体可以签发授权运营协议"))
     operator = session.get(Organization, operator_id)
     if operator is None or operator.kind != OrgKind.OPERATOR:
-        raise SupplyError("请选择一个授权运营单位", field="operator_id")
+        raise SupplyError(N_("请选择一个授权运营单位"), field="operator_id")
     return operator
 
 
@@ -111,13 +112,13 @@ def renew_agreement(session: Session, *, actor: Actor, agreement_id: int, end_da
     today = today or exchange_today()
     old = get_agreement(session, agreement_id, org_id=authority_id)
     if authority_id is not None and old.authority_id != authority_id:
-        raise NotFound("授权运营协议不存在")
+        raise NotFound(N_("授权运营协议不存在"))
     if old.status == AgreementStatus.TERMINATED:
-        raise Conflict("已终止的协议不能续签，请重新签发")
+        raise Conflict(N_("已终止的协议不能续签，请重新签发"))
     start = max(today, old.start_date)
     check_term(start, end_date)
     if end_date <= old.end_date:
-        raise SupplyError("续签后的结束日期必须晚于原结束日期", field="end_date")
+        raise SupplyError(N_("续签后的结束日期必须晚于原结束日期"), field="end_date")
     new = Agreement(**{k: getattr(old, k) for k in (
         "title", "authority_id", "operator_id", "domains", "scenarios", "allowed_return_bps", "platform_fee_bps",
         "authority_share_bps", "operation_started", "security_duties", "exit_terms")},
@@ -142,10 +143,10 @@ def terminate_agreement(session: Session, *, actor: Actor, agreement_id: int, re
 
     agreement = get_agreement(session, agreement_id, org_id=authority_id)
     if authority_id is not None and agreement.authority_id != authority_id:
-        raise NotFound("授权运营协议不存在")
+        raise NotFound(N_("授权运营协议不存在"))
     reason = require_text(reason, "reason", "终止原因", 500)
     if agreement.status != AgreementStatus.ACTIVE:
-        raise Conflict("该协议已不在有效期内")
+        raise Conflict(N_("该协议已不在有效期内"))
     end_agreement(session, actor=actor, agreement=agreement, status=AgreementStatus.TERMINATED, reason=reason)
     session.commit()
     return agreement

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.visibility import today as exchange_today
+from marketplace.i18n_marker import N_
 from marketplace.models import (
     BrokerQualification,
     Mandate,
@@ -25,7 +26,7 @@ from marketplace.supply.util import check_bps, check_term, require_text
 def _broker(session: Session, broker_id: int) -> Organization:
     org = session.get(Organization, broker_id)
     if org is None or org.kind != OrgKind.BROKER:
-        raise SupplyError("请选择一个数据经纪人", field="broker_id")
+        raise SupplyError(N_("请选择一个数据经纪人"), field="broker_id")
     return org
 
 
@@ -37,7 +38,7 @@ def record_qualification(session: Session, *, actor: Actor, broker_id: int, cert
     issuer = require_text(issuer, "issuer", "发证机构", 200)
     check_term(valid_from, valid_to, field="valid_to")
     if session.execute(select(BrokerQualification.id).where(BrokerQualification.cert_no == cert_no)).first():
-        raise SupplyError("该证书编号已登记", field="cert_no")
+        raise SupplyError(N_("该证书编号已登记"), field="cert_no")
     qual = BrokerQualification(broker_id=broker.id, cert_no=cert_no, issuer=issuer, valid_from=valid_from,
                                valid_to=valid_to)
     session.add(qual)
@@ -73,7 +74,7 @@ def create_mandate(session: Session, *, actor: Actor, operator_id: int, broker_i
         raise SupplyError(f"{broker.name} 没有有效的数据经纪人资质，不能委托", field="broker_id")
     products = [session.get(Product, pid) for pid in dict.fromkeys(product_ids or ())]
     if any(p is None or p.operator_id != operator_id for p in products):
-        raise NotFound("数据产品不存在")
+        raise NotFound(N_("数据产品不存在"))
     mandate = Mandate(operator_id=operator_id, broker_id=broker.id, commission_bps=commission_bps,
                       start_date=start_date, end_date=end_date)
     session.add(mandate)
@@ -93,9 +94,9 @@ def revoke_mandate(session: Session, *, actor: Actor, mandate_id: int, operator_
     """The operator withdraws a mandate."""
     mandate = session.get(Mandate, mandate_id)
     if mandate is None or mandate.operator_id != operator_id:
-        raise NotFound("委托不存在")
+        raise NotFound(N_("委托不存在"))
     if mandate.status != MandateStatus.ACTIVE:
-        raise Conflict("该委托已撤销")
+        raise Conflict(N_("该委托已撤销"))
     mandate.status = MandateStatus.REVOKED
     record_audit(session, actor=actor, action="mandate.revoke", object_type="mandate", object_id=mandate.id,
                  org_id=operator_id, before={"status": "active"}, after={"status": "revoked"})

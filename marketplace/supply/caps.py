@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.visibility import today as exchange_today
+from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, CapPrice, Product
 from marketplace.supply.errors import NotFound, SupplyError
 from pricing import CHARGE_FORM_LABELS, ChargeForm, format_unit_price
@@ -68,7 +69,7 @@ def _check_trial(agreement: Agreement, trial_expires: date | None, today: date) 
     if today - started >= TRIAL_MAX_OPERATION:
         raise SupplyError(f"运营单位自 {started.isoformat()} 起运营已满一年，不能设定试行收费标准", field="trial")
     if trial_expires is None or trial_expires <= today:
-        raise SupplyError("试行收费标准必须设定晚于今天的到期日", field="trial_expires")
+        raise SupplyError(N_("试行收费标准必须设定晚于今天的到期日"), field="trial_expires")
 
 
 def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str, cap_fen: Decimal,
@@ -79,15 +80,15 @@ def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str
     product = session.get(Product, product_id)
     agreement = session.get(Agreement, product.agreement_id) if product else None
     if agreement is None or (authority_id is not None and agreement.authority_id != authority_id):
-        raise NotFound("数据产品不存在")
+        raise NotFound(N_("数据产品不存在"))
     try:
         form = ChargeForm(charge_form)
     except ValueError:
-        raise SupplyError("请选择收费方式", field="charge_form") from None
+        raise SupplyError(N_("请选择收费方式"), field="charge_form") from None
     if form not in CAPPED_FORMS:
         raise SupplyError(f"{CHARGE_FORM_LABELS[form]}不需要设定上限", field="charge_form")
     if not isinstance(cap_fen, Decimal) or not cap_fen.is_finite() or cap_fen < 0:
-        raise SupplyError("上限价格格式不正确", field="cap")
+        raise SupplyError(N_("上限价格格式不正确"), field="cap")
     if trial:
         _check_trial(agreement, trial_expires, today)
     cap = CapPrice(product_id=product.id, charge_form=form.value, cap_fen=cap_fen, trial=trial,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.catalog_terms import DOMAINS, UPDATE_FREQUENCIES
+from marketplace.i18n_marker import N_
 from marketplace.models import Openness, ProductType, SecurityGrade
 from marketplace.supply.errors import SupplyError
 from marketplace.supply.util import optional_text, require_text
@@ -45,7 +46,7 @@ def _samples(rows: Any) -> list[dict]:
     if not isinstance(rows, list) or len(rows) > MAX_SAMPLE_ROWS:
         raise SupplyError(f"样例数据格式不正确（最多 {MAX_SAMPLE_ROWS} 行）", field="sample_rows")
     if not all(isinstance(r, dict) for r in rows):
-        raise SupplyError("样例数据的每一行都必须是字段到取值的映射", field="sample_rows")
+        raise SupplyError(N_("样例数据的每一行都必须是字段到取值的映射"), field="sample_rows")
     return [{str(k)[:80]: str(v)[:300] for k, v in r.items()} for r in rows]
 
 
@@ -53,10 +54,10 @@ def normalize_content(data: dict) -> dict:
     """Every content field checked and cleaned; raises SupplyError naming the field."""
     domain = data.get("domain")
     if domain not in DOMAINS:
-        raise SupplyError("请选择数据领域", field="domain")
+        raise SupplyError(N_("请选择数据领域"), field="domain")
     frequency = data.get("update_frequency") or "irregular"
     if frequency not in UPDATE_FREQUENCIES:
-        raise SupplyError("请选择更新频率", field="update_frequency")
+        raise SupplyError(N_("请选择更新频率"), field="update_frequency")
     return {
         "type": _choice(data.get("type"), ProductType, "type", "产品类型"),
         "title": require_text(data.get("title"), "title", "产品名称", 200),
@@ -79,7 +80,7 @@ def normalize_content(data: dict) -> dict:
 def normalize_plans(plans: Any) -> list[dict]:
     """Each plan {"name", **PlanTerms dict} validated; at least one plan."""
     if not isinstance(plans, list) or not plans:
-        raise SupplyError("请至少设置一个价格方案", field="plans")
+        raise SupplyError(N_("请至少设置一个价格方案"), field="plans")
     out = []
     for i, plan in enumerate(plans, start=1):
         if not isinstance(plan, dict):

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlparse
 
 from marketplace.errors import DomainError
+from marketplace.i18n_marker import N_
 
 # The exchanges' own categories → our domain codes; anything else → "other".
 CATEGORY_DOMAINS = {
@@ -81,12 +82,12 @@ def row_plan(row: dict) -> dict:
     if mode == "usage-based":
         unit = _yuan(row.get("price"), "0.0001") * 100
         if unit <= 0:
-            raise DomainError("按次计费的价格为 0")
+            raise DomainError(N_("按次计费的价格为 0"))
         return {"name": "按次调用", "form": "per_call_flat", "unit_price_fen": format(unit.normalize(), "f")}
     if mode in ("one-off", "subscription"):
         fen = int(_yuan(row.get("price"), "0.01") * 100)
         if fen <= 0:
-            raise DomainError("价格为 0 的付费产品")
+            raise DomainError(N_("价格为 0 的付费产品"))
         if mode == "one-off":
             return {"name": "一次性购买", "form": "one_off", "price_fen": fen}
         return {"name": "按月订阅", "form": "subscription_month", "price_fen": fen, "period_months": 1}

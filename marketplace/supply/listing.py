@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.visibility import today as exchange_today
+from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, Organization, OrgKind, Product, ProductRevision, ProductStatus, RevisionStatus
 from marketplace.models.base import utcnow
 from marketplace.supply.agreements import covering_agreement
@@ -44,12 +45,12 @@ def get_product_for(session: Session, *, org_id: int, product_id: int, today: da
     """A product the organization may work on: its operator, its lister, or a broker mandated for it."""
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFound("数据产品不存在")
+        raise NotFound(N_("数据产品不存在"))
     if org_id in (product.operator_id, product.broker_id):
         return product
     if covering_mandate(session, broker_id=org_id, product_id=product.id, today=today or exchange_today()):
         return product
-    raise NotFound("数据产品不存在")
+    raise NotFound(N_("数据产品不存在"))
 
 
 def _pick_agreement(session: Session, operator_id: int, data: dict, today: date) -> Agreement:
@@ -57,20 +58,20 @@ def _pick_agreement(session: Session, operator_id: int, data: dict, today: date)
     if agreement_id:
         agreement = session.get(Agreement, int(agreement_id))
         if agreement is None or agreement.operator_id != operator_id:
-            raise SupplyError("请选择本运营单位的授权运营协议", field="agreement_id")
+            raise SupplyError(N_("请选择本运营单位的授权运营协议"), field="agreement_id")
         return agreement
     agreement = covering_agreement(session, operator_id=operator_id, domain=data.get("domain"), today=today)
     agreement = agreement or session.execute(select(Agreement).where(Agreement.operator_id == operator_id)
                                              .order_by(Agreement.id.desc()).limit(1)).scalar_one_or_none()
     if agreement is None:
-        raise SupplyError("该运营单位还没有授权运营协议，不能创建产品", field="agreement_id")
+        raise SupplyError(N_("该运营单位还没有授权运营协议，不能创建产品"), field="agreement_id")
     return agreement
 
 
 def _check_broker(session: Session, broker_id: int, operator_id: int, today: date):
     broker = session.get(Organization, broker_id)
     if broker is None or broker.kind != OrgKind.BROKER:
-        raise NotFound("数据经纪人不存在")
+        raise NotFound(N_("数据经纪人不存在"))
     if valid_qualification(session, broker_id, today) is None:
         raise SupplyError(f"经纪人 {broker.name} 没有有效的数据经纪人资质，不能代为上架（R6）")
     mandates = active_mandates(session, broker_id=broker_id, operator_id=operator_id, today=today)
@@ -85,9 +86,9 @@ def create_product(session: Session, *, actor: Actor, operator_id: int, broker_i
     today = today or exchange_today()
     operator = session.get(Organization, operator_id)
     if operator is None or operator.kind != OrgKind.OPERATOR:
-        raise NotFound("运营单位不存在")
+        raise NotFound(N_("运营单位不存在"))
     if actor.org_id is not None and actor.org_id not in (operator_id, broker_id):
-        raise NotFound("运营单位不存在")
+        raise NotFound(N_("运营单位不存在"))
     mandate = _check_broker(session, broker_id, operator_id, today) if broker_id else None
     content, plans = normalize_content(data), normalize_plans(plans)
     agreement = _pick_agreement(session, operator_id, data, today)
@@ -114,7 +115,7 @@ def create_product(session: Session, *, actor: Actor, operator_id: int, broker_i
 def _editable_revision(session: Session, product: Product, actor: Actor) -> ProductRevision:
     latest = latest_revision(session, product.id)
     if latest is not None and latest.status == RevisionStatus.SUBMITTED:
-        raise Conflict("该产品有一个版本正在审核，审核完成前不能修改")
+        raise Conflict(N_("该产品有一个版本正在审核，审核完成前不能修改"))
     if latest is not None and latest.status == RevisionStatus.DRAFT:
         return latest
     revision = ProductRevision(product_id=product.id, number=(latest.number + 1) if latest else 1,
@@ -127,7 +128,7 @@ def _check_editor(session: Session, actor: Actor, product: Product, today: date)
     if actor.org_id is None or actor.org_id == product.operator_id:
         return
     if covering_mandate(session, broker_id=actor.org_id, product_id=product.id, today=today) is None:
-        raise NotFound("数据产品不存在")
+        raise NotFound(N_("数据产品不存在"))
 
 
 def update_product(session: Session, *, actor: Actor, product_id: int, data: dict, plans: list[dict],
@@ -136,7 +137,7 @@ def update_product(session: Session, *, actor: Actor, product_id: int, data: dic
     today = today or exchange_today()
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFound("数据产品不存在")
+        raise NotFound(N_("数据产品不存在"))
     _check_editor(session, actor, product, today)
     content, plans = normalize_content(data), normalize_plans(plans)
     raise_if_failed(_cap_checks(session, product.id, plans, today))
@@ -154,9 +155,9 @@ def update_product(session: Session, *, actor: Actor, product_id: int, data: dic
 def _submittable(session: Session, product: Product, actor: Actor) -> ProductRevision:
     latest = latest_revision(session, product.id)
     if latest is None or latest.status in (RevisionStatus.APPROVED, RevisionStatus.SUPERSEDED):
-        raise Conflict("没有待提交的修改")
+        raise Conflict(N_("没有待提交的修改"))
     if latest.status == RevisionStatus.SUBMITTED:
-        raise Conflict("该版本已提交审核")
+        raise Conflict(N_("该版本已提交审核"))
     if latest.status == RevisionStatus.REJECTED:  # resubmit unchanged as a new revision
         latest = ProductRevision(product_id=product.id, number=latest.number + 1, content=latest.content,
                                  author_id=actor.user_id)
@@ -170,7 +171,7 @@ def submit_revision(session: Session, *, actor: Actor, product_id: int, today: d
     today = today or exchange_today()
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFound("数据产品不存在")
+        raise NotFound(N_("数据产品不存在"))
     _check_editor(session, actor, product, today)
     revision = _submittable(session, product, actor)
     content = json.loads(revision.content)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.visibility import lowest_price_fen
 from marketplace.catalog.visibility import today as exchange_today
+from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, Product, ProductRevision, ProductStatus, RevisionStatus
 from marketplace.models.base import utcnow
 from marketplace.supply.checks import raise_if_failed, run_checks
@@ -33,7 +34,7 @@ def get_revision(session: Session, revision_id: int) -> ProductRevision:
     """A revision or NotFound."""
     revision = session.get(ProductRevision, revision_id)
     if revision is None:
-        raise NotFound("版本不存在")
+        raise NotFound(N_("版本不存在"))
     return revision
 
 
@@ -79,7 +80,7 @@ def _replace_plans(session: Session, product: Product, plans: list[dict]) -> Non
 def _load_submitted(session: Session, revision_id: int) -> tuple[ProductRevision, Product]:
     revision = get_revision(session, revision_id)
     if revision.status != RevisionStatus.SUBMITTED:
-        raise Conflict("该版本不在待审核状态")
+        raise Conflict(N_("该版本不在待审核状态"))
     return revision, session.get(Product, revision.product_id)
 
 

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from marketplace.catalog_terms import DOMAINS
+from marketplace.i18n_marker import N_
 from marketplace.supply.errors import SupplyError
 
 
@@ -37,11 +38,11 @@ def check_bps(value, field: str, label: str) -> int:
 def check_term(start: date | None, end: date | None, *, field: str = "end_date") -> None:
     """Start and end present, end not before start."""
     if start is None:
-        raise SupplyError("请填写开始日期", field="start_date")
+        raise SupplyError(N_("请填写开始日期"), field="start_date")
     if end is None:
-        raise SupplyError("请填写结束日期", field=field)
+        raise SupplyError(N_("请填写结束日期"), field=field)
     if end < start:
-        raise SupplyError("结束日期不能早于开始日期", field=field)
+        raise SupplyError(N_("结束日期不能早于开始日期"), field=field)
 
 
 def check_domains(codes) -> list[str]:
@@ -53,7 +54,7 @@ def check_domains(codes) -> list[str]:
         if code not in out:
             out.append(code)
     if not out:
-        raise SupplyError("请至少选择一个数据领域", field="domains")
+        raise SupplyError(N_("请至少选择一个数据领域"), field="domains")
     return out
 
 

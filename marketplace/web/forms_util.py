@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import gettext
 
 from marketplace.errors import DomainError
 
@@ -10,7 +11,8 @@ from marketplace.errors import DomainError
 def attach_error(form, error: DomainError) -> None:
     """Put the message under the named field, or flash it when no field fits."""
     field = getattr(form, error.field, None) if error.field else None
+    message = gettext(error.message)  # constant messages are marked N_ in the use cases
     if field is not None:
-        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+        field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
     else:
-        flash(error.message, "danger")
+        flash(message, "danger")

@@ -111,7 +111,7 @@ def change_role(user_id: int):
         db.rollback()
         if e.status == 404:
             raise
-        flash(e.message, "danger")
+        flash(_(e.message), "danger")
     return redirect(url_for("admin.users"))
 
 
@@ -128,5 +128,5 @@ def toggle_active(user_id: int):
               _("已停用 %(email)s，该账号不能再登录", email=user.email), "success")
     except DomainError as e:
         db.rollback()
-        flash(e.message, "danger")
+        flash(_(e.message), "danger")
     return redirect(url_for("admin.users"))

@@ -57,10 +57,10 @@ def login():
         try:
             user = accounts.authenticate(get_db(), email=form.email.data, password=form.password.data, ip=ip)
         except accounts.LoginThrottled as e:
-            flash(e.message, "danger")
+            flash(_(e.message), "danger")
             return render_template("auth/login.html", form=form), 429
         except DomainError as e:
-            flash(e.message, "danger")
+            flash(_(e.message), "danger")
         else:
             login_user(load_user(str(user.id)))
             return redirect(_safe_next() or url_for("main.home"))

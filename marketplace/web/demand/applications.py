@@ -59,7 +59,7 @@ def withdraw(application_id: int):
             raise
         except DomainError as e:
             db.rollback()
-            flash(e.message, "danger")
+            flash(_(e.message), "danger")
         else:
             flash(_("申请已撤回"), "info")
     return redirect(url_for("applications.mine"))

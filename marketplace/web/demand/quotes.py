@@ -188,7 +188,7 @@ def close(quote_id: int):
             raise
         except DomainError as e:
             db.rollback()
-            flash(e.message, "danger")
+            flash(_(e.message), "danger")
         else:
             flash(_("询价单已关闭"), "info")
     return redirect(url_for("quotes.thread", quote_id=quote_id))

@@ -51,7 +51,7 @@ def _key_action(fn, **kw):
         db.rollback()
         if e.status == 404:
             raise
-        flash(e.message, "danger")
+        flash(_(e.message), "danger")
         return redirect(url_for("buyer.entitlements"))
     if isinstance(result, tuple):
         key, plaintext = result

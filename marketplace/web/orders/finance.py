@@ -80,7 +80,7 @@ def _close(order_id: int, action: str):
         db.rollback()
         if e.status == 404:
             raise
-        flash(e.message, "danger")
+        flash(_(e.message), "danger")
         return redirect(url_for("finance.payments", tab=request.args.get("tab", "delivered")))
     flash(_("订单 %(n)s 已处理", n=order.number), "success")
     return redirect(url_for("finance.payments", tab=order.status.value))

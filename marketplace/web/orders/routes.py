@@ -137,7 +137,7 @@ def cancel(number: str):
             flash(_("订单已取消"), "success")
         except DomainError as e:
             db.rollback()
-            flash(e.message, "danger")
+            flash(_(e.message), "danger")
     return redirect(url_for("orders.detail", number=number))
 
 

@@ -55,7 +55,7 @@ def _decide(order_id: int, approve: bool):
         db.rollback()
         if e.status == 404:
             raise
-        flash(e.message, "danger")
+        flash(_(e.message), "danger")
     else:
         flash(_("订单 %(n)s 已审核", n=order.number), "success")
     return redirect(url_for("seller.approvals"))

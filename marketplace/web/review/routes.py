@@ -81,7 +81,7 @@ def approve(revision_id: int):
         db.rollback()
         if e.status == 404:
             raise
-        flash(_("未能通过：%(msg)s", msg=e.message), "danger")
+        flash(_("未能通过：%(msg)s", msg=_(e.message)), "danger")
         return _detail(revision_id, form, 400 if e.status == 400 else e.status)
     flash(_("已通过，「%(title)s」已上架", title=product.title), "success")
     return redirect(url_for("review.queue"))

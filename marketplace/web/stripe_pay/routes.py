@@ -65,7 +65,7 @@ def confirm(number: str):
                                     buyer_org_id=current_user.org_id, token_id=str(token or ""))
     except DomainError as e:
         db.rollback()
-        return error_response(e.status, e.message, type(e).__name__)
+        return error_response(e.status, _(e.message), type(e).__name__)
     body = {"status": attempt.status, "return_url": url_for("stripe_pay.pay", number=number, done=1)}
     if attempt.needs_action:
         body["client_secret"] = attempt.client_secret

@@ -76,5 +76,5 @@ def revoke_mandate(mandate_id: int):
         db.rollback()
         if e.status == 404:
             raise
-        flash(e.message, "danger")
+        flash(_(e.message), "danger")
     return redirect(url_for("supply.mandates"))

@@ -32,7 +32,7 @@ def _submit(db, product_id: int) -> bool:
         listing.submit_revision(db, actor=current_user.actor, product_id=product_id)
     except DomainError as e:
         db.rollback()
-        flash(_("未能提交审核：%(msg)s", msg=e.message), "danger")
+        flash(_("未能提交审核：%(msg)s", msg=_(e.message)), "danger")
         return False
     flash(_("已提交审核"), "success")
     return True
