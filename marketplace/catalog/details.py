@@ -12,13 +12,15 @@ from markdown_it.common.utils import escapeHtml
 from sqlalchemy import select
 from sqlmodel import Session
 
-from marketplace.catalog.visibility import is_visible, plan_terms, today
+from marketplace.catalog.visibility import is_visible, plan_terms
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, CapPrice, Organization, PricePlan, Product
-from marketplace.models.base import utcnow
+from marketplace.supply.caps import CAPPED_FORMS, applicable_cap
 from pricing import ChargeForm, PlanTerms
 from pricing.forms import PRICE_UNITS
+
+CAPPED = {form.value for form in CAPPED_FORMS}
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
 # An image is shown as its alt text: a listing must never make the buyer's browser fetch a remote image.
@@ -73,14 +75,6 @@ def masked_sample(product: Product, dictionary: list[dict]) -> tuple[list[str], 
     return columns, body
 
 
-def current_cap(session: Session, product_id: int, form: str) -> CapPrice | None:
-    """The cap in force now for a product and charge form (the newest effective row)."""
-    stmt = (select(CapPrice).where(CapPrice.product_id == product_id, CapPrice.charge_form == form,
-                                   CapPrice.effective_from <= utcnow())
-            .order_by(CapPrice.effective_from.desc(), CapPrice.id.desc()).limit(1))
-    return session.execute(stmt).scalars().first()
-
-
 @dataclass
 class PlanView:
     """A plan as the page shows it."""
@@ -89,7 +83,6 @@ class PlanView:
     terms: PlanTerms | None
     unit: str
     cap: CapPrice | None
-    cap_expired: bool = False
 
     @property
     def quoted(self) -> bool:
@@ -106,10 +99,10 @@ def plan_views(session: Session, product: Product, on: date | None = None) -> li
                             .order_by(PricePlan.id)).scalars().all()
     views = []
     for plan in plans:
-        cap = current_cap(session, product.id, plan.charge_form)
-        expired = bool(cap and cap.trial and cap.trial_expires and cap.trial_expires < (on or today()))
+        # the cap this plan is held to (expired trial caps skipped; tiers fall back to the flat per-call cap)
+        cap = applicable_cap(session, product.id, plan.charge_form, today=on) if plan.charge_form in CAPPED else None
         views.append(PlanView(plan=plan, terms=plan_terms(plan), unit=PRICE_UNITS.get(plan.charge_form, ""),
-                              cap=cap, cap_expired=expired))
+                              cap=cap))
     return views
 
 

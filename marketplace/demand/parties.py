@@ -12,8 +12,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
-from marketplace.models import CapPrice, Mandate, MandateProduct, MandateStatus, Product
-from marketplace.models.base import utcnow
+from marketplace.models import Mandate, MandateProduct, MandateStatus, Product
 from marketplace.models.demand import QuoteRequest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -44,21 +43,10 @@ def seller_org_id(session: Session, product: Product) -> int:
     return active_broker_id(session, product) or product.operator_id
 
 
-def _latest_cap(session: Session, product_id: int, charge_form: str) -> CapPrice | None:
-    """Latest effective cap row for the product and form (used until supply's current_cap exists)."""
-    return session.execute(
-        select(CapPrice).where(CapPrice.product_id == product_id, CapPrice.charge_form == charge_form,
-                               CapPrice.effective_from <= utcnow())
-        .order_by(CapPrice.effective_from.desc(), CapPrice.id.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
 def current_cap_fen(session: Session, product_id: int, charge_form: str) -> Decimal | None:
-    """The cap in fen binding this product and form, from supply's current_cap when available."""
-    try:
-        from marketplace.supply.caps import current_cap
-    except ImportError:
-        current_cap = _latest_cap
+    """The cap in fen binding this product and form (supply's current cap, expired trial caps skipped)."""
+    from marketplace.supply.caps import current_cap
+
     cap = current_cap(session, product_id, charge_form)
     return Decimal(cap.cap_fen) if cap is not None else None
 
