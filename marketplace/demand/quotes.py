@@ -173,10 +173,8 @@ def decline_offer(session: Session, *, actor: Actor, offer_id: int, reason: str 
 def accept_offer(session: Session, *, actor: Actor, offer_id: int, invoice, purpose: str = ""):
     """The buyer accepts an open offer: an order at the offer's price (orders' place_order), then the quote closes."""
     offer, quote = _buyer_open_offer(session, actor=actor, offer_id=offer_id)
-    try:
-        from marketplace.orders.checkout import place_order
-    except ImportError:
-        raise DemandError(N_("下单功能暂未开放，请稍后再试")) from None
+    from marketplace.orders.checkout import place_order  # orders imports demand: import late
+
     order = place_order(session, actor=actor, buyer_org_id=quote.buyer_org_id, product_id=quote.product_id,
                         plan_id=offer.plan_id, quantity=1, use_type=quote.use_type,
                         purpose=purpose or quote.message, invoice=invoice, submit_token=f"quote-offer-{offer.id}",

@@ -135,14 +135,9 @@ def _check_plan(session: Session, product: Product, plan_id, quote_offer) -> Pri
 
 
 def _check_access(session: Session, buyer_org_id: int, product_id: int) -> None:
-    try:
-        from marketplace.demand.applications import has_approved_access
-    except ImportError:  # the demand package is not there: no application can have been approved
-        product = session.get(Product, product_id)
-        allowed = product.openness != "conditional"
-    else:
-        allowed = has_approved_access(session, buyer_org_id=buyer_org_id, product_id=product_id)
-    if not allowed:
+    from marketplace.demand.applications import has_approved_access  # demand imports orders: import late
+
+    if not has_approved_access(session, buyer_org_id=buyer_org_id, product_id=product_id):
         raise OrderError(N_("该产品为有条件开放，需先提交使用申请并经运营单位审核通过后才能下单"))
 
 

@@ -71,7 +71,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from marketplace.web.access import has_role
-    from marketplace.web.catalog.helpers import endpoint_exists
     from marketplace.web.labels import kind_label, role_label
     from marketplace.web.nav import visible_nav
     from pricing import format_fen, format_unit_price
@@ -82,7 +81,6 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals.update(visible_nav=visible_nav, has_role=has_role, role_label=role_label,
                                   kind_label=kind_label)
-    app.jinja_env.globals["endpoint_exists"] = endpoint_exists
 
     @app.context_processor
     def _inject():

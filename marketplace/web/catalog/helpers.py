@@ -1,8 +1,8 @@
-"""Template helpers of the catalog: endpoint_exists, facet labels, filter links."""
+"""Template helpers of the catalog: facet labels, filter links."""
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,11 +23,6 @@ SORT_LABELS = {
     "relevance": _l("相关度"), "newest": _l("最新上架"), "popular": _l("最受欢迎"),
     "price_asc": _l("价格从低到高"), "price_desc": _l("价格从高到低"),
 }
-
-
-def endpoint_exists(name: str) -> bool:
-    """True when the app has a view with this endpoint (buttons to features that may not be installed)."""
-    return name in current_app.view_functions
 
 
 def operator_names(db, ids) -> dict[str, str]:

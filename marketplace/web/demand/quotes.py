@@ -1,6 +1,6 @@
 """Quotes: buyers ask, sellers offer, both talk in a thread; buyers accept (an order) or decline."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,12 +18,6 @@ from marketplace.web.forms_util import attach_error
 
 bp = Blueprint("quotes", __name__)
 PARTIES = (Role.BUYER, Role.OPERATOR, Role.BROKER)
-
-
-@bp.app_template_global()
-def demand_url(endpoint: str, **values) -> str | None:
-    """A URL when another feature's endpoint exists (catalog, orders), else None."""
-    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
 
 
 @bp.route("/products/<slug>/quote", methods=["GET", "POST"])
@@ -146,16 +140,8 @@ def accept(offer_id: int):
             attach_error(form, e)
         else:
             flash(_("已接受报价，订单 %(number)s 已生成", number=order.number), "success")
-            return redirect(_order_url(order, quote_id))
+            return redirect(url_for("orders.detail", number=order.number))
     return _thread_page(quote_id, 400, accept=form)
-
-
-def _order_url(order, quote_id: int) -> str:
-    """The order page when the orders blueprint is there, else back to the thread."""
-    for endpoint in ("orders.detail", "orders.order", "buyer.order"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, number=order.number)
-    return url_for("quotes.thread", quote_id=quote_id)
 
 
 @bp.route("/quotes/offers/<int:offer_id>/decline", methods=["POST"])

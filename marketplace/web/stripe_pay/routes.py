@@ -43,12 +43,7 @@ def pay(number: str):
         return error_response(409, _("订单当前状态不能付款"))
     waiting = request.args.get("done") == "1" and order.status == OrderStatus.AWAITING_PAYMENT
     return render_template("stripe_pay/pay.html", order=order, settings=settings, waiting=waiting,
-                           orders_url=_url_if("buyer.orders"), order_url=_url_if("orders.detail", number=number))
-
-
-def _url_if(endpoint: str, **values) -> str | None:
-    """A link to another feature's page, when that feature is registered."""
-    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
+                           orders_url=url_for("buyer.orders"), order_url=url_for("orders.detail", number=number))
 
 
 
