@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from flask import Flask, g, request
 from sqlalchemy import inspect
@@ -48,12 +47,7 @@ def prepare_database(app: Flask) -> None:
 
     engine = app.extensions["engine"]
     empty = not inspect(engine).has_table("organization")
-    if os.environ.get("SCHEMA_FROM_MODELS") == "1" and app.config["APP_ENV"] == "development":
-        from marketplace.schema import create_schema  # work in progress: tables not yet in a migration
-
-        create_schema(engine)
-    else:
-        upgrade_database(app.config["DATABASE_URL"])
+    upgrade_database(app.config["DATABASE_URL"])
     if empty and app.config["DEMO_DATA"]:
         from marketplace.db import session_scope
         from marketplace.demo import load_demo

@@ -28,7 +28,7 @@ def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
     key = _cli(runner, "grant-access", "--buyer-code", BUYER, "--product", slug, "--calls", "2")
     auth = {"Authorization": f"Bearer {key}"}
 
-    listed = client.get(f"/api/v1/products?q=场景企业&type=api").get_json()
+    listed = client.get("/api/v1/products?q=场景企业&type=api").get_json()
     assert [item["slug"] for item in listed["items"]] == [slug]
     assert f"/api/v1/data/{slug}" in client.get("/api/v1/openapi.json").get_data(as_text=True)
 
