@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.errors import PricingError
-from pricing.forms import (
+from pricing.charge_forms import (
     PACKAGE_PRICED_FORMS,
     TIERED_FORMS,
     UNIT_PRICED_FORMS,
     ChargeForm,
 )
+from pricing.errors import PricingError
 from pricing.money import round_fen
 from pricing.plans import PlanTerms, Tier
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pricing.errors import CapExceeded, InvalidPlan, PricingError
-from pricing.forms import (
+from pricing.charge_forms import (
     CHARGE_FORM_LABELS,
     PACKAGE_PRICED_FORMS,
     PRICE_UNITS,
@@ -18,9 +17,10 @@ from pricing.forms import (
     is_metered,
     is_quoted,
 )
+from pricing.errors import CapExceeded, InvalidPlan, PricingError
 from pricing.money import format_unit_price
 
-# ChargeForm and its helpers live in pricing.forms; they are re-exported here so
+# ChargeForm and its helpers live in pricing.charge_forms; they are re-exported here so
 # callers can import everything about plans from pricing.plans.
 __all__ = [
     "CHARGE_FORM_LABELS",

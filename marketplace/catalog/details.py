@@ -18,7 +18,7 @@ from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, CapPrice, Organization, PricePlan, Product
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap
 from pricing import ChargeForm, PlanTerms
-from pricing.forms import PRICE_UNITS
+from pricing.charge_forms import PRICE_UNITS
 
 CAPPED = {form.value for form in CAPPED_FORMS}
 

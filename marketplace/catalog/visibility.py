@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from marketplace.models import Agreement, AgreementStatus, PricePlan, Product, ProductStatus
 from pricing import ChargeForm, PlanTerms
-from pricing.forms import PACKAGE_PRICED_FORMS
+from pricing.charge_forms import PACKAGE_PRICED_FORMS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

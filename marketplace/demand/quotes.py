@@ -23,8 +23,8 @@ from marketplace.models import PricePlan, UseType
 from marketplace.models.base import utcnow
 from marketplace.models.demand import OfferStatus, QuoteMessage, QuoteOffer, QuoteRequest, QuoteStatus
 from pricing import PlanTerms, check_quote_cap
+from pricing.charge_forms import PACKAGE_PRICED_FORMS, PRICE_UNITS, ChargeForm
 from pricing.errors import CapExceeded, PricingError
-from pricing.forms import PACKAGE_PRICED_FORMS, PRICE_UNITS, ChargeForm
 
 MESSAGE_MAX = 2000
 MAX_OFFER_FEN = 2_000_000_000  # ¥20,000,000: order amounts are 32-bit integer columns

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from marketplace.gateway.datasets import normalize, row_key
 from marketplace.gateway.masking import mask_row
 from marketplace.gateway.resolve import DatasetDef
-from marketplace.gateway.statements import LOOKUP
+from marketplace.gateway.sql import LOOKUP
 from marketplace.uscc import InvalidUSCC, validate_uscc
 
 MAX_PARAM = 200

@@ -2,7 +2,24 @@
 
 from marketplace.models.accounts import LoginFailure, Organization, OrgKind, OrgStatus, Role, User
 from marketplace.models.audit import AuditRecord
-from marketplace.models.catalog import (
+from marketplace.models.catalog_index import FacetCombo, ProductFacet  # noqa: F401
+from marketplace.models.commerce import (
+    ApiKey,
+    ApiKeyStatus,
+    Entitlement,
+    EntitlementStatus,
+    InvoiceKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    UseType,
+)
+from marketplace.models.delivery import Deliverable, DeliveryCopy  # noqa: F401
+from marketplace.models.demand import AccessApplication, QuoteMessage, QuoteOffer, QuoteRequest  # noqa: F401
+from marketplace.models.metering import ApiDataset, DatasetRow, QuotaCounter, UsageEvent  # noqa: F401
+from marketplace.models.payments import Payment, PaymentKind, StripeEvent  # noqa: F401
+from marketplace.models.supply import (
     Agreement,
     AgreementStatus,
     BrokerQualification,
@@ -19,23 +36,6 @@ from marketplace.models.catalog import (
     RevisionStatus,
     SecurityGrade,
 )
-from marketplace.models.catalog_index import FacetCombo, ProductFacet  # noqa: F401
-from marketplace.models.commerce import (
-    ApiKey,
-    ApiKeyStatus,
-    Entitlement,
-    EntitlementStatus,
-    InvoiceKind,
-    Order,
-    OrderLine,
-    OrderStatus,
-    PaymentMethod,
-    UseType,
-)
-from marketplace.models.demand import AccessApplication, QuoteMessage, QuoteOffer, QuoteRequest  # noqa: F401
-from marketplace.models.metering import ApiDataset, DatasetRow, QuotaCounter, UsageEvent  # noqa: F401
-from marketplace.models.orders_extra import Deliverable, DeliveryCopy, Payment  # noqa: F401
-from marketplace.models.payments import StripeEvent  # noqa: F401
 
 __all__ = [
     "Agreement", "AgreementStatus", "ApiKey", "ApiKeyStatus", "BrokerQualification", "CapPrice",

@@ -16,7 +16,7 @@ from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Order, Organization, Product
 from marketplace.models.base import utcnow
-from marketplace.models.orders_extra import Deliverable, DeliveryCopy
+from marketplace.models.delivery import Deliverable, DeliveryCopy
 from marketplace.orders.common import OrderError
 from marketplace.orders.fulfilment import FILE_TYPES, line_products
 from marketplace.orders.payments import PAID_STATES

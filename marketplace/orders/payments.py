@@ -11,7 +11,7 @@ from marketplace.errors import Conflict, NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderStatus, PaymentMethod
 from marketplace.models.base import utcnow
-from marketplace.models.orders_extra import Payment, PaymentKind
+from marketplace.models.payments import Payment, PaymentKind
 from marketplace.orders.common import OrderError, get_order, order_summary
 from marketplace.orders.fulfilment import fulfil_order, withdraw_order_rights
 

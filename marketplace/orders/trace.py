@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from marketplace.i18n_marker import N_
 from marketplace.models import Order, Organization
-from marketplace.models.orders_extra import Deliverable, DeliveryCopy
+from marketplace.models.delivery import Deliverable, DeliveryCopy
 from marketplace.orders.common import OrderError
 from marketplace.orders.watermark import FINGERPRINT_RE, find_fingerprints
 

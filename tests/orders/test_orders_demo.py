@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from marketplace.models import Order, OrgKind, Role
-from marketplace.models.orders_extra import Deliverable
+from marketplace.models.delivery import Deliverable
 from marketplace.orders.demo import load_orders_demo
 from tests.factories import make_org, make_user
 

@@ -9,7 +9,7 @@ from marketplace.audit import Actor
 from marketplace.errors import DomainError
 from marketplace.keys import issue_api_key
 from marketplace.models import ApiKey, Entitlement, Order, OrderStatus
-from marketplace.models.orders_extra import Payment
+from marketplace.models.payments import Payment
 from marketplace.orders.approvals import approve_public_use, decline_public_use
 from marketplace.orders.payments import cancel_order, record_payment, record_refund
 

@@ -191,7 +191,7 @@ def test_trace_page_finds_the_order(app, web, login_as, shop):
 
 def test_finance_refund_of_card_payment_goes_through_stripe_first(app, web, login_as, shop, monkeypatch):
     import marketplace.payments.card as card
-    from marketplace.models.orders_extra import Payment
+    from marketplace.models.payments import Payment
 
     org, buyer = shop.buyer()
     order = shop.order(org, buyer, shop.product())

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from marketplace.models import AuditRecord, Entitlement, EntitlementStatus, Order, OrderStatus, PaymentMethod
-from marketplace.models.orders_extra import Payment, PaymentKind
-from marketplace.models.payments import StripeEvent
+from marketplace.models.payments import Payment, PaymentKind, StripeEvent
 from marketplace.payments.card import refund_card_order
 from marketplace.payments.stripe_gateway import create_payment_intent
 from tests.payments.localstripe_proc import event_json, sign

@@ -22,7 +22,7 @@ from marketplace.web.forms_util import attach_error
 from marketplace.web.review.display import plan_lines
 from marketplace.web.supply.views_data import cap_text
 from pricing import CHARGE_FORM_LABELS, PricingError, parse_yuan
-from pricing.forms import PRICE_UNITS
+from pricing.charge_forms import PRICE_UNITS
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")
 

@@ -2,7 +2,7 @@
 
 from marketplace.demand.common import DemandError
 from pricing import ChargeForm, PricingError, yuan_to_fen
-from pricing.forms import SUBSCRIPTION_MONTHS
+from pricing.charge_forms import SUBSCRIPTION_MONTHS
 
 
 def offer_terms_from_form(form) -> tuple[int, dict]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from marketplace.errors import DomainError
 from marketplace.models import Organization, OrgStatus, PricePlan, Product, Role
-from marketplace.models.orders_extra import Deliverable
+from marketplace.models.delivery import Deliverable
 from marketplace.orders import delivery
 from marketplace.orders.checkout import InvoiceIn, place_order
 from marketplace.orders.common import OrderError, get_order_by_number, order_lines

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, SECURITY_GRADES, UPDATE_FREQUENCIES
 from pricing import CHARGE_FORM_LABELS, ChargeForm, format_fen, format_unit_price
-from pricing.forms import PRICE_UNITS
+from pricing.charge_forms import PRICE_UNITS
 
 CODE_LABELS = {
     "type": {k.value: v for k, v in PRODUCT_TYPES.items()},

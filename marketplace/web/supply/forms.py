@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, REGIONS, SECURITY_GRADES, UPDATE_FREQUENCIES
 from pricing import CHARGE_FORM_LABELS, ChargeForm
-from pricing.forms import PACKAGE_PRICED_FORMS, TIERED_FORMS, UNIT_PRICED_FORMS
+from pricing.charge_forms import PACKAGE_PRICED_FORMS, TIERED_FORMS, UNIT_PRICED_FORMS
 
 PLAN_SLOTS = 4
 # Which inputs of a plan row a charge form uses (the editor hides the others); mirrors product_input.plan_from_row.

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from marketplace.supply.errors import SupplyError
 from pricing import ChargeForm, PricingError, parse_yuan, yuan_to_fen
-from pricing.forms import PACKAGE_PRICED_FORMS, SUBSCRIPTION_MONTHS, TIERED_FORMS, UNIT_PRICED_FORMS
+from pricing.charge_forms import PACKAGE_PRICED_FORMS, SUBSCRIPTION_MONTHS, TIERED_FORMS, UNIT_PRICED_FORMS
 
 FIELDS = ("type", "title", "summary", "description_md", "domain", "region", "openness", "security_grade",
           "registration_code", "update_frequency", "delivery_mode", "version_notes")

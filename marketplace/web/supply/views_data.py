@@ -14,7 +14,7 @@ from marketplace.supply.caps import CAPPED_FORMS, applicable_cap, current_caps
 from marketplace.supply.errors import SupplyError
 from marketplace.web.supply.forms import PLAN_FIELDS, PLAN_HINTS
 from pricing import CHARGE_FORM_LABELS, format_unit_price
-from pricing.forms import PRICE_UNITS
+from pricing.charge_forms import PRICE_UNITS
 
 
 def _operators_for(db, user) -> list[Organization]:

@@ -1,32 +1,11 @@
-"""Orders side tables: payments and refunds received, deliverable files, watermarked buyer copies."""
+"""Delivery tables: deliverable files of package and report products, watermarked buyer copies."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from marketplace.models.base import enum_type, utcnow
-from marketplace.models.commerce import PaymentMethod
-
-
-class PaymentKind(StrEnum):
-    PAYMENT = "payment"
-    REFUND = "refund"
-
-
-class Payment(SQLModel, table=True):
-    """Money received for (or returned on) an order; the external id makes recording idempotent."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="orders.id", index=True)
-    kind: PaymentKind = Field(default=PaymentKind.PAYMENT, sa_type=enum_type(PaymentKind))
-    method: PaymentMethod = Field(sa_type=enum_type(PaymentMethod))
-    amount_fen: int  # negative for refunds
-    external_id: str = Field(max_length=120, unique=True)  # bank serial, PaymentIntent id, refund id
-    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
-    note: str = Field(default="", max_length=500)
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+from marketplace.models.base import utcnow
 
 
 class Deliverable(SQLModel, table=True):
@@ -65,4 +44,4 @@ class DeliveryCopy(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-__all__ = ["Deliverable", "DeliveryCopy", "Payment", "PaymentKind"]
+__all__ = ["Deliverable", "DeliveryCopy"]
