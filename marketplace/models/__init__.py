@@ -50,3 +50,17 @@ __all__ = [
     "Role",
     "User",
 ]
+from marketplace.models.billing import BillStatus, UsageBill  # noqa: E402, F401
+from marketplace.models.settlement import (  # noqa: E402, F401
+    Account,
+    BilledLine,
+    LedgerPosting,
+    LedgerTransaction,
+    LineSource,
+    PartyKind,
+    PeriodStatus,
+    SettlementPeriod,
+    Statement,
+    StatementLine,
+    StatementStatus,
+)

@@ -1,0 +1,57 @@
+"""Usage bills (账单): one buyer's postpaid charges for one entitlement and month, rated under the pinned plan."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from marketplace.models.base import enum_type, utcnow
+from marketplace.models.commerce import PaymentMethod
+
+
+class BillStatus(StrEnum):
+    ISSUED = "issued"  # 待支付
+    PAID = "paid"  # 已支付
+
+
+def _text(**kw):
+    return Field(default="", sa_column=Column(Text, nullable=False, server_default=""), **kw)
+
+
+class UsageBill(SQLModel, table=True):
+    """A month's billable calls of one postpaid entitlement; `sequence` > 1 bills usage that arrived late."""
+
+    __tablename__ = "usage_bill"
+    __table_args__ = (UniqueConstraint("entitlement_id", "period", "sequence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, unique=True)  # e.g. ZD202611-000042
+    period: str = Field(max_length=7, index=True)  # YYYY-MM (Asia/Shanghai calendar month of the calls)
+    sequence: int = 1
+    adjusts_bill_id: int | None = Field(default=None, foreign_key="usage_bill.id")  # late usage: the bill it tops up
+    entitlement_id: int = Field(foreign_key="entitlement.id", index=True)
+    buyer_org_id: int = Field(foreign_key="organization.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    plan_id: int = Field(foreign_key="price_plan.id")  # the pinned plan version it was rated under
+    operator_id: int = Field(foreign_key="organization.id", index=True)
+    broker_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    commission_bps: int = 0  # from the mandate of the sale (the entitlement's order line)
+    calls: int = 0  # billable calls counted (R9)
+    records: int = 0  # records returned (per-record plans)
+    last_event_id: int = Field(default=0, sa_type=BigInteger)  # highest usage_event.id counted (late usage detection)
+    amount_fen: int = Field(default=0, sa_type=BigInteger)  # tax-inclusive
+    vat_fen: int = Field(default=0, sa_type=BigInteger)
+    vat_rate_bps: int = 600
+    lines: str = _text()  # JSON list of pricing.ChargeLine as {description, units, unit_price_fen, amount_fen}
+    receipts: str = _text()  # JSON list of {day, calls, sha256} daily usage receipts the count came from
+    status: BillStatus = Field(default=BillStatus.ISSUED, sa_type=enum_type(BillStatus), index=True)
+    issued_at: datetime = Field(default_factory=utcnow)
+    due_date: date
+    payment_method: PaymentMethod | None = Field(default=None, sa_type=enum_type(PaymentMethod))
+    bank_reference: str = Field(max_length=32, unique=True)  # 转账附言 for this bill
+    payment_reference: str | None = Field(default=None, max_length=120, unique=True)  # bank serial / PaymentIntent
+    stripe_payment_intent: str | None = Field(default=None, max_length=100, unique=True)
+    paid_at: datetime | None = None
+
+
+__all__ = ["BillStatus", "UsageBill"]
