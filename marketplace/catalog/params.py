@@ -13,6 +13,7 @@ from pricing import ChargeForm
 
 MAX_PAGE = 10000
 MAX_QUERY_CHARS = 100
+MAX_ID = 2**63 - 1  # a BIGINT: larger ids exist nowhere and would overflow the query
 
 ALLOWED: dict[str, frozenset[str]] = {
     "type": frozenset(t.value for t in ProductType),
@@ -44,7 +45,7 @@ def _int(args: Mapping, name: str, default: int, low: int, high: int) -> int:
 def _filter_value(name: str, value: str) -> str:
     if name in ALLOWED and value not in ALLOWED[name]:
         raise BadParameter(f"参数 {name} 的取值 “{value[:40]}” 无效", field=name)
-    if name == "operator" and not value.isdigit():
+    if name == "operator" and not (value.isdigit() and int(value) <= MAX_ID):
         raise BadParameter(N_("参数 operator 必须是运营单位编号"), field=name)
     if len(value) > 60:
         raise BadParameter(f"参数 {name} 过长", field=name)

@@ -12,6 +12,7 @@ from marketplace.web.config import ROOT, load_config
 from marketplace.web.errors import register_error_handlers
 from marketplace.web.extensions import babel, csrf, login_manager
 from marketplace.web.i18n import compile_catalogs, install_label_translation, localtime, select_locale
+from marketplace.web.ints import BoundedIntConverter
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                    default_translation_directories=str(ROOT / "marketplace" / "translations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
     _register_template_helpers(app)
     register_error_handlers(app)

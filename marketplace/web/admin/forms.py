@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from marketplace.web.ints import coerce_db_int
 from marketplace.web.labels import KIND_LABELS, ROLE_LABELS
 
 
@@ -25,7 +26,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[Length(max=100)])
     password = PasswordField(_l("初始密码"), validators=[DataRequired(_l("请设置初始密码"))])
     role = SelectField(_l("角色"), choices=[(r.value, v) for r, v in ROLE_LABELS.items()])
-    org_id = SelectField(_l("所属组织"), coerce=int)
+    org_id = SelectField(_l("所属组织"), coerce=coerce_db_int)
 
 
 class RoleForm(FlaskForm):

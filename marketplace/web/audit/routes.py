@@ -10,6 +10,7 @@ from marketplace.models import AuditRecord, Role
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.i18n import SHANGHAI
+from marketplace.web.ints import MAX_PAGE, query_int
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -45,7 +46,7 @@ def index():
     if end := _day(args.get("end"), end=True):
         query = query.where(AuditRecord.at < end)
     total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    page = max(1, args.get("page", 1, type=int))
+    page = query_int("page", 1, high=MAX_PAGE)
     rows = db.execute(query.order_by(AuditRecord.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).scalars()
     actions = db.execute(select(AuditRecord.action).distinct().order_by(AuditRecord.action)).scalars().all()
     types = db.execute(select(AuditRecord.object_type).distinct().order_by(AuditRecord.object_type)).scalars().all()

@@ -13,6 +13,7 @@ from marketplace.web.db import get_db
 from marketplace.web.extensions import login_manager
 from marketplace.web.forms_util import attach_error
 from marketplace.web.identity import CurrentUser
+from marketplace.web.redirects import next_or
 
 bp = Blueprint("auth", __name__)
 
@@ -63,14 +64,9 @@ def login():
             flash(_(e.message), "danger")
         else:
             login_user(load_user(str(user.id)))
-            return redirect(_safe_next() or url_for("main.home"))
+            return redirect(next_or(url_for("main.home")))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
-
-
-def _safe_next() -> str | None:
-    target = request.args.get("next")
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.post("/logout")

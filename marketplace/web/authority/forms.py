@@ -7,11 +7,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from marketplace.catalog_terms import DOMAINS
 from marketplace.supply.caps import CAPPED_FORMS
+from marketplace.web.ints import coerce_db_int
 from pricing import CHARGE_FORM_LABELS
 
 
 class GrantForm(FlaskForm):
-    operator_id = SelectField(_l("授权运营单位"), coerce=int, validate_choice=False)
+    operator_id = SelectField(_l("授权运营单位"), coerce=coerce_db_int, validate_choice=False)
     title = StringField(_l("协议名称"), validators=[DataRequired(_l("请填写协议名称")), Length(max=200)])
     domains = SelectMultipleField(_l("数据范围（领域）"), choices=list(DOMAINS.items()), validate_choice=False)
     scenarios = TextAreaField(_l("使用场景"), validators=[Length(max=4000)])

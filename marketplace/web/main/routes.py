@@ -1,8 +1,9 @@
 """Home page and language switch."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
 from marketplace.web.access import public
+from marketplace.web.redirects import next_or
 
 bp = Blueprint("main", __name__)
 
@@ -26,10 +27,7 @@ def switch_language(code: str):
 
     if code in LOCALES:
         session["lang"] = code
-    target = request.args.get("next") or url_for("main.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(next_or(url_for("main.home")))
 
 
 @bp.get("/healthz")

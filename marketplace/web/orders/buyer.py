@@ -14,6 +14,7 @@ from marketplace.orders.fulfilment import KEYED_TYPES
 from marketplace.orders.queries import buyer_entitlements, buyer_orders
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
+from marketplace.web.ints import MAX_PAGE, query_int
 from marketplace.web.orders.forms import EmptyForm, KeyForm
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
@@ -24,7 +25,7 @@ NEW_KEY = "orders.new_api_key"  # one-time slot in the signed session cookie, po
 @roles_required(Role.BUYER)
 def orders():
     """The organization's orders, newest first."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1, high=MAX_PAGE)
     rows = buyer_orders(get_db(), current_user.org_id, status=request.args.get("status"), page=page)
     return render_template("buyer/orders.html", rows=rows, page=page)
 

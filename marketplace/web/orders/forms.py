@@ -6,9 +6,11 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from marketplace.web.ints import coerce_db_int
+
 
 class CheckoutForm(FlaskForm):
-    plan_id = SelectField(_l("价格方案"), coerce=int, validate_choice=False)
+    plan_id = SelectField(_l("价格方案"), coerce=coerce_db_int, validate_choice=False)
     quantity = StringField(_l("购买数量"), default="1")
     use_type = RadioField(_l("数据用途"), default="industry",
                           choices=[("industry", _l("产业发展、行业发展（收费）")),

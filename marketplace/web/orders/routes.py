@@ -23,6 +23,7 @@ from marketplace.orders.trace import trace_leak
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
+from marketplace.web.ints import query_int
 from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, upfront_fen
 from marketplace.web.orders.forms import CheckoutForm, EmptyForm, ReasonForm, TraceForm
 from pricing import PlanTerms, is_metered
@@ -41,7 +42,7 @@ def _prepare_checkout(form: CheckoutForm, product: Product, buyer: Organization)
     plans = buyable_plans(get_db(), product.id)
     form.plan_id.choices = [(p.id, f"{p.name} · {plan_price_text(t)}") for p, t in plans]
     if request.method == "GET":
-        wanted = request.args.get("plan", type=int)
+        wanted = query_int("plan")
         form.plan_id.data = wanted if any(p.id == wanted for p, _t in plans) else (plans[0][0].id if plans else None)
         form.invoice_title.data, form.invoice_taxpayer_id.data = buyer.name, buyer.uscc
         form.submit_token.data = new_submit_token()

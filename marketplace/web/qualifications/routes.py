@@ -18,12 +18,13 @@ from marketplace.supply.brokers import record_qualification
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
+from marketplace.web.ints import coerce_db_int
 
 bp = Blueprint("qualifications", __name__, url_prefix="/admin/qualifications")
 
 
 class QualificationForm(FlaskForm):
-    broker_id = SelectField(_l("数据经纪人"), coerce=int, validate_choice=False)
+    broker_id = SelectField(_l("数据经纪人"), coerce=coerce_db_int, validate_choice=False)
     cert_no = StringField(_l("证书编号"), validators=[DataRequired(_l("请填写证书编号")), Length(max=60)])
     issuer = StringField(_l("发证机构"), validators=[DataRequired(_l("请填写发证机构")), Length(max=200)])
     valid_from = DateField(_l("有效期自"), validators=[DataRequired(_l("请选择开始日期"))])

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, REGIONS, SECURITY_GRADES, UPDATE_FREQUENCIES
+from marketplace.web.ints import coerce_db_int
 from pricing import CHARGE_FORM_LABELS, ChargeForm
 from pricing.charge_forms import PACKAGE_PRICED_FORMS, TIERED_FORMS, UNIT_PRICED_FORMS
 
@@ -57,8 +58,8 @@ class PlanForm(Form):
 
 
 class ProductForm(FlaskForm):
-    operator_id = SelectField(_l("委托运营单位"), coerce=int, validate_choice=False)
-    agreement_id = SelectField(_l("授权运营协议"), coerce=int, validate_choice=False)
+    operator_id = SelectField(_l("委托运营单位"), coerce=coerce_db_int, validate_choice=False)
+    agreement_id = SelectField(_l("授权运营协议"), coerce=coerce_db_int, validate_choice=False)
     type = SelectField(_l("产品类型"), choices=[(k.value, v) for k, v in PRODUCT_TYPES.items()])
     title = StringField(_l("产品名称"), validators=[DataRequired(_l("请填写产品名称")), Length(max=200)])
     summary = StringField(_l("摘要"), validators=[Length(max=500)])
@@ -79,8 +80,8 @@ class ProductForm(FlaskForm):
 
 
 class MandateForm(FlaskForm):
-    broker_id = SelectField(_l("数据经纪人"), coerce=int, validate_choice=False)
-    product_ids = SelectMultipleField(_l("委托产品"), coerce=int, validate_choice=False)
+    broker_id = SelectField(_l("数据经纪人"), coerce=coerce_db_int, validate_choice=False)
+    product_ids = SelectMultipleField(_l("委托产品"), coerce=coerce_db_int, validate_choice=False)
     commission_pct = StringField(_l("佣金比例（%）"), validators=[DataRequired(_l("请填写佣金比例"))])
     start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请选择开始日期"))])
     end_date = DateField(_l("结束日期"), validators=[DataRequired(_l("请选择结束日期"))])
