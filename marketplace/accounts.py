@@ -17,7 +17,7 @@ from marketplace.i18n_marker import N_
 from marketplace.models import LoginFailure, Organization, OrgKind, OrgStatus, Role, User
 from marketplace.models.accounts import ROLES_BY_KIND, TaxpayerKind
 from marketplace.models.base import utcnow
-from marketplace.uscc import validate_uscc
+from marketplace.uscc import make_uscc, validate_uscc
 
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 5
@@ -132,6 +132,29 @@ def find_or_create_org(
     record_audit(session, actor=actor, action="org.create", object_type="organization", object_id=org.id,
                  after={"name": org.name, "uscc": code, "kind": org_kind})
     return org
+
+
+EXCHANGE_DEFAULT_NAME = "公共数据交易中心"
+# The code given to the exchange's own organization when the first admin is bootstrapped without one
+# (the CLI passes EXCHANGE_USCC from the environment instead when it is set).
+EXCHANGE_PLACEHOLDER_PREFIX = "12000000000000000"
+
+
+def exchange_org_for(session: Session, *, actor: Actor, role: str, name: str | None = None,
+                     uscc: str | None = None) -> Organization:
+    """The exchange's own organization for a staff role, created on an empty exchange (bootstrap)."""
+    if role not in {r.value for r in ROLES_BY_KIND[OrgKind.EXCHANGE]}:
+        raise AccountError(N_("请用 --org-code 指定组织的统一社会信用代码（不带 --org-code 只能创建交易所员工）"),
+                           field="org_code")
+    found = session.execute(select(Organization).where(Organization.kind == OrgKind.EXCHANGE)
+                            .order_by(Organization.id)).scalars().all()
+    if len(found) > 1:
+        raise AccountError(N_("有多个交易所组织，请用 --org-code 指定"), field="org_code")
+    if found:
+        return found[0]
+    code = uscc or make_uscc(EXCHANGE_PLACEHOLDER_PREFIX)
+    return find_or_create_org(session, actor=actor, uscc=code, name=name or EXCHANGE_DEFAULT_NAME,
+                              kind=OrgKind.EXCHANGE.value)
 
 
 def create_user(session: Session, *, actor: Actor, email: str, password: str, role: str, org: Organization,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -31,9 +33,11 @@ def create_user_command(email, password, role, org_code, org_name, org_kind, nam
     actor = Actor.system("cli")
     with session_scope(_engine()) as session:
         try:
-            if not org_code:
-                raise accounts.AccountError("请用 --org-code 指定组织的统一社会信用代码")
-            org = accounts.find_or_create_org(session, actor=actor, uscc=org_code, name=org_name, kind=org_kind)
+            if org_code:
+                org = accounts.find_or_create_org(session, actor=actor, uscc=org_code, name=org_name, kind=org_kind)
+            else:  # bootstrap: exchange staff join the exchange's own organization, made when there is none
+                org = accounts.exchange_org_for(session, actor=actor, role=role, name=org_name,
+                                                uscc=os.environ.get("EXCHANGE_USCC"))
             user = accounts.create_user(session, actor=actor, email=email, password=password, role=role,
                                         org=org, name=name)
         except DomainError as e:

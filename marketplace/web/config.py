@@ -14,9 +14,9 @@ class ConfigError(RuntimeError):
     """The app cannot start with this configuration."""
 
 
-def _dev_secret() -> str:
-    """A random key kept in instance/ so restarts and workers share sessions in development."""
-    path = INSTANCE / "dev-secret-key"
+def _dev_secret(name: str = "dev-secret-key") -> str:
+    """A random key kept in instance/ so restarts and workers share it in development."""
+    path = INSTANCE / name
     INSTANCE.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         path.write_text(secrets.token_hex(32))
@@ -30,12 +30,16 @@ def load_config(overrides: dict | None = None) -> dict:
     overrides = overrides or {}
     app_env = overrides.get("APP_ENV") or env.get("APP_ENV", "development")
     testing = bool(overrides.get("TESTING")) or app_env == "testing"
+    production = app_env not in ("development", "testing") and not testing
     cfg = {
         "APP_ENV": app_env,
         "TESTING": testing,
         "SECRET_KEY": env.get("SECRET_KEY"),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'exchange.db'}",
-        "DEMO_DATA": env.get("DEMO_DATA", "1") != "0",
+        "DEMO_DATA": env.get("DEMO_DATA", "0" if production else "1") != "0",
+        "AUDIT_KEY": env.get("AUDIT_KEY"),
+        # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto/-Host (0: trust none).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "AUTO_MIGRATE": env.get("AUTO_MIGRATE", "1") != "0",
         "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key and worker
         "GATEWAY_BURST": int(env.get("GATEWAY_BURST", "40")),
@@ -59,8 +63,13 @@ def load_config(overrides: dict | None = None) -> dict:
         },
     }
     cfg.update(overrides)
-    if not cfg["SECRET_KEY"]:
-        if app_env not in ("development", "testing") and not testing:
-            raise ConfigError("SECRET_KEY is required outside development/testing (set SECRET_KEY)")
-        cfg["SECRET_KEY"] = "testing-secret" if testing else _dev_secret()
+    if production and cfg["DEMO_DATA"]:
+        raise ConfigError("DEMO_DATA=1 is refused in production: demo logins would open the exchange to anyone; "
+                          "unset DEMO_DATA and create the first admin with `flask --app app create-user --role admin`")
+    for name, dev_file, test_value in (("SECRET_KEY", "dev-secret-key", "testing-secret"),
+                                       ("AUDIT_KEY", "dev-audit-key", "testing-audit-key")):
+        if not cfg[name]:
+            if production:
+                raise ConfigError(f"{name} is required outside development/testing (set {name})")
+            cfg[name] = test_value if testing else _dev_secret(dev_file)
     return cfg

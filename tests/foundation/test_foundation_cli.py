@@ -26,7 +26,7 @@ def test_create_user_with_new_organization(runner, session):
     (["--role", "buyer", "--org-code", "91350100M000100Y43"], "需同时提供名称和类型"),
     (["--role", "buyer", "--org-code", "91350100M000100Y43", "--org-name", "X", "--org-kind", "pirate"],
      "未知的组织类型"),
-    (["--role", "buyer"], "--org-code"),
+    (["--role", "buyer"], "--org-code"),  # only exchange staff are bootstrapped without a code
 ])
 def test_bad_input_exits_non_zero_with_message(runner, session, args, message):
     result = runner.invoke(args=["create-user", "--email", "x@test.cn", "--password", "secret123", *args])
