@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict, DomainError, NotFound
@@ -21,6 +22,8 @@ from marketplace.uscc import make_uscc, validate_uscc
 
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 5
+PASSWORD_MIN, PASSWORD_MAX = 10, 128
+PASSWORD_MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^10 guesses
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -55,10 +58,17 @@ def normalize_email(raw: str) -> str:
         raise AccountError(N_("邮箱格式不正确"), field="email") from None
 
 
-def check_password(password: str) -> None:
-    """At least 8 characters with a letter and a digit."""
-    if len(password or "") < 8 or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        raise AccountError(N_("密码至少 8 位，且须同时包含字母和数字"), field="password")
+def check_password(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
+    """PASSWORD_MIN..PASSWORD_MAX characters and hard to guess (zxcvbn score ≥ PASSWORD_MIN_SCORE)."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(N_("密码至少 10 位。建议用三四个不相关的词加数字或符号组成一句好记的口令"), field="password")
+    if len(password) > PASSWORD_MAX:
+        raise AccountError(N_("密码不能超过 128 位"), field="password")
+    estimate = zxcvbn(password, user_inputs=[u for u in user_inputs if u], max_length=PASSWORD_MAX)
+    if estimate["score"] < PASSWORD_MIN_SCORE:
+        raise AccountError(N_("密码太容易被猜到：请不要用常见密码、键盘顺序、重复字符、姓名、邮箱或日期；"
+                              "建议用三四个不相关的词加数字或符号组成一句好记的口令"), field="password")
 
 
 def check_phone(phone: str) -> str:
@@ -90,7 +100,7 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     contact = _require_text(data.contact_name, "contact_name", "联系人", 100)
     phone = check_phone(data.phone)
     email = normalize_email(data.email)
-    check_password(data.password)
+    check_password(data.password, user_inputs=(email, name, contact, uscc, phone))
     if session.execute(select(Organization.id).where(Organization.uscc == uscc)).first():
         raise AccountError(N_("该统一社会信用代码已注册，请由贵单位管理员添加账号"), field="uscc")
     _email_free(session, email)
@@ -161,7 +171,7 @@ def create_user(session: Session, *, actor: Actor, email: str, password: str, ro
                 name: str = "") -> User:
     """Add a user with one role to an organization whose kind allows that role."""
     email = normalize_email(email)
-    check_password(password)
+    check_password(password, user_inputs=(email, name))
     try:
         role_v = Role(role)
     except ValueError:

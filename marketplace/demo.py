@@ -10,7 +10,7 @@ from marketplace.models import Organization, OrgKind, OrgStatus
 from marketplace.models.base import utcnow
 from marketplace.uscc import make_uscc
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "Shuju-Jiaoyi-2026"  # 数据交易: strong enough for the password rule, easy to type
 
 # (key, name, kind, 17-character code prefix, verified?)
 ORGS = [

@@ -12,7 +12,7 @@ from marketplace.models.accounts import ROLES_BY_KIND
 from marketplace.models.base import utcnow
 from marketplace.uscc import make_uscc
 
-PASSWORD = "pass1234"
+PASSWORD = "Tea-River-Lantern-42"
 _seq = itertools.count(1)
 # A cheap hash keeps tests fast; the app itself uses Werkzeug's default (scrypt).
 _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")

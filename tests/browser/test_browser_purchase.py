@@ -44,8 +44,8 @@ def _register(page, base, uscc):
     page.fill("#contact_name", "李四")
     page.fill("#phone", "13900139000")
     page.fill("#email", "shopper@test.cn")
-    page.fill("#password", "secret123")
-    page.fill("#password2", "secret123")
+    page.fill("#password", "Tea-River-Lantern-42")
+    page.fill("#password2", "Tea-River-Lantern-42")
     page.get_by_role("button", name="提交注册").click()
     page.wait_for_url(f"{base}/account")
 
@@ -86,7 +86,7 @@ def test_register_buy_by_bank_transfer_finance_confirms_buyer_downloads(live_ser
         assert s.exec(select(Order).where(Order.number == number)).one().status == OrderStatus.DELIVERED
 
     page.get_by_role("button", name="退出").click()
-    _login(page, base, "shopper@test.cn", "secret123")
+    _login(page, base, "shopper@test.cn", "Tea-River-Lantern-42")
     page.goto(f"{base}/orders/{number}")
     assert "已交付" in page.locator("#order-status").inner_text()
     shown = page.locator(".copy-sha256").first.inner_text().strip()

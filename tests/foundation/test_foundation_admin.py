@@ -33,7 +33,7 @@ def test_admin_creates_organization_and_user(web, session, login_as):
     resp = web.post("/admin/organizations", {"name": "示例新运营单位", "uscc": code, "kind": "operator"})
     assert resp.status_code == 302
     org = session.execute(select(Organization).where(Organization.uscc == code)).scalar_one()
-    resp = web.post("/admin/users", {"email": "new-op@test.cn", "name": "新人", "password": "secret123",
+    resp = web.post("/admin/users", {"email": "new-op@test.cn", "name": "新人", "password": "Tea-River-Lantern-42",
                                      "role": "operator", "org_id": org.id})
     assert resp.status_code == 302
     assert session.execute(select(User).where(User.email == "new-op@test.cn")).scalar_one().org_id == org.id
@@ -42,7 +42,7 @@ def test_admin_creates_organization_and_user(web, session, login_as):
 def test_role_must_fit_the_organization_kind(web, session, login_as):
     login_as(Role.ADMIN)
     enterprise = make_org(session)
-    resp = web.post("/admin/users", {"email": "bad@test.cn", "password": "secret123", "role": "finance",
+    resp = web.post("/admin/users", {"email": "bad@test.cn", "password": "Tea-River-Lantern-42", "role": "finance",
                                      "org_id": enterprise.id})
     assert resp.status_code == 400 and "不能有 finance" in resp.get_data(as_text=True)
     assert session.execute(select(User).where(User.email == "bad@test.cn")).first() is None

@@ -9,7 +9,7 @@ from tests.factories import new_uscc
 
 def test_create_user_with_new_organization(runner, session):
     code = new_uscc()
-    result = runner.invoke(args=["create-user", "--email", "op@test.cn", "--password", "secret123", "--role",
+    result = runner.invoke(args=["create-user", "--email", "op@test.cn", "--password", "Tea-River-Lantern-42", "--role",
                                  "operator", "--org-code", code, "--org-name", "示例运营", "--org-kind", "operator"])
     assert result.exit_code == 0, result.output
     org = session.execute(select(Organization).where(Organization.uscc == code)).scalar_one()
@@ -29,7 +29,7 @@ def test_create_user_with_new_organization(runner, session):
     (["--role", "buyer"], "--org-code"),  # only exchange staff are bootstrapped without a code
 ])
 def test_bad_input_exits_non_zero_with_message(runner, session, args, message):
-    result = runner.invoke(args=["create-user", "--email", "x@test.cn", "--password", "secret123", *args])
+    result = runner.invoke(args=["create-user", "--email", "x@test.cn", "--password", "Tea-River-Lantern-42", *args])
     assert result.exit_code != 0
     assert message in result.output
     assert session.execute(select(User)).first() is None
@@ -38,4 +38,4 @@ def test_bad_input_exits_non_zero_with_message(runner, session, args, message):
 def test_weak_password_refused(runner):
     result = runner.invoke(args=["create-user", "--email", "x@test.cn", "--password", "123", "--role", "buyer",
                                  "--org-code", "91350100M000100Y43", "--org-name", "X", "--org-kind", "enterprise"])
-    assert result.exit_code != 0 and "至少 8 位" in result.output
+    assert result.exit_code != 0 and "至少 10 位" in result.output

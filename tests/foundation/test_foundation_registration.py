@@ -7,8 +7,8 @@ from marketplace.models import AuditRecord, Organization, OrgStatus, Role, User
 from tests.factories import new_uscc
 
 GOOD = {"company_name": "示例注册测试有限公司", "uscc": "91350100M000100Y43", "taxpayer_kind": "general",
-        "contact_name": "李四", "phone": "13800138000", "email": "reg@test.cn", "password": "secret123",
-        "password2": "secret123"}
+        "contact_name": "李四", "phone": "13800138000", "email": "reg@test.cn", "password": "Tea-River-Lantern-42",
+        "password2": "Tea-River-Lantern-42"}
 
 
 def counts(session):
@@ -23,7 +23,7 @@ def test_registration_creates_pending_org_buyer_and_audit(web, session):
     user = session.execute(select(User).where(User.email == "reg@test.cn")).scalar_one()
     assert org.status == OrgStatus.PENDING and org.name == GOOD["company_name"]
     assert user.org_id == org.id and user.role == Role.BUYER
-    assert user.password_hash != "secret123"
+    assert user.password_hash != "Tea-River-Lantern-42"
     audit = session.execute(select(AuditRecord).where(AuditRecord.action == "org.register")).scalar_one()
     assert audit.object_id == str(org.id) and audit.actor_id == user.id
     assert "实名待审核" in web.get("/account").get_data(as_text=True)
@@ -37,8 +37,8 @@ def test_registration_creates_pending_org_buyer_and_audit(web, session):
     ("contact_name", "", "请填写联系人"),
     ("phone", "12345", "有效的手机号"),
     ("email", "not-an-email", "邮箱格式不正确"),
-    ("password", "short1", "至少 8 位"),
-    ("password", "lettersonly", "字母和数字"),
+    ("password", "short1", "至少 10 位"),
+    ("password", "password1234", "太容易被猜到"),
     ("password2", "different123", "两次输入的密码不一致"),
 ])
 def test_any_invalid_field_stores_nothing(web, session, field, value, message):
