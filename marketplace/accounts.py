@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from marketplace import login_throttle
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import Conflict, DomainError, NotFound
 from marketplace.i18n_marker import N_
-from marketplace.models import LoginFailure, Organization, OrgKind, OrgStatus, Role, User
+from marketplace.models import Organization, OrgKind, OrgStatus, Role, User
 from marketplace.models.accounts import ROLES_BY_KIND, TaxpayerKind
 from marketplace.models.base import utcnow
 from marketplace.uscc import make_uscc, validate_uscc
+from marketplace.user_sessions import end_user_sessions, is_known_address
 
-LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES = login_throttle.LOCK_AUDIT_AT
+BAD_LOGIN = N_("邮箱或密码错误")
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 PASSWORD_MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^10 guesses
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -32,9 +34,13 @@ class AccountError(DomainError):
 
 
 class LoginThrottled(AccountError):
-    """Too many failed logins for this address."""
+    """Too many failed logins: this attempt must wait `retry_after` seconds."""
 
     status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -247,32 +253,59 @@ def set_user_active(session: Session, *, actor: Actor, user_id: int, active: boo
     if user.active == active:
         raise Conflict(N_("账号已处于该状态"))
     user.active = active
+    if not active:
+        end_user_sessions(session, user_id=user.id, reason="disabled")
     record_audit(session, actor=actor, action="user.enable" if active else "user.disable", object_type="user",
                  object_id=user.id, org_id=user.org_id, before={"active": not active}, after={"active": active})
     session.commit()
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
-    """Check a login; count failures and refuse after LOGIN_MAX_FAILURES in LOGIN_WINDOW."""
-    email = (email or "").strip().lower()
-    since = utcnow() - LOGIN_WINDOW
-    failures = session.execute(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.email == email, LoginFailure.at >= since)
-    ).scalar_one()
-    if failures >= LOGIN_MAX_FAILURES:
-        raise LoginThrottled(N_("登录失败次数过多，请 15 分钟后再试"))
+def authenticate(session: Session, *, email: str, password: str, ip: str,
+                 now: datetime | None = None) -> User | None:
+    """The user when e-mail and password fit, None after recording a failure; LoginThrottled while it must wait.
+
+    A wrong password is an outcome, not an error: the caller commits either way so the failure counts.
+    """
+    now = now or utcnow()
+    email = (email or "").strip().lower()[:254]
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    known = user is not None and is_known_address(session, user_id=user.id, ip=ip)
+    wait = login_throttle.login_wait(session, email=email, ip=ip, known_address=known, now=now)
+    if wait:
+        raise LoginThrottled(N_("登录失败次数过多，请 %(seconds)s 秒后再试"), retry_after=wait)
     if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        session.add(LoginFailure(email=email, ip=ip))
-        if failures + 1 == LOGIN_MAX_FAILURES:
+        failures = login_throttle.record_failure(session, email=email, ip=ip, now=now)
+        if failures == login_throttle.LOCK_AUDIT_AT:
             record_audit(session, actor=Actor(None, email or "anonymous"), action="auth.login_locked",
                          object_type="user", object_id=user.id if user else "",
-                         after={"email": email, "ip": ip, "failures": failures + 1})
-        session.commit()
-        raise AccountError(N_("邮箱或密码错误"))
-    user.last_login_at = utcnow()
+                         after={"email": email, "ip": ip, "failures": failures})
+        return None
+    user.last_login_at = now
     record_audit(session, actor=Actor(user.id, user.email, user.org_id), action="auth.login",
                  object_type="user", object_id=user.id, after={"ip": ip})
-    session.commit()
+    session.flush()
     return user
+
+
+def change_password(session: Session, *, actor: Actor, user_id: int, current: str, new: str,
+                    keep_token: str | None) -> User:
+    """Replace a password after checking the current one; ends the user's other sessions."""
+    user = get_user(session, user_id)
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AccountError(N_("当前密码不正确"), field="current_password")
+    check_password(new, user_inputs=(user.email, user.name))
+    user.password_hash = generate_password_hash(new)
+    ended = end_user_sessions(session, user_id=user.id, reason="password_change", keep_token=keep_token)
+    record_audit(session, actor=actor, action="user.password_change", object_type="user", object_id=user.id,
+                 org_id=user.org_id, after={"other_sessions_ended": ended})
+    session.flush()
+    return user
+
+
+def sign_out_everywhere(session: Session, *, actor: Actor, user_id: int) -> int:
+    """End every session of the user, this one included."""
+    ended = end_user_sessions(session, user_id=user_id, reason="sign_out_everywhere")
+    record_audit(session, actor=actor, action="user.sign_out_everywhere", object_type="user", object_id=user_id,
+                 after={"sessions_ended": ended})
+    return ended

@@ -1,7 +1,7 @@
 """All tables. Importing this package registers every table on SQLModel.metadata."""
 
-from marketplace.models.accounts import LoginFailure, Organization, OrgKind, OrgStatus, Role, User
-from marketplace.models.audit import AuditRecord
+from marketplace.models.accounts import LoginFailure, Organization, OrgKind, OrgStatus, Role, User, UserSession
+from marketplace.models.audit import AuditCheckpoint, AuditRecord
 from marketplace.models.catalog_index import FacetCombo, ProductFacet  # noqa: F401
 from marketplace.models.commerce import (
     ApiKey,
@@ -42,6 +42,7 @@ __all__ = [
     "Entitlement", "EntitlementStatus", "InvoiceKind", "Mandate", "MandateProduct", "MandateStatus", "Openness",
     "Order", "OrderLine", "OrderStatus", "PaymentMethod", "PricePlan", "Product", "ProductRevision",
     "ProductStatus", "ProductType", "RevisionStatus", "SecurityGrade", "UseType",
+    "AuditCheckpoint",
     "AuditRecord",
     "LoginFailure",
     "OrgKind",
@@ -49,6 +50,7 @@ __all__ = [
     "Organization",
     "Role",
     "User",
+    "UserSession",
 ]
 from marketplace.models.billing import BillStatus, UsageBill  # noqa: E402, F401
 from marketplace.models.settlement import (  # noqa: E402, F401

@@ -85,3 +85,16 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     ip: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class UserSession(SQLModel, table=True):
+    """One signed-in browser session; ending the row ends the session on the server, whatever the cookie says."""
+
+    __tablename__ = "user_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the random token kept in the signed cookie
+    ip: str = Field(default="", max_length=64, index=True)  # the client address it signed in from
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    end_reason: str = Field(default="", max_length=40)

@@ -21,3 +21,15 @@ class AuditRecord(SQLModel, table=True):
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64, unique=True)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """The trail's length and head hash at one moment, signed with AUDIT_KEY; copies leave the database."""
+
+    __tablename__ = "audit_checkpoint"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    record_count: int
+    head_hash: str = Field(max_length=64)
+    signature: str = Field(max_length=64)
+    written_by: str = Field(default="", max_length=254)

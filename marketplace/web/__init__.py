@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, g, request
 from sqlalchemy import inspect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.db import make_engine
 from marketplace.web.config import ROOT, load_config
@@ -20,6 +21,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.update(load_config(overrides))
+    if app.config["TRUSTED_PROXIES"] > 0:  # only then may X-Forwarded-* name the client, host and scheme
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     logging.basicConfig(level=logging.INFO)
     app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
     compile_catalogs()

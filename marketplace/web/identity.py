@@ -21,12 +21,18 @@ class CurrentUser(UserMixin):
     org_kind: str
     org_status: OrgStatus
     active: bool
+    session_token: str = ""  # the server-side session (user_sessions) this browser signed in with
 
     @classmethod
-    def of(cls, user: User, org: Organization) -> CurrentUser:
+    def of(cls, user: User, org: Organization, session_token: str = "") -> CurrentUser:
         """Snapshot a user row and its organization."""
         return cls(id=user.id, email=user.email, name=user.name, role=user.role, org_id=org.id,
-                   org_name=org.name, org_kind=org.kind, org_status=org.status, active=user.active)
+                   org_name=org.name, org_kind=org.kind, org_status=org.status, active=user.active,
+                   session_token=session_token)
+
+    def get_id(self) -> str:
+        """What the signed cookie keeps: the user id and the session token, so the server can end it."""
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:
