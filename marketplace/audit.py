@@ -1,24 +1,50 @@
 """Append to and verify the hash-chained audit trail (R11).
 
-Each record's hash is SHA-256 over a canonical JSON form of its fields and the previous
-record's hash, so editing, deleting or reordering any record breaks the chain.
+Each record's hash is an HMAC-SHA-256, keyed with AUDIT_KEY, over a canonical JSON form of its fields
+and the previous record's hash, so editing, deleting or reordering any record breaks the chain, and
+nobody without the key can re-hash a consistent forgery. Signed checkpoints (audit_checkpoints) pin the
+length and head of the chain so that cutting off its tail is caught too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
+import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from marketplace.models import AuditRecord
+from marketplace.models import AuditCheckpoint, AuditRecord
 from marketplace.models.base import utcnow
 
 GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_301_001  # advisory lock id that serializes appends on PostgreSQL
+_DEV_FALLBACK_KEY = b"development-audit-key"  # scripts outside the app factory, development only
+_KEYS: dict[str, bytes] = {}
+logger = logging.getLogger(__name__)  # database URL -> its audit key, registered by the app factory
+
+
+def register_audit_key(engine, key: str) -> None:
+    """Key the audit chain of this engine's database (the app factory calls it with AUDIT_KEY)."""
+    _KEYS[engine.url.render_as_string(hide_password=False)] = key.encode("utf-8")
+
+
+def audit_key(session: Session) -> bytes:
+    """The key of the session's database: registered, else AUDIT_KEY, else (development only) a fixed one."""
+    key = _KEYS.get(session.get_bind().url.render_as_string(hide_password=False))
+    if key:
+        return key
+    if os.environ.get("AUDIT_KEY"):
+        return os.environ["AUDIT_KEY"].encode("utf-8")
+    if os.environ.get("APP_ENV", "development") in ("development", "testing"):
+        return _DEV_FALLBACK_KEY
+    raise RuntimeError("AUDIT_KEY is not configured for this database")
 
 
 @dataclass(frozen=True)
@@ -52,9 +78,9 @@ def canonical(record: AuditRecord) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def digest(record: AuditRecord) -> str:
-    """SHA-256 hex of the canonical form."""
-    return hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
+def digest(record: AuditRecord, key: bytes) -> str:
+    """HMAC-SHA-256 hex of the canonical form under the audit key."""
+    return hmac.new(key, canonical(record).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _summary_text(before: Any, after: Any) -> str:
@@ -92,9 +118,10 @@ def record_audit(
         summary=_summary_text(before, after),
         prev_hash=last.hash if last else GENESIS,
     )
-    record.hash = digest(record)
+    record.hash = digest(record, audit_key(session))
     session.add(record)
     session.flush()
+    _checkpoint_if_due(session, record.at)
     return record
 
 
@@ -105,14 +132,16 @@ class ChainReport:
     count: int
     first_bad_id: int | None = None
     problem: str = ""
+    head_hash: str = GENESIS
 
     @property
     def ok(self) -> bool:
         return self.first_bad_id is None
 
 
-def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
-    """Walk the trail in id order; report the first record whose link or hash is wrong."""
+def verify_chain(session: Session, *, batch: int = 5000, key: bytes | None = None) -> ChainReport:
+    """Walk the trail in id order; report the first record whose link or keyed hash is wrong."""
+    key = key or audit_key(session)
     prev_hash, prev_id, count = GENESIS, 0, 0
     while True:
         rows = session.execute(
@@ -120,12 +149,123 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
             .execution_options(populate_existing=True)
         ).scalars().all()
         if not rows:
-            return ChainReport(count=count)
+            return ChainReport(count=count, head_hash=prev_hash)
         for record in rows:
             if record.id != prev_id + 1:
                 return ChainReport(count, prev_id + 1, f"记录 #{prev_id + 1} 缺失（被删除）")
             if record.prev_hash != prev_hash:
                 return ChainReport(count, record.id, f"记录 #{record.id} 的前序哈希不匹配（顺序被改动或前一条被删改）")
-            if digest(record) != record.hash:
+            if not hmac.compare_digest(digest(record, key), record.hash):
                 return ChainReport(count, record.id, f"记录 #{record.id} 的内容与哈希不符（被篡改）")
             prev_hash, prev_id, count = record.hash, record.id, count + 1
+
+
+# --- checkpoints: the chain's length and head, signed, so a cut tail or a rewrite shows ---
+
+CHECKPOINT_KIND = "pdx-audit-checkpoint"
+CHECKPOINT_EVERY = timedelta(hours=24)
+
+
+class CheckpointError(ValueError):
+    """A checkpoint document is malformed or its signature does not fit the key."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """What a checkpoint says: after `record_count` records the head hash was `head_hash`."""
+
+    record_count: int
+    head_hash: str
+    at: str  # ISO 8601 UTC, part of what is signed
+    signature: str = ""
+
+    def payload(self) -> bytes:
+        return f"{CHECKPOINT_KIND}|1|{self.record_count}|{self.head_hash}|{self.at}".encode()
+
+    def signed(self, key: bytes) -> Checkpoint:
+        return Checkpoint(self.record_count, self.head_hash, self.at,
+                          hmac.new(key, self.payload(), hashlib.sha256).hexdigest())
+
+    def is_signed_by(self, key: bytes) -> bool:
+        return hmac.compare_digest(self.signed(key).signature, self.signature)
+
+    def document(self) -> dict:
+        """The JSON form kept outside the database."""
+        return {"kind": CHECKPOINT_KIND, "version": 1, "record_count": self.record_count,
+                "head_hash": self.head_hash, "at": self.at, "signature": self.signature}
+
+    @classmethod
+    def from_document(cls, doc: Any) -> Checkpoint:
+        """Parse a checkpoint document; CheckpointError when it is not one."""
+        try:
+            if doc["kind"] != CHECKPOINT_KIND or doc["version"] != 1:
+                raise CheckpointError("not an audit checkpoint")
+            count = doc["record_count"]
+            if not isinstance(count, int) or count < 0:
+                raise CheckpointError("record_count must be a non-negative integer")
+            return cls(count, str(doc["head_hash"]), str(doc["at"]), str(doc["signature"]))
+        except (KeyError, TypeError) as e:
+            raise CheckpointError(f"checkpoint field missing or malformed: {e}") from None
+
+    @classmethod
+    def of_row(cls, row: AuditCheckpoint) -> Checkpoint:
+        return cls(row.record_count, row.head_hash, _iso(row.at), row.signature)
+
+
+def _iso(at) -> str:
+    return at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def write_checkpoint(session: Session, *, written_by: str) -> AuditCheckpoint:
+    """Sign the current length and head of a verified chain and keep it (flushes; the caller commits)."""
+    report = verify_chain(session)
+    if not report.ok:
+        raise CheckpointError(f"the chain is broken at #{report.first_bad_id}: {report.problem}")
+    at = utcnow().replace(microsecond=0)
+    cp = Checkpoint(report.count, report.head_hash, _iso(at)).signed(audit_key(session))
+    row = AuditCheckpoint(at=at, record_count=cp.record_count, head_hash=cp.head_hash, signature=cp.signature,
+                          written_by=written_by)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _checkpoint_if_due(session: Session, now) -> None:
+    """At least one checkpoint a day: the first record after CHECKPOINT_EVERY writes one."""
+    last = session.execute(select(func.max(AuditCheckpoint.at))).scalar_one()
+    if last is not None and now.replace(tzinfo=None) - last.replace(tzinfo=None) < CHECKPOINT_EVERY:
+        return
+    try:
+        write_checkpoint(session, written_by="daily")
+    except CheckpointError:
+        logger.error("audit chain broken: daily checkpoint not written")  # verify-audit names the record
+
+
+def check_against(session: Session, report: ChainReport, checkpoint: Checkpoint, key: bytes) -> ChainReport:
+    """The report, or a failing one when the chain no longer holds what the checkpoint signed."""
+    if not report.ok:
+        return report
+    if not checkpoint.is_signed_by(key):
+        return ChainReport(report.count, 0, "检查点签名无效（不是用本交易所的审计密钥签发的，或已被改动）",
+                           report.head_hash)
+    if report.count < checkpoint.record_count:
+        return ChainReport(report.count, report.count + 1,
+                           f"审计记录只有 {report.count} 条，"
+                           f"少于检查点签署的 {checkpoint.record_count} 条（末尾被截断）",
+                           report.head_hash)
+    if checkpoint.record_count:
+        head = session.execute(select(AuditRecord.hash).where(AuditRecord.id == checkpoint.record_count)).scalar()
+        if head != checkpoint.head_hash:
+            return ChainReport(report.count, checkpoint.record_count,
+                               f"记录 #{checkpoint.record_count} 的哈希与检查点不符（记录被改写）", report.head_hash)
+    return report
+
+
+def verify_audit(session: Session, *, checkpoints: tuple[Checkpoint, ...] = ()) -> ChainReport:
+    """Verify the chain, then against the newest stored checkpoint and every checkpoint given (files)."""
+    key = audit_key(session)
+    report = verify_chain(session, key=key)
+    stored = session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).scalar()
+    for cp in ((Checkpoint.of_row(stored),) if stored else ()) + tuple(checkpoints):
+        report = check_against(session, report, cp, key)
+    return report

@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from sqlalchemy import inspect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from marketplace.audit import register_audit_key
 from marketplace.db import make_engine
 from marketplace.web.config import ROOT, load_config
 from marketplace.web.errors import register_error_handlers
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     logging.basicConfig(level=logging.INFO)
     app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    register_audit_key(app.extensions["engine"], app.config["AUDIT_KEY"])
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "marketplace" / "translations"))

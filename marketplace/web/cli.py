@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from marketplace.audit import Actor, verify_chain
+from marketplace.audit import Actor, Checkpoint, CheckpointError, verify_audit, write_checkpoint
 from marketplace.db import session_scope
 from marketplace.errors import DomainError
 
@@ -46,14 +48,42 @@ def create_user_command(email, password, role, org_code, org_name, org_kind, nam
         click.echo(f"created user {user.email} ({user.role.value}) in {org.name} [{org.uscc}]")
 
 
-@click.command("verify-audit")
+def _read_checkpoint(path: str) -> Checkpoint:
+    try:
+        return Checkpoint.from_document(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError) as e:  # CheckpointError and JSONDecodeError are ValueErrors
+        raise click.ClickException(f"cannot read checkpoint {path}: {e}") from None
+
+
+@click.command("audit-checkpoint")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="file to write the signed checkpoint to (keep it outside the database host)")
 @with_appcontext
-def verify_audit_command():
-    """Check the audit hash chain; exit non-zero naming the first bad record."""
+def audit_checkpoint_command(out):
+    """Sign the audit chain's length and head hash now; store it and write it to FILE."""
     with session_scope(_engine()) as session:
-        report = verify_chain(session)
+        try:
+            row = write_checkpoint(session, written_by="cli")
+        except CheckpointError as e:
+            raise click.ClickException(str(e)) from None
+        session.commit()
+    doc = Checkpoint.of_row(row).document()
+    Path(out).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"checkpoint written to {out}: {row.record_count} records, head {row.head_hash[:16]}…")
+
+
+@click.command("verify-audit")
+@click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="a checkpoint file from audit-checkpoint or the audit page; may be repeated")
+@with_appcontext
+def verify_audit_command(checkpoints):
+    """Check the audit hash chain (and checkpoints); exit non-zero naming the first bad record."""
+    given = tuple(_read_checkpoint(p) for p in checkpoints)
+    with session_scope(_engine()) as session:
+        report = verify_audit(session, checkpoints=given)
     if report.ok:
-        click.echo(f"audit chain intact: {report.count} records")
+        suffix = f", matches {len(given)} checkpoint file(s)" if given else ""
+        click.echo(f"audit chain intact: {report.count} records{suffix}")
         return
     click.echo(f"audit chain BROKEN at record #{report.first_bad_id}: {report.problem} "
                f"({report.count} records verified before it)", err=True)
@@ -73,7 +103,7 @@ def load_demo_command():
 
 def register_cli(app) -> None:
     """Attach every command to the app."""
-    for command in (create_user_command, verify_audit_command, load_demo_command):
+    for command in (create_user_command, verify_audit_command, audit_checkpoint_command, load_demo_command):
         app.cli.add_command(command)
     from marketplace.web.supply.cli import COMMANDS as supply_commands  # import-products, enforce-terms
 

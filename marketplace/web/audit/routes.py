@@ -2,11 +2,13 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from marketplace.audit import verify_chain
-from marketplace.models import AuditRecord, Role
+from marketplace.audit import Checkpoint, CheckpointError, verify_audit, write_checkpoint
+from marketplace.models import AuditCheckpoint, AuditRecord, Role
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.i18n import SHANGHAI
@@ -50,6 +52,35 @@ def index():
     rows = db.execute(query.order_by(AuditRecord.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).scalars()
     actions = db.execute(select(AuditRecord.action).distinct().order_by(AuditRecord.action)).scalars().all()
     types = db.execute(select(AuditRecord.object_type).distinct().order_by(AuditRecord.object_type)).scalars().all()
-    chain = verify_chain(db) if args.get("verify") else None
+    chain = verify_audit(db) if args.get("verify") else None
+    checkpoints = db.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(10)).scalars().all()
     return render_template("audit/index.html", rows=list(rows), total=total, page=page, per_page=PER_PAGE,
-                           actions=actions, types=types, chain=chain)
+                           actions=actions, types=types, chain=chain, checkpoints=checkpoints)
+
+
+@bp.post("/checkpoints")
+@roles_required(Role.AUTHORITY, Role.ADMIN)
+def new_checkpoint():
+    """Sign the chain's length and head now; the authority downloads it to keep outside the exchange."""
+    db = get_db()
+    try:
+        row = write_checkpoint(db, written_by=current_user.email)
+    except CheckpointError:
+        db.rollback()
+        flash(_("哈希链已断裂，不能签发检查点；请先校验哈希链查看断裂位置"), "danger")
+        return redirect(url_for("audit.index", verify=1))
+    db.commit()
+    flash(_("已签发检查点：%(n)s 条记录。请下载保存到交易所以外的地方。", n=row.record_count), "success")
+    return redirect(url_for("audit.index"))
+
+
+@bp.get("/checkpoints/<int:checkpoint_id>.json")
+@roles_required(Role.AUTHORITY, Role.ADMIN)
+def download_checkpoint(checkpoint_id: int):
+    """One signed checkpoint as the JSON file `verify-audit --checkpoint` reads."""
+    row = get_db().get(AuditCheckpoint, checkpoint_id)
+    if row is None:
+        abort(404)
+    resp = jsonify(Checkpoint.of_row(row).document())
+    resp.headers["Content-Disposition"] = f"attachment; filename=audit-checkpoint-{row.id}-{row.record_count}.json"
+    return resp
