@@ -34,8 +34,14 @@ def _responses(dataset) -> dict:
     return out
 
 
+def _param_schema(name: str) -> dict:
+    if name.lower() == "uscc":  # 18 characters of the GB 32100 alphabet (the check character is checked too)
+        return {"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"}
+    return {"type": "string", "minLength": 1, "maxLength": 200}
+
+
 def _operation(product: Product, dataset) -> dict:
-    params = [{"name": p, "in": "query", "required": True, "schema": {"type": "string", "maxLength": 200},
+    params = [{"name": p, "in": "query", "required": True, "schema": _param_schema(p),
                "description": "查询参数" if p in dataset.key_fields else "核验比对参数"} for p in dataset.params]
     params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
                    "description": "重试时返回首次响应且不重复计费"})

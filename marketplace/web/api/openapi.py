@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from marketplace.catalog.params import ALLOWED
+from marketplace.catalog.params import ALLOWED, MAX_ID, MAX_PAGE
 from marketplace.catalog.queries import MAX_PER_PAGE, SORTS
 
 # Functions (spec, session) -> None that add paths/components to the spec, e.g. the metered data API.
@@ -26,9 +26,9 @@ def _list_parameters() -> list[dict]:
         _param("q", "搜索词（中文分词，可中英混合）", {"type": "string", "maxLength": 100}),
         *[_param(name, f"按{name}筛选", {"type": "string", "enum": values}) for name, values in enum.items()],
         _param("region", "地区", {"type": "string"}),
-        _param("operator", "运营单位编号", {"type": "integer"}),
+        _param("operator", "运营单位编号", {"type": "integer", "minimum": 0, "maximum": MAX_ID}),
         _param("sort", "排序", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
-        _param("page", "页码", {"type": "integer", "minimum": 1, "default": 1}),
+        _param("page", "页码", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
         _param("per_page", "每页条数", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
         _param("facets", "为 1 时返回分面计数", {"type": "string", "enum": ["0", "1"]}),
     ]
