@@ -13,7 +13,7 @@ from pricing import ChargeForm
 
 MAX_PAGE = 10000
 MAX_QUERY_CHARS = 100
-MAX_ID = 2**63 - 1  # a BIGINT: larger ids exist nowhere and would overflow the query
+MAX_ID = 2**31 - 1  # ids are INTEGER (32-bit on PostgreSQL): larger ones exist nowhere and overflow the query
 
 ALLOWED: dict[str, frozenset[str]] = {
     "type": frozenset(t.value for t in ProductType),

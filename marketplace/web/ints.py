@@ -1,7 +1,8 @@
-"""Integers from the outside world, bounded to what a database column holds (64-bit signed).
+"""Integers from the outside world, bounded to what an id column holds.
 
-A path value out of range is a page that does not exist (404); a query or form value out of range
-is a bad request naming the parameter (400). Nothing bigger than 2**63 - 1 reaches a query.
+Ids are INTEGER columns: 64-bit on SQLite but 32-bit on PostgreSQL, where a bigger parameter fails the
+whole query ("integer out of range"). A path value out of range is a page that does not exist (404); a
+query or form value out of range is a bad request naming the parameter (400).
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from flask import abort
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
-DB_INT_MAX = 2**63 - 1
-DB_INT_MIN = -(2**63)
+DB_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every id column
+DB_INT_MIN = -(2**31)
 MAX_PAGE = 10_000  # deeper pages are never linked; past it a page number is a mistake
 
 
 def in_db_range(value: int) -> bool:
-    """True when a database BIGINT can hold the value."""
+    """True when an id column can hold the value on every database."""
     return DB_INT_MIN <= value <= DB_INT_MAX
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:x>` that no longer matches above 2**63 - 1, so the route answers 404 instead of 500."""
+    """`<int:x>` that no longer matches above DB_INT_MAX, so the route answers 404 instead of 500."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", DB_INT_MAX)
