@@ -64,17 +64,17 @@ def normalize_email(raw: str) -> str:
         raise AccountError(N_("邮箱格式不正确"), field="email") from None
 
 
-def check_password(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
+def check_password(password: str, *, user_inputs: tuple[str, ...] = (), field: str = "password") -> None:
     """PASSWORD_MIN..PASSWORD_MAX characters and hard to guess (zxcvbn score ≥ PASSWORD_MIN_SCORE)."""
     password = password or ""
     if len(password) < PASSWORD_MIN:
-        raise AccountError(N_("密码至少 10 位。建议用三四个不相关的词加数字或符号组成一句好记的口令"), field="password")
+        raise AccountError(N_("密码至少 10 位。建议用三四个不相关的词加数字或符号组成一句好记的口令"), field=field)
     if len(password) > PASSWORD_MAX:
-        raise AccountError(N_("密码不能超过 128 位"), field="password")
+        raise AccountError(N_("密码不能超过 128 位"), field=field)
     estimate = zxcvbn(password, user_inputs=[u for u in user_inputs if u], max_length=PASSWORD_MAX)
     if estimate["score"] < PASSWORD_MIN_SCORE:
         raise AccountError(N_("密码太容易被猜到：请不要用常见密码、键盘顺序、重复字符、姓名、邮箱或日期；"
-                              "建议用三四个不相关的词加数字或符号组成一句好记的口令"), field="password")
+                              "建议用三四个不相关的词加数字或符号组成一句好记的口令"), field=field)
 
 
 def check_phone(phone: str) -> str:
@@ -294,7 +294,7 @@ def change_password(session: Session, *, actor: Actor, user_id: int, current: st
     user = get_user(session, user_id)
     if not check_password_hash(user.password_hash, current or ""):
         raise AccountError(N_("当前密码不正确"), field="current_password")
-    check_password(new, user_inputs=(user.email, user.name))
+    check_password(new, user_inputs=(user.email, user.name), field="new_password")
     user.password_hash = generate_password_hash(new)
     ended = end_user_sessions(session, user_id=user.id, reason="password_change", keep_token=keep_token)
     record_audit(session, actor=actor, action="user.password_change", object_type="user", object_id=user.id,

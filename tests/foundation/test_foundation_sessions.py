@@ -66,6 +66,7 @@ def test_password_change_needs_the_current_password_and_a_strong_new_one(web, se
     weak = web.post("/account/password", {"current_password": PASSWORD, "new_password": "password1",
                                           "new_password2": "password1"})
     assert weak.status_code == 400 and "至少 10 位" in weak.get_data(as_text=True)
+    assert 'class="form-control is-invalid" id="new_password"' in weak.get_data(as_text=True)  # under its field
     before = session.execute(select(User.password_hash).where(User.id == user.id)).scalar_one()
     assert before == user.password_hash
 
