@@ -31,8 +31,9 @@ def backoff(failures: int, free: int) -> int:
 
 
 def _recent(session: Session, now: datetime, *conditions) -> tuple[int, datetime | None]:
-    row = session.execute(select(func.count(), func.max(LoginFailure.at)).where(
-        LoginFailure.at >= now - LOGIN_WINDOW, *conditions)).one()
+    row = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.at >= now - LOGIN_WINDOW, *conditions)
+    ).one()
     return row[0], row[1]
 
 

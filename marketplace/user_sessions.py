@@ -32,15 +32,22 @@ def live_session(session: Session, *, user_id: int, token: str) -> UserSession |
     """The user's session with this token while it has not been ended (a read: GETs call it)."""
     if not token:
         return None
-    return session.execute(select(UserSession).where(
-        UserSession.token_hash == _hash(token), UserSession.user_id == user_id, UserSession.ended_at.is_(None),
-    )).scalar_one_or_none()
+    return session.execute(
+        select(UserSession).where(
+            UserSession.token_hash == _hash(token),
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+        )
+    ).scalar_one_or_none()
 
 
 def end_session(session: Session, *, token: str, reason: str = "logout") -> None:
     """End one session (logout)."""
-    session.execute(update(UserSession).where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
-                    .values(ended_at=utcnow(), end_reason=reason))
+    session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
     session.flush()
 
 
@@ -56,5 +63,9 @@ def end_user_sessions(session: Session, *, user_id: int, reason: str, keep_token
 
 def is_known_address(session: Session, *, user_id: int, ip: str) -> bool:
     """True when the user has signed in from this client address before."""
-    return session.execute(select(UserSession.id).where(UserSession.user_id == user_id, UserSession.ip == ip)
-                           .limit(1)).first() is not None
+    return (
+        session.execute(
+            select(UserSession.id).where(UserSession.user_id == user_id, UserSession.ip == ip).limit(1)
+        ).first()
+        is not None
+    )

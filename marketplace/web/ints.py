@@ -45,8 +45,9 @@ def coerce_db_int(value) -> int:
     return number
 
 
-def query_int(name: str, default: int | None = None, *, low: int = 1, high: int = DB_INT_MAX,
-              args: Mapping | None = None) -> int | None:
+def query_int(
+    name: str, default: int | None = None, *, low: int = 1, high: int = DB_INT_MAX, args: Mapping | None = None
+) -> int | None:
     """The integer query parameter `name` (default when absent); 400 naming it when not one in [low, high]."""
     from flask import request
 

@@ -49,8 +49,10 @@ def test_a_consistent_rewrite_without_the_key_is_caught(runner, session, tmp_pat
     for record in session.exec(select(AuditRecord).where(AuditRecord.id >= 20).order_by(AuditRecord.id)).all():
         record.prev_hash = prev
         record.hash = prev = _plain_sha256(record)
-        session.execute(text("UPDATE audit_record SET prev_hash = :p, hash = :h WHERE id = :i"),
-                        {"p": record.prev_hash, "h": record.hash, "i": record.id})
+        session.execute(
+            text("UPDATE audit_record SET prev_hash = :p, hash = :h WHERE id = :i"),
+            {"p": record.prev_hash, "h": record.hash, "i": record.id},
+        )
     session.commit()
     bad = runner.invoke(args=["verify-audit"])
     assert bad.exit_code != 0 and "#20" in bad.output

@@ -35,12 +35,15 @@ def test_quote_thread_with_a_huge_id_is_404_for_its_buyer(web, login_as):
     assert web.get(f"/quotes/{HUGE}").status_code == 404
 
 
-@pytest.mark.parametrize("role, url, name", [
-    ("buyer", f"/buyer/orders?page={HUGE}", "page"),
-    ("admin", f"/audit/?page={HUGE}", "page"),
-    (None, f"/api/v1/products?operator={HUGE}", "operator"),
-    (None, f"/api/v1/products?operator={PG_HUGE}", "operator"),
-])
+@pytest.mark.parametrize(
+    "role, url, name",
+    [
+        ("buyer", f"/buyer/orders?page={HUGE}", "page"),
+        ("admin", f"/audit/?page={HUGE}", "page"),
+        (None, f"/api/v1/products?operator={HUGE}", "operator"),
+        (None, f"/api/v1/products?operator={PG_HUGE}", "operator"),
+    ],
+)
 def test_a_huge_query_value_is_400_naming_the_parameter(web, session, role, url, name):
     if role:
         web.login(make_user(session, role).email)
@@ -56,16 +59,33 @@ def test_checkout_with_a_huge_plan_id_is_400(web, session, login_as):
     assert page.status_code == 200
     hidden = re.compile(r'id="submit_token" name="submit_token" type="hidden" value="([^"]+)"')
     token = hidden.search(page.get_data(as_text=True)).group(1)
-    resp = web.post(f"/products/{product.slug}/buy", {
-        "plan_id": HUGE, "quantity": "1", "use_type": "industry", "purpose": "测试用途说明文字",
-        "invoice_title": "X", "invoice_taxpayer_id": "91350100M000100Y43", "invoice_kind": "normal",
-        "submit_token": token})
+    resp = web.post(
+        f"/products/{product.slug}/buy",
+        {
+            "plan_id": HUGE,
+            "quantity": "1",
+            "use_type": "industry",
+            "purpose": "测试用途说明文字",
+            "invoice_title": "X",
+            "invoice_taxpayer_id": "91350100M000100Y43",
+            "invoice_kind": "normal",
+            "submit_token": token,
+        },
+    )
     assert resp.status_code == 400
     assert "价格方案" in resp.get_data(as_text=True)
 
 
 def test_mandate_with_a_huge_broker_id_is_400(web, login_as):
     login_as("operator")
-    resp = web.post("/supply/mandates", {"broker_id": HUGE, "product_ids": HUGE, "commission_pct": "5",
-                                         "start_date": "2026-01-01", "end_date": "2027-01-01"})
+    resp = web.post(
+        "/supply/mandates",
+        {
+            "broker_id": HUGE,
+            "product_ids": HUGE,
+            "commission_pct": "5",
+            "start_date": "2026-01-01",
+            "end_date": "2027-01-01",
+        },
+    )
     assert resp.status_code == 400

@@ -8,8 +8,14 @@ from marketplace.demo import DEMO_PASSWORD
 from marketplace.models import User
 from tests.factories import PASSWORD
 
-REG = {"company_name": "示例密码测试有限公司", "uscc": "91350100M000100Y43", "taxpayer_kind": "general",
-       "contact_name": "李四", "phone": "13800138000", "email": "pw@test.cn"}
+REG = {
+    "company_name": "示例密码测试有限公司",
+    "uscc": "91350100M000100Y43",
+    "taxpayer_kind": "general",
+    "contact_name": "李四",
+    "phone": "13800138000",
+    "email": "pw@test.cn",
+}
 WEAK = ["password1", "demo1234", "aaaaaaa1", "1234567890", "qwertyuiop12", "passwordpassword", "pw@test.cn2026"]
 TOO_LONG = "Tea-River-Lantern-42" + "x" * 100_001
 
@@ -30,8 +36,23 @@ def test_the_refusal_says_how_to_choose_a_better_password(web):
 
 @pytest.mark.parametrize("password", WEAK[:-1])  # the last one is weak only next to its own e-mail
 def test_cli_refuses_the_same_weak_passwords(runner, session, password):
-    result = runner.invoke(args=["create-user", "--email", "x@test.cn", "--password", password, "--role", "buyer",
-                                 "--org-code", "91350100M000100Y43", "--org-name", "X", "--org-kind", "enterprise"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "x@test.cn",
+            "--password",
+            password,
+            "--role",
+            "buyer",
+            "--org-code",
+            "91350100M000100Y43",
+            "--org-name",
+            "X",
+            "--org-kind",
+            "enterprise",
+        ]
+    )
     assert result.exit_code != 0
     assert "太容易被猜到" in result.output or "至少 10 位" in result.output
     assert session.execute(select(User)).first() is None

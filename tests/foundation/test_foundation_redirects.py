@@ -4,10 +4,25 @@ import pytest
 
 from tests.factories import PASSWORD, make_user
 
-HOSTILE = ["//evil.example", "/%09/evil.example", "/\t/evil.example", "/\n/evil.example", "/\\evil.example",
-           "\\\\evil.example", "https://evil.example/", "http:/evil.example", "javascript:alert(1)",
-           " //evil.example", "/\r\n/evil.example", "%2F%2Fevil.example", "/%5Cevil.example", "///evil.example",
-           "\x00//evil.example", "evil.example", ""]
+HOSTILE = [
+    "//evil.example",
+    "/%09/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example/",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    " //evil.example",
+    "/\r\n/evil.example",
+    "%2F%2Fevil.example",
+    "/%5Cevil.example",
+    "///evil.example",
+    "\x00//evil.example",
+    "evil.example",
+    "",
+]
 
 
 @pytest.mark.parametrize("target", HOSTILE)

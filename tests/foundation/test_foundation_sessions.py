@@ -47,8 +47,9 @@ def test_password_change_ends_the_other_sessions_and_keeps_this_one(app, web, se
     user = make_user(session, "buyer")
     web.login(user.email)
     other = _second_browser(app, user.email)
-    resp = web.post("/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                          "new_password2": NEW_PASSWORD})
+    resp = web.post(
+        "/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert resp.status_code == 302
     assert _signed_in(web)
     assert not _signed_in(other)
@@ -60,11 +61,14 @@ def test_password_change_ends_the_other_sessions_and_keeps_this_one(app, web, se
 def test_password_change_needs_the_current_password_and_a_strong_new_one(web, session):
     user = make_user(session, "buyer")
     web.login(user.email)
-    wrong = web.post("/account/password", {"current_password": "not-my-password-1", "new_password": NEW_PASSWORD,
-                                           "new_password2": NEW_PASSWORD})
+    wrong = web.post(
+        "/account/password",
+        {"current_password": "not-my-password-1", "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert wrong.status_code == 400 and "当前密码不正确" in wrong.get_data(as_text=True)
-    weak = web.post("/account/password", {"current_password": PASSWORD, "new_password": "password1",
-                                          "new_password2": "password1"})
+    weak = web.post(
+        "/account/password", {"current_password": PASSWORD, "new_password": "password1", "new_password2": "password1"}
+    )
     assert weak.status_code == 400 and "至少 10 位" in weak.get_data(as_text=True)
     assert 'class="form-control is-invalid" id="new_password"' in weak.get_data(as_text=True)  # under its field
     before = session.execute(select(User.password_hash).where(User.id == user.id)).scalar_one()

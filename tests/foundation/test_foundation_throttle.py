@@ -17,8 +17,7 @@ OWNER_IP, STRANGER_IP = "10.0.0.1", "10.0.0.66"
 
 
 def _post_login(web: Web, email, password, ip, **headers):
-    return web.post("/login", {"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip},
-                    headers=headers)
+    return web.post("/login", {"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip}, headers=headers)
 
 
 def test_a_stranger_cannot_lock_the_owner_out_of_a_known_address(app, session):
@@ -51,20 +50,28 @@ def test_delays_grow_with_each_failure_and_pass_with_time(session):
     waits = []
     for _ in range(8):
         try:
-            assert accounts.authenticate(session, email=user.email, password="wrong-guess-1", ip=STRANGER_IP,
-                                         now=t) is None
+            assert (
+                accounts.authenticate(session, email=user.email, password="wrong-guess-1", ip=STRANGER_IP, now=t)
+                is None
+            )
             waits.append(0)
         except accounts.LoginThrottled as e:
             waits.append(e.retry_after)
             t += timedelta(seconds=e.retry_after)  # wait exactly as long as told, then try again
-            assert accounts.authenticate(session, email=user.email, password="wrong-guess-1", ip=STRANGER_IP,
-                                         now=t) is None
+            assert (
+                accounts.authenticate(session, email=user.email, password="wrong-guess-1", ip=STRANGER_IP, now=t)
+                is None
+            )
     session.commit()
     assert waits[:3] == [0, 0, 0]
     assert waits[3:] == [2, 4, 8, 16, 32]
     assert login_throttle.backoff(40, login_throttle.FREE_PAIR) == login_throttle.MAX_DELAY
-    assert accounts.authenticate(session, email=user.email, password=PASSWORD, ip=STRANGER_IP,
-                                 now=t + timedelta(seconds=64)) is not None
+    assert (
+        accounts.authenticate(
+            session, email=user.email, password=PASSWORD, ip=STRANGER_IP, now=t + timedelta(seconds=64)
+        )
+        is not None
+    )
 
 
 def test_a_forged_forwarded_for_is_not_trusted_or_stored(web, session):
@@ -81,8 +88,16 @@ def test_a_forged_forwarded_for_is_not_trusted_or_stored(web, session):
 def proxied_app(db_url, backend):
     from marketplace.web import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "AUTO_MIGRATE": False, "DEMO_DATA": False,
-                      "SECRET_KEY": "test-secret", "TRUSTED_PROXIES": 1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "AUTO_MIGRATE": False,
+            "DEMO_DATA": False,
+            "SECRET_KEY": "test-secret",
+            "TRUSTED_PROXIES": 1,
+        }
+    )
     if backend == "sqlite":
         create_schema(app.extensions["engine"])
     yield app

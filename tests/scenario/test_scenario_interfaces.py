@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from marketplace.uscc import make_uscc
+from tests.factories import PASSWORD
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 OPERATOR = make_uscc("91350100000777001")
@@ -16,9 +17,9 @@ def _cli(runner, *args):
 
 
 def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
-    _cli(runner, "create-user", "--email", "op@scenario.cn", "--password", "Tea-River-Lantern-42", "--role", "operator",
+    _cli(runner, "create-user", "--email", "op@scenario.cn", "--password", PASSWORD, "--role", "operator",
          "--org-code", OPERATOR, "--org-name", "示例场景运营公司", "--org-kind", "operator")
-    _cli(runner, "create-user", "--email", "buyer@scenario.cn", "--password", "Tea-River-Lantern-42", "--role", "buyer",
+    _cli(runner, "create-user", "--email", "buyer@scenario.cn", "--password", PASSWORD, "--role", "buyer",
          "--org-code", BUYER, "--org-name", "示例场景采购公司", "--org-kind", "enterprise")
     dataset = tmp_path / "companies.csv"
     dataset.write_text("uscc,name,city\n91350100M000100Y43,示例甲公司,福州\n91110000600037341L,示例乙公司,北京\n",
@@ -52,7 +53,7 @@ def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
 
 
 def test_import_both_shared_listings_then_search(runner, client):
-    _cli(runner, "create-user", "--email", "op2@scenario.cn", "--password", "Tea-River-Lantern-42", "--role", "operator",
+    _cli(runner, "create-user", "--email", "op2@scenario.cn", "--password", PASSWORD, "--role", "operator",
          "--org-code", OPERATOR, "--org-name", "示例场景运营公司", "--org-kind", "operator")
     for name in ("exchange-listings-guiyang.csv", "exchange-listings-zhejiang.csv"):
         result = runner.invoke(args=["import-products", str(SHARED / name), "--operator-code", OPERATOR,
