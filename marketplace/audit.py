@@ -269,3 +269,22 @@ def verify_audit(session: Session, *, checkpoints: tuple[Checkpoint, ...] = ()) 
     for cp in ((Checkpoint.of_row(stored),) if stored else ()) + tuple(checkpoints):
         report = check_against(session, report, cp, key)
     return report
+
+
+def rekey_legacy_chain(session: Session) -> int:
+    """Re-hash a trail written before AUDIT_KEY (plain SHA-256) with the key, once it verified intact that way."""
+    key = audit_key(session)
+    if verify_chain(session, key=key).ok:
+        return 0
+    records = session.execute(select(AuditRecord).order_by(AuditRecord.id)).scalars().all()
+    prev = GENESIS
+    for record in records:  # the whole legacy chain must hold before anything is re-signed
+        if record.prev_hash != prev or hashlib.sha256(canonical(record).encode("utf-8")).hexdigest() != record.hash:
+            raise CheckpointError(f"record #{record.id} does not verify as a legacy chain either; nothing re-keyed")
+        prev = record.hash
+    prev = GENESIS
+    for record in records:
+        record.prev_hash = prev
+        record.hash = prev = digest(record, key)
+        session.flush()
+    return len(records)

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from marketplace.audit import Actor, Checkpoint, CheckpointError, verify_audit, write_checkpoint
+from marketplace.audit import Actor, Checkpoint, CheckpointError, rekey_legacy_chain, verify_audit, write_checkpoint
 from marketplace.db import session_scope
 from marketplace.errors import DomainError
 
@@ -72,6 +72,21 @@ def audit_checkpoint_command(out):
     click.echo(f"checkpoint written to {out}: {row.record_count} records, head {row.head_hash[:16]}…")
 
 
+@click.command("audit-rekey")
+@with_appcontext
+def audit_rekey_command():
+    """Key an audit trail written before AUDIT_KEY existed (only when it verifies intact as it was)."""
+    with session_scope(_engine()) as session:
+        try:
+            count = rekey_legacy_chain(session)
+            if count:
+                write_checkpoint(session, written_by="audit-rekey")
+        except CheckpointError as e:
+            raise click.ClickException(str(e)) from None
+        session.commit()
+    click.echo(f"re-keyed {count} audit records" if count else "the audit chain is already keyed with AUDIT_KEY")
+
+
 @click.command("verify-audit")
 @click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="a checkpoint file from audit-checkpoint or the audit page; may be repeated")
@@ -103,7 +118,8 @@ def load_demo_command():
 
 def register_cli(app) -> None:
     """Attach every command to the app."""
-    for command in (create_user_command, verify_audit_command, audit_checkpoint_command, load_demo_command):
+    for command in (create_user_command, verify_audit_command, audit_checkpoint_command, audit_rekey_command,
+                    load_demo_command):
         app.cli.add_command(command)
     from marketplace.web.supply.cli import COMMANDS as supply_commands  # import-products, enforce-terms
 

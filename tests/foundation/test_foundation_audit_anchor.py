@@ -94,3 +94,20 @@ def test_the_authority_signs_and_downloads_a_checkpoint_on_its_audit_page(web, s
     resp = web.get(f"/audit/checkpoints/{newest.id}.json")
     assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
     assert resp.get_json()["record_count"] == newest.record_count and resp.get_json()["signature"] == newest.signature
+
+
+def test_a_legacy_unkeyed_chain_is_re_keyed_once_when_intact(runner, session):
+    _fill(session, 4)
+    prev = "0" * 64
+    for record in session.exec(select(AuditRecord).order_by(AuditRecord.id)).all():  # as the old code wrote it
+        record.prev_hash = prev
+        record.hash = prev = _plain_sha256(record)
+        session.execute(text("UPDATE audit_record SET prev_hash = :p, hash = :h WHERE id = :i"),
+                        {"p": record.prev_hash, "h": record.hash, "i": record.id})
+    session.execute(text("DELETE FROM audit_checkpoint"))
+    session.commit()
+    assert runner.invoke(args=["verify-audit"]).exit_code != 0
+    done = runner.invoke(args=["audit-rekey"])
+    assert done.exit_code == 0 and "re-keyed 4" in done.output
+    assert runner.invoke(args=["verify-audit"]).exit_code == 0
+    assert "already keyed" in runner.invoke(args=["audit-rekey"]).output
