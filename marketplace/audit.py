@@ -139,10 +139,11 @@ class ChainReport:
         return self.first_bad_id is None
 
 
-def verify_chain(session: Session, *, batch: int = 5000, key: bytes | None = None) -> ChainReport:
-    """Walk the trail in id order; report the first record whose link or keyed hash is wrong."""
+def verify_chain(session: Session, *, batch: int = 5000, key: bytes | None = None,
+                 start: tuple[int, str] = (0, GENESIS)) -> ChainReport:
+    """Walk the trail in id order (after `start`: count, head hash); report the first bad link or keyed hash."""
     key = key or audit_key(session)
-    prev_hash, prev_id, count = GENESIS, 0, 0
+    (prev_id, prev_hash), count = start, start[0]
     while True:
         rows = session.execute(
             select(AuditRecord).where(AuditRecord.id > prev_id).order_by(AuditRecord.id).limit(batch)
@@ -216,13 +217,21 @@ def _iso(at) -> str:
     return at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def write_checkpoint(session: Session, *, written_by: str) -> AuditCheckpoint:
-    """Sign the current length and head of a verified chain and keep it (flushes; the caller commits)."""
-    report = verify_chain(session)
+def write_checkpoint(session: Session, *, written_by: str, incremental: bool = False) -> AuditCheckpoint:
+    """Sign the current length and head of a verified chain and keep it (flushes; the caller commits).
+
+    incremental: verify only the records after the newest stored checkpoint signed with the key (the
+    daily checkpoint runs inside a user's request and must not walk a long trail).
+    """
+    key, start = audit_key(session), (0, GENESIS)
+    last = session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).scalar()
+    if incremental and last is not None and Checkpoint.of_row(last).is_signed_by(key):
+        start = (last.record_count, last.head_hash)
+    report = verify_chain(session, key=key, start=start)
     if not report.ok:
         raise CheckpointError(f"the chain is broken at #{report.first_bad_id}: {report.problem}")
     at = utcnow().replace(microsecond=0)
-    cp = Checkpoint(report.count, report.head_hash, _iso(at)).signed(audit_key(session))
+    cp = Checkpoint(report.count, report.head_hash, _iso(at)).signed(key)
     row = AuditCheckpoint(at=at, record_count=cp.record_count, head_hash=cp.head_hash, signature=cp.signature,
                           written_by=written_by)
     session.add(row)
@@ -236,7 +245,7 @@ def _checkpoint_if_due(session: Session, now) -> None:
     if last is not None and now.replace(tzinfo=None) - last.replace(tzinfo=None) < CHECKPOINT_EVERY:
         return
     try:
-        write_checkpoint(session, written_by="daily")
+        write_checkpoint(session, written_by="daily", incremental=True)
     except CheckpointError:
         logger.error("audit chain broken: daily checkpoint not written")  # verify-audit names the record
 

@@ -23,7 +23,7 @@ bp = Blueprint("auth", __name__)
 def load_user(cookie_id: str):
     """The user of a live server-side session; None (signed out) for an ended or unknown one."""
     user_id, _sep, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or len(user_id) > 9 or not token:
         return None
     db = get_db()
     user = db.get(User, int(user_id))
