@@ -27,10 +27,11 @@ MODIFIED = re.compile(rb"<dcterms:modified [^>]*>[^<]*</dcterms:modified>")
 def _sheet(wb: Workbook, doc: StatementDoc) -> None:
     ws = wb.active
     ws.title = "结算单"
-    for row in header_rows(doc):
+    heading = header_rows(doc)
+    for row in heading:
         ws.append(row)
     ws.append([])
-    header_at = ws.max_row + 1
+    header_at = len(heading) + 2  # after the heading and one empty row
     ws.append([heading for heading, _attr in COLUMNS])
     for cell in ws[header_at]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
@@ -49,7 +50,7 @@ def _sheet(wb: Workbook, doc: StatementDoc) -> None:
     ws.freeze_panes = ws.cell(row=header_at + 1, column=1)  # the column headings stay in view
 
 
-def _fix_zip(data: bytes, made: datetime) -> bytes:
+def fixed_zip(data: bytes, made: datetime) -> bytes:
     """Rewrite the archive with fixed timestamps: every zip member, and the "modified" that save() stamps."""
     stamp = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{made:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>".encode()
     out = io.BytesIO()
@@ -76,4 +77,4 @@ def statement_xlsx(doc: StatementDoc) -> bytes:
     _sheet(wb, doc)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _fix_zip(buffer.getvalue(), made)
+    return fixed_zip(buffer.getvalue(), made)
