@@ -79,15 +79,17 @@ def _actor(session: Session, email: str) -> Actor | None:
 
 
 def _plans(session: Session, product: Product) -> list[tuple[PricePlan, PlanTerms]]:
-    rows = session.execute(select(PricePlan).where(PricePlan.product_id == product.id, PricePlan.active.is_(True))
-                           .order_by(PricePlan.id)).scalars()
+    rows = session.execute(
+        select(PricePlan).where(PricePlan.product_id == product.id, PricePlan.active.is_(True)).order_by(PricePlan.id)
+    ).scalars()
     return [(p, PlanTerms.from_dict(json.loads(p.terms))) for p in rows]
 
 
 def _pick(session: Session, form: ChargeForm, *, types=None, skip=()) -> tuple | None:
     """The first listed, unconditional product (sold by its operator) with an active plan of this form."""
-    query = select(Product).where(Product.status == ProductStatus.LISTED, Product.openness == Openness.UNCONDITIONAL,
-                                  Product.broker_id.is_(None))
+    query = select(Product).where(
+        Product.status == ProductStatus.LISTED, Product.openness == Openness.UNCONDITIONAL, Product.broker_id.is_(None)
+    )
     if types:
         query = query.where(Product.type.in_(types))
     if types == (ProductType.API,):  # only API products whose dataset answers calls
@@ -124,14 +126,27 @@ class _Seller:
     def sell(self, pick: tuple, day: date, *, quantity: int = 1) -> Order:
         product, plan = pick
         self.n += 1
-        order = place_order(self.session, actor=self.buyer, buyer_org_id=self.org.id, product_id=product.id,
-                            plan_id=plan.id, quantity=quantity, use_type="industry",
-                            purpose="用于企业客户尽职调查与区域经营分析（示例历史）",
-                            invoice=InvoiceIn(title=self.org.name, taxpayer_id=self.org.uscc, kind="special"),
-                            submit_token=f"demo-history-{self.history.period}-{self.n:03d}")
+        order = place_order(
+            self.session,
+            actor=self.buyer,
+            buyer_org_id=self.org.id,
+            product_id=product.id,
+            plan_id=plan.id,
+            quantity=quantity,
+            use_type="industry",
+            purpose="用于企业客户尽职调查与区域经营分析（示例历史）",
+            invoice=InvoiceIn(title=self.org.name, taxpayer_id=self.org.uscc, kind="special"),
+            submit_token=f"demo-history-{self.history.period}-{self.n:03d}",
+        )
         if order.total_fen > 0:
-            record_payment(self.session, actor=self.finance, order_id=order.id, method="bank_transfer",
-                           amount_fen=order.total_fen, external_id=f"DEMO-HIST-{self.history.period}-{self.n:03d}")
+            record_payment(
+                self.session,
+                actor=self.finance,
+                order_id=order.id,
+                method="bank_transfer",
+                amount_fen=order.total_fen,
+                external_id=f"DEMO-HIST-{self.history.period}-{self.n:03d}",
+            )
         _shift(order, self.session, _at(day, 9 + self.n % 8))
         self.history.orders.append(order)
         return order
@@ -139,8 +154,9 @@ class _Seller:
     def refund(self, order: Order, day: date) -> None:
         record_refund(self.session, actor=self.finance, order_id=order.id, reason="需求方重复采购，协商退款（示例）")
         order.closed_at = _at(day, 15)
-        refund = self.session.execute(select(Payment).where(Payment.order_id == order.id, Payment.amount_fen < 0)
-                                      ).scalar_one()
+        refund = self.session.execute(
+            select(Payment).where(Payment.order_id == order.id, Payment.amount_fen < 0)
+        ).scalar_one()
         refund.created_at = order.closed_at
         for ent in self.session.execute(select(Entitlement).where(Entitlement.order_id == order.id)).scalars():
             ent.ends_at = order.closed_at  # the rights ended with the refund
@@ -149,44 +165,92 @@ class _Seller:
 
 def _volume_product(session: Session, orgs: dict[str, Organization]) -> Product:
     """An API product priced by volume tiers (the whole month's calls at the tier the total reaches)."""
-    terms = PlanTerms(form=ChargeForm.PER_CALL_VOLUME, tiers=(Tier(up_to=1000, unit_price_fen=Decimal(30)),
-                                                              Tier(up_to=None, unit_price_fen=Decimal(20))))
+    terms = PlanTerms(
+        form=ChargeForm.PER_CALL_VOLUME,
+        tiers=(Tier(up_to=1000, unit_price_fen=Decimal(30)), Tier(up_to=None, unit_price_fen=Decimal(20))),
+    )
     actor, reviewer = Actor.system("demo"), Actor.system("demo-reviewer")
     rows = enterprises(120, seed=13)
     return create_api_product(
-        session, actor=actor, reviewer=reviewer, operator=orgs["op_central"], approve=True,
-        table=Table(tuple(rows[0]), rows), source_name="demo-enterprises.csv",
-        definition=Definition(key_fields=("uscc",), rules=(FieldRule("name"), FieldRule("status"),
-                                                           FieldRule("industry"))),
-        data=ApiProductIn(slug=VOLUME_SLUG, title="企业经营状态查询接口", domain="credit",
-                          summary="按统一社会信用代码查询企业存续、注销等经营状态（按量阶梯计价）",
-                          caps=((ChargeForm.PER_CALL_VOLUME, Decimal(40)),),
-                          plans=({"name": "按量阶梯（月调用量越大单价越低）", **terms.validate().to_dict()},)))
+        session,
+        actor=actor,
+        reviewer=reviewer,
+        operator=orgs["op_central"],
+        approve=True,
+        table=Table(tuple(rows[0]), rows),
+        source_name="demo-enterprises.csv",
+        definition=Definition(
+            key_fields=("uscc",), rules=(FieldRule("name"), FieldRule("status"), FieldRule("industry"))
+        ),
+        data=ApiProductIn(
+            slug=VOLUME_SLUG,
+            title="企业经营状态查询接口",
+            domain="credit",
+            summary="按统一社会信用代码查询企业存续、注销等经营状态（按量阶梯计价）",
+            caps=((ChargeForm.PER_CALL_VOLUME, Decimal(40)),),
+            plans=({"name": "按量阶梯（月调用量越大单价越低）", **terms.validate().to_dict()},),
+        ),
+    )
 
 
 # (title, type, operator key, broker key or None, plans): what the catalog demo does not sell
 OWN_PRODUCTS = (
-    ("企业经营监测月度报告（订阅）", "report", "op_central", None,
-     ({"name": "按月订阅", "form": "subscription_month", "period_months": 1, "price_fen": 30000},)),
-    ("区域产业链企业图谱数据包", "package", "op_central", "broker_a",
-     ({"name": "一次性购买", "form": "one_off", "price_fen": 120000},)),
+    (
+        "企业经营监测月度报告（订阅）",
+        "report",
+        "op_central",
+        None,
+        ({"name": "按月订阅", "form": "subscription_month", "period_months": 1, "price_fen": 30000},),
+    ),
+    (
+        "区域产业链企业图谱数据包",
+        "package",
+        "op_central",
+        "broker_a",
+        ({"name": "一次性购买", "form": "one_off", "price_fen": 120000},),
+    ),
 )
 
 
 def _own_product(session: Session, orgs, title: str, ptype: str, operator: str, broker: str | None, plans) -> tuple:
     """A listed product made through the supply use cases (create, cap, submit, approve); returns (product, plan)."""
     actor, today = Actor.system("demo"), today_local()
-    data = {"type": ptype, "title": title, "summary": f"{title}（示例）", "domain": "credit", "region": "福建省",
-            "description_md": f"## {title}\n\n基于授权运营的市场监管与税务公共数据加工形成（示例）。",
-            "openness": "unconditional", "security_grade": "general", "delivery_mode": DELIVERY[ptype],
-            "registration_code": registration_code({"title": title}), "update_frequency": "monthly",
-            "data_dictionary": [{"name": "uscc", "type": "string", "meaning": "统一社会信用代码", "masked": False}],
-            "sample_rows": [{"uscc": "91350100MA00000000"}]}
-    product = create_product(session, actor=actor, operator_id=orgs[operator].id, data=data, plans=list(plans),
-                             broker_id=orgs[broker].id if broker else None, today=today, commit=False)
+    data = {
+        "type": ptype,
+        "title": title,
+        "summary": f"{title}（示例）",
+        "domain": "credit",
+        "region": "福建省",
+        "description_md": f"## {title}\n\n基于授权运营的市场监管与税务公共数据加工形成（示例）。",
+        "openness": "unconditional",
+        "security_grade": "general",
+        "delivery_mode": DELIVERY[ptype],
+        "registration_code": registration_code({"title": title}),
+        "update_frequency": "monthly",
+        "data_dictionary": [{"name": "uscc", "type": "string", "meaning": "统一社会信用代码", "masked": False}],
+        "sample_rows": [{"uscc": "91350100MA00000000"}],
+    }
+    product = create_product(
+        session,
+        actor=actor,
+        operator_id=orgs[operator].id,
+        data=data,
+        plans=list(plans),
+        broker_id=orgs[broker].id if broker else None,
+        today=today,
+        commit=False,
+    )
     for plan in plans:
-        set_cap(session, actor=actor, product_id=product.id, charge_form=plan["form"], today=today, commit=False,
-                authority_id=orgs["authority"].id, cap_fen=Decimal(plan["price_fen"]) * 2)
+        set_cap(
+            session,
+            actor=actor,
+            product_id=product.id,
+            charge_form=plan["form"],
+            today=today,
+            commit=False,
+            authority_id=orgs["authority"].id,
+            cap_fen=Decimal(plan["price_fen"]) * 2,
+        )
     revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
     approve_revision(session, actor=Actor.system("demo-reviewer"), revision_id=revision.id, today=today, commit=False)
     session.flush()
@@ -205,10 +269,21 @@ def _calls(session: Session, order: Order, first: date, last: date, per_day: tup
             ok = i % 12 != 11  # one call in twelve answers 404 and is not billable (R9)
             billable += ok
             digest = hashlib.sha256(f"history:{ent.id}:{day}:{i}".encode()).hexdigest()[:32]
-            rows.append(UsageEvent(request_id=f"req_{digest}", api_key_id=key.id, entitlement_id=ent.id,
-                                   product_id=ent.product_id, buyer_org_id=ent.buyer_org_id, plan_id=ent.plan_id,
-                                   at=_at(day, 18) + timedelta(seconds=17 * i), day=day.isoformat(),
-                                   status=200 if ok else 404, billable=ok, records=int(ok)))
+            rows.append(
+                UsageEvent(
+                    request_id=f"req_{digest}",
+                    api_key_id=key.id,
+                    entitlement_id=ent.id,
+                    product_id=ent.product_id,
+                    buyer_org_id=ent.buyer_org_id,
+                    plan_id=ent.plan_id,
+                    at=_at(day, 18) + timedelta(seconds=17 * i),
+                    day=day.isoformat(),
+                    status=200 if ok else 404,
+                    billable=ok,
+                    records=int(ok),
+                )
+            )
         day += timedelta(days=1)
     session.add_all(rows)
     counter = session.get(QuotaCounter, ent.id)
@@ -240,8 +315,17 @@ def _sales(session: Session, orgs, history: History, seller: _Seller, first: dat
     prepaid = _pick(session, ChargeForm.PREPAID_CALLS)
     flat = _pick(session, ChargeForm.PER_CALL_FLAT, types=(ProductType.API,))
     graduated = _pick(session, ChargeForm.PER_CALL_GRADUATED, types=(ProductType.API,))
-    missing = [n for n, p in (("package", package), ("report", report), ("prepaid", prepaid), ("flat", flat),
-                              ("graduated", graduated)) if p is None]
+    missing = [
+        n
+        for n, p in (
+            ("package", package),
+            ("report", report),
+            ("prepaid", prepaid),
+            ("flat", flat),
+            ("graduated", graduated),
+        )
+        if p is None
+    ]
     if missing:
         raise DomainError(f"no demo product for {', '.join(missing)}")
     volume_product = _volume_product(session, orgs)
@@ -251,8 +335,10 @@ def _sales(session: Session, orgs, history: History, seller: _Seller, first: dat
     seller.sell(prepaid, first + timedelta(days=7), quantity=2)
     history.broker_orders.append(seller.sell(brokered, last))  # the mandate covers the month's end
     seller.refund(seller.sell(report, first + timedelta(days=9)), first + timedelta(days=19))
-    for form, pick, per_day in ((ChargeForm.PER_CALL_FLAT, flat, (12, 30, 7, 22)),
-                                (ChargeForm.PER_CALL_GRADUATED, graduated, (40, 55, 61, 38, 70)),
-                                (ChargeForm.PER_CALL_VOLUME, volume, (35, 48, 52))):
+    for form, pick, per_day in (
+        (ChargeForm.PER_CALL_FLAT, flat, (12, 30, 7, 22)),
+        (ChargeForm.PER_CALL_GRADUATED, graduated, (40, 55, 61, 38, 70)),
+        (ChargeForm.PER_CALL_VOLUME, volume, (35, 48, 52)),
+    ):
         order = seller.sell(pick, first)
         history.events[str(form)] = _calls(session, order, first, last, per_day)

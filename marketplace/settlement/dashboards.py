@@ -66,10 +66,16 @@ class FinanceDashboard:
 
 def _sums():
     b = BilledLine
-    return (func.count(b.id), func.coalesce(func.sum(b.gross_fen), 0), func.coalesce(func.sum(b.vat_fen), 0),
-            func.coalesce(func.sum(b.net_fen), 0), func.coalesce(func.sum(b.platform_fen), 0),
-            func.coalesce(func.sum(b.broker_fen), 0), func.coalesce(func.sum(b.authority_fen), 0),
-            func.coalesce(func.sum(b.operator_fen), 0))
+    return (
+        func.count(b.id),
+        func.coalesce(func.sum(b.gross_fen), 0),
+        func.coalesce(func.sum(b.vat_fen), 0),
+        func.coalesce(func.sum(b.net_fen), 0),
+        func.coalesce(func.sum(b.platform_fen), 0),
+        func.coalesce(func.sum(b.broker_fen), 0),
+        func.coalesce(func.sum(b.authority_fen), 0),
+        func.coalesce(func.sum(b.operator_fen), 0),
+    )
 
 
 def _totals(period: str, row) -> PeriodTotals:
@@ -83,44 +89,77 @@ def periods(session: Session) -> list[str]:
 
 def monthly_totals(session: Session, *, months: int = MONTHS_SHOWN, **where) -> list[PeriodTotals]:
     """Per period (oldest first, the last `months`), the sums of billed lines matching `where` (column=value)."""
-    query = (select(SettlementPeriod.period, *_sums()).join(BilledLine, BilledLine.period_id == SettlementPeriod.id)
-             .where(*(getattr(BilledLine, k) == v for k, v in where.items()))
-             .group_by(SettlementPeriod.period).order_by(SettlementPeriod.period.desc()).limit(months))
+    query = (
+        select(SettlementPeriod.period, *_sums())
+        .join(BilledLine, BilledLine.period_id == SettlementPeriod.id)
+        .where(*(getattr(BilledLine, k) == v for k, v in where.items()))
+        .group_by(SettlementPeriod.period)
+        .order_by(SettlementPeriod.period.desc())
+        .limit(months)
+    )
     return [_totals(row[0], row[1:]) for row in reversed(session.execute(query).all())]
 
 
 def period_totals(session: Session, *, period: str) -> PeriodTotals:
     """The sums over one period's billed lines; zeros when the period has none."""
-    query = (select(*_sums()).join(SettlementPeriod, BilledLine.period_id == SettlementPeriod.id)
-             .where(SettlementPeriod.period == period))
+    query = (
+        select(*_sums())
+        .join(SettlementPeriod, BilledLine.period_id == SettlementPeriod.id)
+        .where(SettlementPeriod.period == period)
+    )
     return _totals(period, session.execute(query).one())
 
 
 def payouts(session: Session, *, period: str) -> list[Payout]:
     """The period's statements with their party and total, by party kind then number."""
-    query = (select(Statement, Organization).join(Organization, Organization.id == Statement.party_org_id)
-             .join(SettlementPeriod, SettlementPeriod.id == Statement.period_id)
-             .where(SettlementPeriod.period == period).order_by(Statement.party_kind, Statement.number))
-    return [Payout(s.id, s.number, str(s.party_kind), o.name, o.uscc, str(s.status), s.total_fen)
-            for s, o in session.execute(query).all()]
+    query = (
+        select(Statement, Organization)
+        .join(Organization, Organization.id == Statement.party_org_id)
+        .join(SettlementPeriod, SettlementPeriod.id == Statement.period_id)
+        .where(SettlementPeriod.period == period)
+        .order_by(Statement.party_kind, Statement.number)
+    )
+    return [
+        Payout(s.id, s.number, str(s.party_kind), o.name, o.uscc, str(s.status), s.total_fen)
+        for s, o in session.execute(query).all()
+    ]
+
+
+def party_statements(session: Session, *, org_id: int) -> list[tuple[Statement, str]]:
+    """One organization's statements with their period, newest period first."""
+    query = (
+        select(Statement, SettlementPeriod.period)
+        .join(SettlementPeriod, SettlementPeriod.id == Statement.period_id)
+        .where(Statement.party_org_id == org_id)
+        .order_by(SettlementPeriod.period.desc(), Statement.number)
+    )
+    return [(s, p) for s, p in session.execute(query).all()]
 
 
 def unpaid_bills(session: Session, *, today: date) -> UnpaidBills:
     """Issued, unpaid usage bills: count and amount, and those past their due date."""
     issued = UsageBill.status == BillStatus.ISSUED
     overdue = and_(issued, UsageBill.due_date < today)
-    row = session.execute(select(
-        func.count(UsageBill.id), func.coalesce(func.sum(UsageBill.amount_fen), 0),
-        func.count(UsageBill.id).filter(overdue),
-        func.coalesce(func.sum(UsageBill.amount_fen).filter(overdue), 0)).where(issued)).one()
+    row = session.execute(
+        select(
+            func.count(UsageBill.id),
+            func.coalesce(func.sum(UsageBill.amount_fen), 0),
+            func.count(UsageBill.id).filter(overdue),
+            func.coalesce(func.sum(UsageBill.amount_fen).filter(overdue), 0),
+        ).where(issued)
+    ).one()
     return UnpaidBills(*(int(v or 0) for v in row))
 
 
 def finance_dashboard(session: Session, *, period: str, today: date) -> FinanceDashboard:
     """Everything the finance page shows for one period."""
-    return FinanceDashboard(period=period, totals=period_totals(session, period=period),
-                            payouts=payouts(session, period=period), unpaid=unpaid_bills(session, today=today),
-                            months=monthly_totals(session))
+    return FinanceDashboard(
+        period=period,
+        totals=period_totals(session, period=period),
+        payouts=payouts(session, period=period),
+        unpaid=unpaid_bills(session, today=today),
+        months=monthly_totals(session),
+    )
 
 
 @dataclass(frozen=True)
@@ -138,33 +177,58 @@ class RevenueRow:
 def _grouped(session: Session, labels: tuple, share, where, *, joins=(), fmt=str) -> list[RevenueRow]:
     """Sum billed lines per period and label columns; `fmt` turns the label values into the shown label."""
     b = BilledLine
-    query = select(SettlementPeriod.period, func.count(b.id), func.sum(b.gross_fen),
-                   func.sum(b.platform_fen + b.broker_fen + b.authority_fen), func.sum(share), *labels)
+    query = select(
+        SettlementPeriod.period,
+        func.count(b.id),
+        func.sum(b.gross_fen),
+        func.sum(b.platform_fen + b.broker_fen + b.authority_fen),
+        func.sum(share),
+        *labels,
+    )
     query = query.join(SettlementPeriod, SettlementPeriod.id == b.period_id)
     for target, on in joins:
         query = query.join(target, on)
     query = query.where(*where).group_by(SettlementPeriod.period, *labels)
-    rows = [RevenueRow(p, fmt(*lbl), int(n), int(g or 0), int(f or 0), int(s or 0))
-            for p, n, g, f, s, *lbl in session.execute(query).all()]
+    rows = [
+        RevenueRow(p, fmt(*lbl), int(n), int(g or 0), int(f or 0), int(s or 0))
+        for p, n, g, f, s, *lbl in session.execute(query).all()
+    ]
     return sorted(rows, key=lambda r: (-int(r.period.replace("-", "")), r.label))
 
 
 def operator_revenue(session: Session, *, operator_id: int) -> list[RevenueRow]:
     """An operator's revenue by month and product, net of the platform fee, commission and authority share."""
-    return _grouped(session, (Product.title,), BilledLine.operator_fen, (BilledLine.operator_id == operator_id,),
-                    joins=((Product, Product.id == BilledLine.product_id),))
+    return _grouped(
+        session,
+        (Product.title,),
+        BilledLine.operator_fen,
+        (BilledLine.operator_id == operator_id,),
+        joins=((Product, Product.id == BilledLine.product_id),),
+    )
 
 
 def broker_commissions(session: Session, *, broker_id: int) -> list[RevenueRow]:
     """A broker's commissions by month and mandate (the mandate covering the product on the day of the sale)."""
     operator = aliased(Organization)
-    mandate_on = and_(Mandate.id == MandateProduct.mandate_id, Mandate.broker_id == BilledLine.broker_id,
-                      Mandate.operator_id == BilledLine.operator_id, Mandate.start_date <= BilledLine.occurred_on,
-                      Mandate.end_date >= BilledLine.occurred_on)
-    return _grouped(session, (Mandate.id, operator.name, Mandate.commission_bps), BilledLine.broker_fen,
-                    (BilledLine.broker_id == broker_id,), fmt=_mandate_label,
-                    joins=((MandateProduct, MandateProduct.product_id == BilledLine.product_id), (Mandate, mandate_on),
-                           (operator, operator.id == Mandate.operator_id)))
+    mandate_on = and_(
+        Mandate.id == MandateProduct.mandate_id,
+        Mandate.broker_id == BilledLine.broker_id,
+        Mandate.operator_id == BilledLine.operator_id,
+        Mandate.start_date <= BilledLine.occurred_on,
+        Mandate.end_date >= BilledLine.occurred_on,
+    )
+    return _grouped(
+        session,
+        (Mandate.id, operator.name, Mandate.commission_bps),
+        BilledLine.broker_fen,
+        (BilledLine.broker_id == broker_id,),
+        fmt=_mandate_label,
+        joins=(
+            (MandateProduct, MandateProduct.product_id == BilledLine.product_id),
+            (Mandate, mandate_on),
+            (operator, operator.id == Mandate.operator_id),
+        ),
+    )
 
 
 def _mandate_label(mandate_id: int, operator_name: str, commission_bps: int) -> str:
@@ -174,5 +238,10 @@ def _mandate_label(mandate_id: int, operator_name: str, commission_bps: int) -> 
 def authority_revenue(session: Session, *, authority_id: int) -> list[RevenueRow]:
     """An authority's share by month and operator, with each operator's gross revenue."""
     operator = aliased(Organization)
-    return _grouped(session, (operator.name,), BilledLine.authority_fen, (BilledLine.authority_id == authority_id,),
-                    joins=((operator, operator.id == BilledLine.operator_id),))
+    return _grouped(
+        session,
+        (operator.name,),
+        BilledLine.authority_fen,
+        (BilledLine.authority_id == authority_id,),
+        joins=((operator, operator.id == BilledLine.operator_id),),
+    )

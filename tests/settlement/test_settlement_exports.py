@@ -85,22 +85,32 @@ def test_export_twice_is_byte_identical(session, settled, fmt, tmp_path):
 
 
 def test_cli_writes_one_file_per_party_named_by_uscc(app, session, settled, tmp_path):
-    result = app.test_cli_runner().invoke(args=["export-statements", "2026-10", "--format", "pdf",
-                                                "--out", str(tmp_path)])
+    result = app.test_cli_runner().invoke(
+        args=["export-statements", "2026-10", "--format", "pdf", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     printed = result.output.split()
     assert len(printed) == 4
     names = sorted(p.rsplit("/", 1)[1] for p in printed)
-    assert names == sorted(f"statement-2026-10-{k}-{o.uscc}.pdf" for k, o in (
-        ("operator", settled.operator), ("broker", settled.broker), ("authority", settled.authority),
-        ("exchange", settled.exchange)))
+    assert names == sorted(
+        f"statement-2026-10-{k}-{o.uscc}.pdf"
+        for k, o in (
+            ("operator", settled.operator),
+            ("broker", settled.broker),
+            ("authority", settled.authority),
+            ("exchange", settled.exchange),
+        )
+    )
     assert all((tmp_path / n).stat().st_size > 1000 for n in names)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["2026-13", "--format", "csv"], "YYYY-MM"),
-    (["2026-09", "--format", "csv"], "2026-09"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["2026-13", "--format", "csv"], "YYYY-MM"),
+        (["2026-09", "--format", "csv"], "2026-09"),
+    ],
+)
 def test_cli_refuses_bad_or_unknown_period(app, settled, tmp_path, args, message):
     result = app.test_cli_runner().invoke(args=["export-statements", *args, "--out", str(tmp_path)])
     assert result.exit_code != 0 and message in result.output

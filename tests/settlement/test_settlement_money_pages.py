@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
-from marketplace.models import Role
+from marketplace.models import Entitlement, PricePlan, Role
 from marketplace.models.billing import UsageBill
 from marketplace.models.settlement import PartyKind
 from marketplace.settlement import dashboards
@@ -28,19 +29,27 @@ def _text(resp) -> str:
 
 
 def _bill(session, settled, n: int, *, due: date, amount: int, paid: bool = False) -> UsageBill:
-    from marketplace.models import Entitlement, PricePlan
-    from sqlalchemy import select
-
     plan = session.execute(select(PricePlan).where(PricePlan.product_id == settled.product.id)).scalars().first()
     ent = Entitlement(buyer_org_id=settled.buyer.id, product_id=settled.product.id, plan_id=plan.id)
     session.add(ent)
     session.flush()
-    bill = UsageBill(number=f"ZD202610-{n:06d}", period="2026-10", entitlement_id=ent.id,
-                     buyer_org_id=settled.buyer.id, product_id=settled.product.id, plan_id=plan.id,
-                     operator_id=settled.operator.id, calls=10, amount_fen=amount, vat_fen=amount * 6 // 106,
-                     due_date=due, bank_reference=f"ZDREF{n:04d}", status="paid" if paid else "issued",
-                     paid_at=datetime(2026, 10, 30, 4, 0, tzinfo=UTC) if paid else None,
-                     payment_reference=f"BANK-{n}" if paid else None)
+    bill = UsageBill(
+        number=f"ZD202610-{n:06d}",
+        period="2026-10",
+        entitlement_id=ent.id,
+        buyer_org_id=settled.buyer.id,
+        product_id=settled.product.id,
+        plan_id=plan.id,
+        operator_id=settled.operator.id,
+        calls=10,
+        amount_fen=amount,
+        vat_fen=amount * 6 // 106,
+        due_date=due,
+        bank_reference=f"ZDREF{n:04d}",
+        status="paid" if paid else "issued",
+        paid_at=datetime(2026, 10, 30, 4, 0, tzinfo=UTC) if paid else None,
+        payment_reference=f"BANK-{n}" if paid else None,
+    )
     session.add(bill)
     session.commit()
     return bill
@@ -57,7 +66,11 @@ def test_finance_dashboard_queries_by_hand(session, settled):
     assert (t.platform_fen, t.broker_fen, t.authority_fen, t.operator_fen) == (1588, 2540, 0, 27622)
     assert board.unpaid == dashboards.UnpaidBills(count=2, amount_fen=2355, overdue_count=1, overdue_fen=1855)
     assert {p.party_kind: p.total_fen for p in board.payouts} == {
-        "operator": 29527, "broker": 2540, "authority": 0, "exchange": 1588}
+        "operator": 29527,
+        "broker": 2540,
+        "authority": 0,
+        "exchange": 1588,
+    }
     assert [(m.period, m.gross_fen) for m in board.months] == [("2026-10", 33655)]
     empty = dashboards.finance_dashboard(session, period="2026-09", today=today)
     assert empty.totals.gross_fen == 0 and empty.payouts == []
@@ -66,7 +79,8 @@ def test_finance_dashboard_queries_by_hand(session, settled):
 def test_party_queries_by_hand(session, settled):
     op = dashboards.operator_revenue(session, operator_id=settled.operator.id)
     assert [(r.period, r.label, r.lines, r.gross_fen, r.fees_fen, r.share_fen) for r in op] == [
-        ("2026-10", "企业信用画像查询接口", 4, 33655, 1588 + 2540, 27622)]
+        ("2026-10", "企业信用画像查询接口", 4, 33655, 1588 + 2540, 27622)
+    ]
     au = dashboards.authority_revenue(session, authority_id=settled.authority.id)
     assert [(r.label, r.gross_fen, r.share_fen) for r in au] == [(settled.operator.name, 33655, 0)]
     assert dashboards.broker_commissions(session, broker_id=settled.operator.id) == []

@@ -17,9 +17,11 @@ from marketplace.settlement.exports.pdf_export import ExportError, statement_pdf
 from marketplace.settlement.exports.xlsx_export import statement_xlsx
 
 WRITERS = {"csv": statement_csv, "xlsx": statement_xlsx, "pdf": statement_pdf}
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "pdf": "application/pdf"}
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 FORMATS = tuple(WRITERS)
 
 
@@ -55,8 +57,11 @@ def period_statements(session: Session, *, period: str) -> list[Statement]:
     row = session.execute(select(SettlementPeriod).where(SettlementPeriod.period == period)).scalar_one_or_none()
     if row is None:
         raise NotFound(f"结算周期 {period} 不存在或尚未结算")
-    return list(session.execute(select(Statement).where(Statement.period_id == row.id)
-                                .order_by(Statement.party_kind, Statement.number)).scalars())
+    return list(
+        session.execute(
+            select(Statement).where(Statement.period_id == row.id).order_by(Statement.party_kind, Statement.number)
+        ).scalars()
+    )
 
 
 def export_period(session: Session, *, period: str, fmt: str, out_dir: Path) -> list[Path]:
@@ -72,5 +77,14 @@ def export_period(session: Session, *, period: str, fmt: str, out_dir: Path) -> 
     return paths
 
 
-__all__ = ["FORMATS", "ExportError", "ExportFile", "check_format", "export_period", "export_statement",
-           "period_statements", "render", "statement_doc"]
+__all__ = [
+    "FORMATS",
+    "ExportError",
+    "ExportFile",
+    "check_format",
+    "export_period",
+    "export_statement",
+    "period_statements",
+    "render",
+    "statement_doc",
+]

@@ -17,15 +17,20 @@ def yuan(fen: int) -> str:
 
 def header_rows(doc: StatementDoc) -> list[list[str]]:
     """The statement's heading as (label, value) rows, shared by the CSV and XLSX exports."""
-    return [["结算单", doc.number], ["结算方", doc.party_name], ["统一社会信用代码", doc.party_uscc],
-            ["结算方类型", doc.party_label], ["结算周期", doc.period], ["状态", doc.status_label],
-            ["内容哈希 (SHA-256)", doc.content_hash]]
+    return [
+        ["结算单", doc.number],
+        ["结算方", doc.party_name],
+        ["统一社会信用代码", doc.party_uscc],
+        ["结算方类型", doc.party_label],
+        ["结算周期", doc.period],
+        ["状态", doc.status_label],
+        ["内容哈希 (SHA-256)", doc.content_hash],
+    ]
 
 
 def totals_row(doc: StatementDoc) -> list:
     """The totals row under the lines: gross, VAT, net and the party's share total."""
-    return ["合计", *[""] * (len(COLUMNS) - MONEY_COLUMNS - 1), doc.gross_fen, doc.vat_fen, doc.net_fen,
-            doc.total_fen]
+    return ["合计", *[""] * (len(COLUMNS) - MONEY_COLUMNS - 1), doc.gross_fen, doc.vat_fen, doc.net_fen, doc.total_fen]
 
 
 def statement_csv(doc: StatementDoc) -> bytes:

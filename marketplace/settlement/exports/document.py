@@ -12,16 +12,34 @@ from sqlmodel import Session
 from marketplace.models import Organization
 from marketplace.models.settlement import PartyKind, SettlementPeriod, Statement, StatementLine
 
-PARTY_LABELS = {PartyKind.OPERATOR: "授权运营单位", PartyKind.BROKER: "数据经纪人",
-                PartyKind.AUTHORITY: "授权主体", PartyKind.EXCHANGE: "交易所"}
+PARTY_LABELS = {
+    PartyKind.OPERATOR: "授权运营单位",
+    PartyKind.BROKER: "数据经纪人",
+    PartyKind.AUTHORITY: "授权主体",
+    PartyKind.EXCHANGE: "交易所",
+}
 STATUS_LABELS = {"draft": "草稿", "confirmed": "已确认", "paid": "已付款"}
 KIND_LABELS = {"order": "订单", "usage": "用量账单", "refund": "退款", "adjustment": "调整"}
-SHARE_LABELS = {PartyKind.OPERATOR: "运营单位应得（含税）", PartyKind.BROKER: "经纪佣金",
-                PartyKind.AUTHORITY: "主管部门分成", PartyKind.EXCHANGE: "平台服务费"}
+SHARE_LABELS = {
+    PartyKind.OPERATOR: "运营单位应得（含税）",
+    PartyKind.BROKER: "经纪佣金",
+    PartyKind.AUTHORITY: "主管部门分成",
+    PartyKind.EXCHANGE: "平台服务费",
+}
 # (heading, attribute of StatementDocLine); the money columns are the last four.
-COLUMNS = (("日期", "date"), ("类型", "kind_label"), ("单号", "reference"), ("产品", "product"),
-           ("需求方", "buyer"), ("需求方统一社会信用代码", "buyer_uscc"), ("调整对象", "adjusts"),
-           ("含税金额", "gross_fen"), ("增值税", "vat_fen"), ("不含税金额", "net_fen"), ("本方分成", "share_fen"))
+COLUMNS = (
+    ("日期", "date"),
+    ("类型", "kind_label"),
+    ("单号", "reference"),
+    ("产品", "product"),
+    ("需求方", "buyer"),
+    ("需求方统一社会信用代码", "buyer_uscc"),
+    ("调整对象", "adjusts"),
+    ("含税金额", "gross_fen"),
+    ("增值税", "vat_fen"),
+    ("不含税金额", "net_fen"),
+    ("本方分成", "share_fen"),
+)
 MONEY_COLUMNS = 4
 
 
@@ -89,10 +107,18 @@ class StatementDoc:
 def _line(row: StatementLine) -> StatementDocLine:
     d = json.loads(row.detail or "{}")
     return StatementDocLine(
-        date=str(d.get("date", "")), kind=str(d.get("kind", "")), reference=str(d.get("reference", "")),
-        product=str(d.get("product", "")), buyer=str(d.get("buyer", "")), buyer_uscc=str(d.get("buyer_uscc", "")),
-        adjusts=str(d.get("adjusts", "") or ""), gross_fen=int(d.get("gross_fen", 0)), vat_fen=int(d.get("vat_fen", 0)),
-        net_fen=int(d.get("net_fen", 0)), share_fen=int(row.share_fen))
+        date=str(d.get("date", "")),
+        kind=str(d.get("kind", "")),
+        reference=str(d.get("reference", "")),
+        product=str(d.get("product", "")),
+        buyer=str(d.get("buyer", "")),
+        buyer_uscc=str(d.get("buyer_uscc", "")),
+        adjusts=str(d.get("adjusts", "") or ""),
+        gross_fen=int(d.get("gross_fen", 0)),
+        vat_fen=int(d.get("vat_fen", 0)),
+        net_fen=int(d.get("net_fen", 0)),
+        share_fen=int(row.share_fen),
+    )
 
 
 def _fixed(moment: datetime | None) -> datetime:
@@ -104,11 +130,22 @@ def statement_doc(session: Session, statement: Statement) -> StatementDoc:
     """Read one statement, its party and its lines (in line id order) into an export document."""
     party = session.get(Organization, statement.party_org_id)
     period = session.get(SettlementPeriod, statement.period_id)
-    rows = session.execute(select(StatementLine).where(StatementLine.statement_id == statement.id)
-                           .order_by(StatementLine.id)).scalars()
+    rows = session.execute(
+        select(StatementLine).where(StatementLine.statement_id == statement.id).order_by(StatementLine.id)
+    ).scalars()
     return StatementDoc(
-        statement_id=statement.id, number=statement.number, period=period.period,
-        party_kind=PartyKind(statement.party_kind), party_name=party.name, party_uscc=party.uscc,
-        status=str(statement.status), lines=tuple(_line(r) for r in rows), gross_fen=statement.gross_fen,
-        vat_fen=statement.vat_fen, net_fen=statement.net_fen, total_fen=statement.total_fen,
-        content_hash=statement.content_hash, made_at=_fixed(statement.created_at))
+        statement_id=statement.id,
+        number=statement.number,
+        period=period.period,
+        party_kind=PartyKind(statement.party_kind),
+        party_name=party.name,
+        party_uscc=party.uscc,
+        status=str(statement.status),
+        lines=tuple(_line(r) for r in rows),
+        gross_fen=statement.gross_fen,
+        vat_fen=statement.vat_fen,
+        net_fen=statement.net_fen,
+        total_fen=statement.total_fen,
+        content_hash=statement.content_hash,
+        made_at=_fixed(statement.created_at),
+    )

@@ -25,8 +25,20 @@ from marketplace.settlement.exports.xlsx_export import YUAN_FORMAT, fixed_zip
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 KIND_LABELS = {InvoiceKind.SPECIAL: "增值税专用发票", InvoiceKind.NORMAL: "普通发票"}
-HEADINGS = ("来源", "单号", "支付日期", "发票抬头", "纳税人识别号", "发票类型", "产品", "含税金额", "税额",
-            "税率", "销售方", "销售方统一社会信用代码")
+HEADINGS = (
+    "来源",
+    "单号",
+    "支付日期",
+    "发票抬头",
+    "纳税人识别号",
+    "发票类型",
+    "产品",
+    "含税金额",
+    "税额",
+    "税率",
+    "销售方",
+    "销售方统一社会信用代码",
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +59,20 @@ class InvoiceRow:
     seller_uscc: str
 
     def cells(self) -> list:
-        return [self.source, self.reference, self.paid_on, self.title, self.taxpayer_id,
-                KIND_LABELS.get(InvoiceKind(self.kind), self.kind), self.product, self.amount_fen, self.tax_fen,
-                f"{self.rate_bps / 100:g}%", self.seller, self.seller_uscc]
+        return [
+            self.source,
+            self.reference,
+            self.paid_on,
+            self.title,
+            self.taxpayer_id,
+            KIND_LABELS.get(InvoiceKind(self.kind), self.kind),
+            self.product,
+            self.amount_fen,
+            self.tax_fen,
+            f"{self.rate_bps / 100:g}%",
+            self.seller,
+            self.seller_uscc,
+        ]
 
 
 def month_bounds(period: str) -> tuple[datetime, datetime]:
@@ -70,31 +93,70 @@ def _local_day(moment: datetime) -> str:
 
 def _order_rows(session: Session, start: datetime, end: datetime) -> list[InvoiceRow]:
     seller = aliased(Organization)
-    query = (select(Order, OrderLine, seller).join(OrderLine, OrderLine.order_id == Order.id)
-             .join(seller, seller.id == OrderLine.operator_id)
-             .where(Order.status.in_((OrderStatus.PAID, OrderStatus.DELIVERED)), Order.total_fen > 0,
-                    Order.paid_at >= start, Order.paid_at < end).order_by(Order.paid_at, Order.id, OrderLine.id))
-    return [InvoiceRow("订单", o.number, _local_day(o.paid_at), o.invoice_title, o.invoice_taxpayer_id,
-                       str(o.invoice_kind), line.title, line.amount_fen, line.vat_fen, o.vat_rate_bps, s.name, s.uscc)
-            for o, line, s in session.execute(query).all()]
+    query = (
+        select(Order, OrderLine, seller)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(seller, seller.id == OrderLine.operator_id)
+        .where(
+            Order.status.in_((OrderStatus.PAID, OrderStatus.DELIVERED)),
+            Order.total_fen > 0,
+            Order.paid_at >= start,
+            Order.paid_at < end,
+        )
+        .order_by(Order.paid_at, Order.id, OrderLine.id)
+    )
+    return [
+        InvoiceRow(
+            "订单",
+            o.number,
+            _local_day(o.paid_at),
+            o.invoice_title,
+            o.invoice_taxpayer_id,
+            str(o.invoice_kind),
+            line.title,
+            line.amount_fen,
+            line.vat_fen,
+            o.vat_rate_bps,
+            s.name,
+            s.uscc,
+        )
+        for o, line, s in session.execute(query).all()
+    ]
 
 
 def _bill_rows(session: Session, start: datetime, end: datetime) -> list[InvoiceRow]:
     seller, buyer = aliased(Organization), aliased(Organization)
-    query = (select(UsageBill, buyer, seller, Order).join(buyer, buyer.id == UsageBill.buyer_org_id)
-             .join(seller, seller.id == UsageBill.operator_id)
-             .join(Entitlement, Entitlement.id == UsageBill.entitlement_id)
-             .outerjoin(Order, Order.id == Entitlement.order_id)
-             .where(UsageBill.status == BillStatus.PAID, UsageBill.paid_at >= start, UsageBill.paid_at < end)
-             .order_by(UsageBill.paid_at, UsageBill.id))
+    query = (
+        select(UsageBill, buyer, seller, Order)
+        .join(buyer, buyer.id == UsageBill.buyer_org_id)
+        .join(seller, seller.id == UsageBill.operator_id)
+        .join(Entitlement, Entitlement.id == UsageBill.entitlement_id)
+        .outerjoin(Order, Order.id == Entitlement.order_id)
+        .where(UsageBill.status == BillStatus.PAID, UsageBill.paid_at >= start, UsageBill.paid_at < end)
+        .order_by(UsageBill.paid_at, UsageBill.id)
+    )
     rows = []
     for bill, b, s, order in session.execute(query).all():
         # the invoice details given at checkout of the entitlement's order; the buyer's own name otherwise
         title = order.invoice_title if order is not None and order.invoice_title else b.name
         taxpayer = order.invoice_taxpayer_id if order is not None and order.invoice_taxpayer_id else b.uscc
         kind = str(order.invoice_kind) if order is not None else str(InvoiceKind.NORMAL)
-        rows.append(InvoiceRow("账单", bill.number, _local_day(bill.paid_at), title, taxpayer, kind,
-                               f"{bill.period} 用量", bill.amount_fen, bill.vat_fen, bill.vat_rate_bps, s.name, s.uscc))
+        rows.append(
+            InvoiceRow(
+                "账单",
+                bill.number,
+                _local_day(bill.paid_at),
+                title,
+                taxpayer,
+                kind,
+                f"{bill.period} 用量",
+                bill.amount_fen,
+                bill.vat_fen,
+                bill.vat_rate_bps,
+                s.name,
+                s.uscc,
+            )
+        )
     return rows
 
 

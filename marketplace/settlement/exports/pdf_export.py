@@ -49,9 +49,13 @@ def _heading(pdf: FPDF, doc: StatementDoc) -> None:
     pdf.set_font(FAMILY, "", 17)
     pdf.cell(0, 10, f"结算单 {doc.number}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 10)
-    for label, value in (("结算方", f"{doc.party_name}（{doc.party_label}）"), ("统一社会信用代码", doc.party_uscc),
-                         ("结算周期", doc.period), ("状态", doc.status_label),
-                         ("内容哈希 (SHA-256)", doc.content_hash)):
+    for label, value in (
+        ("结算方", f"{doc.party_name}（{doc.party_label}）"),
+        ("统一社会信用代码", doc.party_uscc),
+        ("结算周期", doc.period),
+        ("状态", doc.status_label),
+        ("内容哈希 (SHA-256)", doc.content_hash),
+    ):
         pdf.cell(40, 6, label)
         pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
@@ -60,17 +64,45 @@ def _heading(pdf: FPDF, doc: StatementDoc) -> None:
 def _lines(pdf: FPDF, doc: StatementDoc) -> None:
     pdf.set_font(FAMILY, "", 8)
     right = ("LEFT",) * 5 + ("RIGHT",) * 4
-    with pdf.table(col_widths=WIDTHS, text_align=right, line_height=5, first_row_as_headings=True,
-                   cell_fill_color=(242, 246, 252), cell_fill_mode=TableCellFillMode.ROWS,
-                   wrapmode=WrapMode.CHAR, headings_style=FontFace(fill_color=(221, 235, 247))) as table:
+    with pdf.table(
+        col_widths=WIDTHS,
+        text_align=right,
+        line_height=5,
+        first_row_as_headings=True,
+        cell_fill_color=(242, 246, 252),
+        cell_fill_mode=TableCellFillMode.ROWS,
+        wrapmode=WrapMode.CHAR,
+        headings_style=FontFace(fill_color=(221, 235, 247)),
+    ) as table:
         table.row(HEADINGS)
         for line in doc.lines:
             reference = f"{line.reference}\n调整 {line.adjusts}" if line.adjusts else line.reference
-            table.row((line.date, line.kind_label, reference, line.product, f"{line.buyer}\n{line.buyer_uscc}",
-                       format_fen(line.gross_fen), format_fen(line.vat_fen), format_fen(line.net_fen),
-                       format_fen(line.share_fen)))
-        table.row(("合计", "", f"{len(doc.lines)} 行", "", "", format_fen(doc.gross_fen), format_fen(doc.vat_fen),
-                   format_fen(doc.net_fen), format_fen(doc.total_fen)))
+            table.row(
+                (
+                    line.date,
+                    line.kind_label,
+                    reference,
+                    line.product,
+                    f"{line.buyer}\n{line.buyer_uscc}",
+                    format_fen(line.gross_fen),
+                    format_fen(line.vat_fen),
+                    format_fen(line.net_fen),
+                    format_fen(line.share_fen),
+                )
+            )
+        table.row(
+            (
+                "合计",
+                "",
+                f"{len(doc.lines)} 行",
+                "",
+                "",
+                format_fen(doc.gross_fen),
+                format_fen(doc.vat_fen),
+                format_fen(doc.net_fen),
+                format_fen(doc.total_fen),
+            )
+        )
 
 
 def _totals(pdf: FPDF, doc: StatementDoc) -> None:

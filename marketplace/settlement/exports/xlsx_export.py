@@ -52,7 +52,7 @@ def _sheet(wb: Workbook, doc: StatementDoc) -> None:
 
 def fixed_zip(data: bytes, made: datetime) -> bytes:
     """Rewrite the archive with fixed timestamps: every zip member, and the "modified" that save() stamps."""
-    stamp = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{made:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>".encode()
+    stamp = f'<dcterms:modified xsi:type="dcterms:W3CDTF">{made:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>'.encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

@@ -8,11 +8,10 @@ import re
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.errors import DomainError
 from marketplace.models import Role
-from marketplace.models.settlement import SettlementPeriod, Statement
+from marketplace.models.settlement import Statement
 from marketplace.orders.common import today_local
 from marketplace.settlement import dashboards
 from marketplace.settlement.exports import export_statement
@@ -50,9 +49,13 @@ def _download(content: bytes, filename: str, mimetype: str) -> Response:
 
 def _chart(months: list, series: list[tuple[str, str]]) -> str:
     """Chart data for static/js/money.js: amounts in fen per month, the script shows them as yuan."""
-    return json.dumps({"labels": [m.period for m in months],
-                       "datasets": [{"label": label, "data": [getattr(m, attr) for m in months]}
-                                    for label, attr in series]}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "labels": [m.period for m in months],
+            "datasets": [{"label": label, "data": [getattr(m, attr) for m in months]} for label, attr in series],
+        },
+        ensure_ascii=False,
+    )
 
 
 @bp.get("/finance/dashboard")
@@ -61,8 +64,9 @@ def finance_dashboard():
     """The period's gross, VAT, fees and payouts by party, unpaid bills, and a chart by month."""
     period = _period_arg()
     board = dashboards.finance_dashboard(get_db(), period=period, today=today_local())
-    chart = _chart(board.months, [(_("含税收入"), "gross_fen"), (_("平台服务费"), "platform_fen"),
-                                  (_("增值税"), "vat_fen")])
+    chart = _chart(
+        board.months, [(_("含税收入"), "gross_fen"), (_("平台服务费"), "platform_fen"), (_("增值税"), "vat_fen")]
+    )
     return render_template("money/finance.html", board=board, chart=chart, periods=dashboards.periods(get_db()))
 
 
@@ -100,26 +104,38 @@ def invoice_export(fmt: str):
     period = _period_arg()
     rows = invoice_rows(get_db(), period=period)
     content = invoices_csv(rows) if fmt == "csv" else invoices_xlsx(rows, period=period)
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    mimetype = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )
     return _download(content, f"invoices-{period}.{fmt}", mimetype)
 
 
-def _own_statements() -> list[tuple[Statement, str]]:
-    query = (select(Statement, SettlementPeriod.period).join(SettlementPeriod, SettlementPeriod.id == Statement.period_id)
-             .where(Statement.party_org_id == current_user.org_id).order_by(SettlementPeriod.period.desc()))
-    return list(get_db().execute(query).all())
-
-
 def _party_page(title: str, group_label: str, share_label: str, rows, monthly_share: str):
-    months = sorted({r.period for r in rows})[-dashboards.MONTHS_SHOWN:]
-    per_month = [dashboards.PeriodTotals(m, **{monthly_share: sum(r.share_fen for r in rows if r.period == m),
-                                                 "gross_fen": sum(r.gross_fen for r in rows if r.period == m)})
-                 for m in months]
+    months = sorted({r.period for r in rows})[-dashboards.MONTHS_SHOWN :]
+    per_month = [
+        dashboards.PeriodTotals(
+            m,
+            **{
+                monthly_share: sum(r.share_fen for r in rows if r.period == m),
+                "gross_fen": sum(r.gross_fen for r in rows if r.period == m),
+            },
+        )
+        for m in months
+    ]
     chart = _chart(per_month, [(share_label, monthly_share), (_("含税收入"), "gross_fen")])
-    return render_template("money/party.html", title=title, group_label=group_label, share_label=share_label,
-                           rows=rows, chart=chart, statements=_own_statements(),
-                           total_share=sum(r.share_fen for r in rows), total_gross=sum(r.gross_fen for r in rows))
+    return render_template(
+        "money/party.html",
+        title=title,
+        group_label=group_label,
+        share_label=share_label,
+        rows=rows,
+        chart=chart,
+        statements=dashboards.party_statements(get_db(), org_id=current_user.org_id),
+        total_share=sum(r.share_fen for r in rows),
+        total_gross=sum(r.gross_fen for r in rows),
+    )
 
 
 @bp.get("/money/revenue")
