@@ -207,32 +207,52 @@ def operator_revenue(session: Session, *, operator_id: int) -> list[RevenueRow]:
     )
 
 
-def broker_commissions(session: Session, *, broker_id: int) -> list[RevenueRow]:
-    """A broker's commissions by month and mandate (the mandate covering the product on the day of the sale)."""
-    operator = aliased(Organization)
-    mandate_on = and_(
-        Mandate.id == MandateProduct.mandate_id,
-        Mandate.broker_id == BilledLine.broker_id,
-        Mandate.operator_id == BilledLine.operator_id,
-        Mandate.start_date <= BilledLine.occurred_on,
-        Mandate.end_date >= BilledLine.occurred_on,
+def covering_mandate():
+    """SQL: the id of the broker's mandate that covered a billed line's product on the day of the sale.
+
+    A refund or adjustment counts under the mandate of the line it adjusts (the day of the original sale).
+    """
+    original = aliased(BilledLine)
+    sale_day = func.coalesce(
+        select(original.occurred_on)
+        .where(original.id == BilledLine.adjusts_line_id)
+        .correlate(BilledLine)
+        .scalar_subquery(),
+        BilledLine.occurred_on,
     )
+    return (
+        select(Mandate.id)
+        .join(MandateProduct, MandateProduct.mandate_id == Mandate.id)
+        .where(
+            MandateProduct.product_id == BilledLine.product_id,
+            Mandate.broker_id == BilledLine.broker_id,
+            Mandate.operator_id == BilledLine.operator_id,
+            Mandate.start_date <= sale_day,
+            Mandate.end_date >= sale_day,
+        )
+        .order_by(Mandate.id.desc())
+        .limit(1)
+        .correlate(BilledLine)
+        .scalar_subquery()
+    )
+
+
+def broker_commissions(session: Session, *, broker_id: int) -> list[RevenueRow]:
+    """A broker's commissions by month and mandate, at the commission rate of the sale."""
+    operator = aliased(Organization)
     return _grouped(
         session,
-        (Mandate.id, operator.name, Mandate.commission_bps),
+        (covering_mandate().label("mandate_id"), operator.name, BilledLine.commission_bps),
         BilledLine.broker_fen,
         (BilledLine.broker_id == broker_id,),
         fmt=_mandate_label,
-        joins=(
-            (MandateProduct, MandateProduct.product_id == BilledLine.product_id),
-            (Mandate, mandate_on),
-            (operator, operator.id == Mandate.operator_id),
-        ),
+        joins=((operator, operator.id == BilledLine.operator_id),),
     )
 
 
-def _mandate_label(mandate_id: int, operator_name: str, commission_bps: int) -> str:
-    return f"委托 #{mandate_id} · {operator_name} · {commission_bps / 100:g}%"
+def _mandate_label(mandate_id: int | None, operator_name: str, commission_bps: int) -> str:
+    number = f"#{mandate_id}" if mandate_id is not None else "—"
+    return f"委托 {number} · {operator_name} · {commission_bps / 100:g}%"
 
 
 def authority_revenue(session: Session, *, authority_id: int) -> list[RevenueRow]:

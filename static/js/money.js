@@ -17,6 +17,7 @@
     data: data,
     options: {
       responsive: true,
+      aspectRatio: window.innerWidth < 576 ? 1.1 : 2,
       interaction: { mode: "index", intersect: false },
       scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return yuan(v); } },
                 title: { display: true, text: canvas.dataset.label || "" } } },

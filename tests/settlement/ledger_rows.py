@@ -87,6 +87,7 @@ def settle_by_hand(session, *, period: str = "2026-10", made_at=datetime(2026, 1
         )
     session.add_all(billed)
     session.flush()
+    billed[2].adjusts_line_id = billed[0].id  # the refund reverses the first sale
     statements = {}
     for kind, org in (
         (PartyKind.OPERATOR, operator),

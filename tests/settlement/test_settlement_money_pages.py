@@ -84,6 +84,36 @@ def test_party_queries_by_hand(session, settled):
     au = dashboards.authority_revenue(session, authority_id=settled.authority.id)
     assert [(r.label, r.gross_fen, r.share_fen) for r in au] == [(settled.operator.name, 33655, 0)]
     assert dashboards.broker_commissions(session, broker_id=settled.operator.id) == []
+    br = dashboards.broker_commissions(session, broker_id=settled.broker.id)  # no mandate row in this data
+    assert [(r.label, r.lines, r.share_fen) for r in br] == [(f"委托 — · {settled.operator.name} · 8%", 4, 2540)]
+
+
+def test_broker_commissions_name_the_mandate_of_the_sale(session, settled):
+    from marketplace.models.supply import Mandate, MandateProduct
+
+    old = Mandate(
+        operator_id=settled.operator.id,
+        broker_id=settled.broker.id,
+        commission_bps=800,
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 10, 9),
+    )
+    new = Mandate(
+        operator_id=settled.operator.id,
+        broker_id=settled.broker.id,
+        commission_bps=800,
+        start_date=date(2026, 10, 10),
+        end_date=date(2027, 1, 1),
+    )
+    session.add_all([old, new])
+    session.flush()
+    session.add_all([MandateProduct(mandate_id=m.id, product_id=settled.product.id) for m in (old, new)])
+    session.commit()
+    rows = dashboards.broker_commissions(session, broker_id=settled.broker.id)
+    by_label = {r.label: (r.lines, r.share_fen) for r in rows}
+    name = settled.operator.name
+    # the sale of 10-03 and its refund count under the old mandate; the bill and the sale after 10-10 the new one
+    assert by_label == {f"委托 #{old.id} · {name} · 8%": (2, 0), f"委托 #{new.id} · {name} · 8%": (2, 2540)}
 
 
 def test_finance_page_shows_the_figures_and_export_buttons(session, web, settled):
