@@ -8,6 +8,7 @@ always gives the same bytes.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
@@ -17,6 +18,7 @@ from marketplace.errors import DomainError
 from marketplace.settlement.exports.document import StatementDoc
 from pricing import format_fen
 
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every glyph at INFO
 FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 FONT_PACKAGE = "fonts-wqy-microhei"
 FAMILY = "WenQuanYiMicroHei"
