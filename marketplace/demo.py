@@ -86,3 +86,6 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
     from marketplace.orders.demo import load_orders_demo
 
     load_orders_demo(session, orgs)  # delivery files and orders in each state
+    from marketplace.demo_history import load_demo_history
+
+    load_demo_history(session, orgs)  # last month's sales, a broker sale, a refund and calls, ready to close

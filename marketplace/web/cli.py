@@ -129,6 +129,10 @@ def register_cli(app) -> None:
 
     for command in catalog_commands:
         app.cli.add_command(command)
+    from marketplace.web.money.cli import COMMANDS as money_commands  # export-statements
+
+    for command in money_commands:
+        app.cli.add_command(command)
     from marketplace.web.gateway.cli import COMMANDS as gateway_commands  # grant-access, create-api-product
 
     for command in gateway_commands:
