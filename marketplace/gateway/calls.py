@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection, Engine
 
+from marketplace.db import SQLITE_BUSY_TIMEOUT_MS
 from marketplace.gateway import sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload
@@ -115,12 +116,13 @@ def quota_code(info: KeyInfo) -> str:
 class Gateway:
     """Per-process state of the metered endpoint: engine, key cache, rate limiter."""
 
-    def __init__(self, engine: Engine, *, rate: float = 20.0, burst: int = 40, ttl: float = 5.0):
+    def __init__(self, engine: Engine, *, rate: float = 20.0, burst: int = 40, ttl: float = 5.0,
+                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         self.engine = engine
         self.cache = KeyCache(ttl)
         self.limiter = RateLimiter(rate, burst)
         self._local = threading.local()
-        self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi)
+        self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi, busy_wait=busy_timeout_ms / 1000)
 
     def read(self) -> Connection:
         """A connection for reads (SQLite: autocommit statements, so readers never take the write lock)."""
@@ -136,7 +138,7 @@ class Gateway:
             yield conn
         except BaseException:
             self._local.conn = None
-            conn.invalidate()  # never hand a busy_timeout=0 connection back to the pool
+            conn.invalidate()  # detached anyway: a connection in an unknown state is closed, never reused
             conn.close()
             raise
         if conn.in_transaction():
@@ -145,10 +147,15 @@ class Gateway:
     def _connect_hot(self) -> Connection:
         conn = self.engine.connect()
         if conn.dialect.name != "sqlite":  # each statement its own transaction: no BEGIN/COMMIT round trips
-            return conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.execution_options(sqlite_begin="NONE")  # reads: autocommit statements
-        conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # WAL reads never wait; the writer polls itself
-        conn.rollback()
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            conn.execution_options(sqlite_begin="NONE")  # reads: autocommit statements
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # WAL reads never wait; the writer polls itself
+            conn.rollback()
+        # This thread's own DBAPI connection, out of the pool: closed with it (also when the thread ends and its
+        # thread-local is collected, as under `python app.py`, one thread per request), never handed to another
+        # request. In the pool, its busy_timeout 0 made that request's BEGIN IMMEDIATE fail at once (a 500).
+        conn.detach()
         return conn
 
     def call(self, *, authorization: str | None, slug: str, args, idempotency_key: str | None) -> CallResult:

@@ -20,7 +20,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                 instance_path=str(ROOT / "instance"))
     app.config.update(load_config(overrides))
     logging.basicConfig(level=logging.INFO)
-    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"],
+                                           busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "marketplace" / "translations"))
