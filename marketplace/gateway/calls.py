@@ -27,7 +27,7 @@ from marketplace.gateway.answer import BadParameter, build_answer, lookup, param
 from marketplace.gateway.api_errors import error_payload
 from marketplace.gateway.datasets import row_key
 from marketplace.gateway.meter import Refused, UsageWriter
-from marketplace.gateway.ratelimit import RateLimiter
+from marketplace.gateway.ratelimit import SharedRateLimiter
 from marketplace.gateway.resolve import KeyCache, KeyInfo
 from marketplace.models.base import utcnow
 from pricing import ChargeForm
@@ -120,9 +120,9 @@ class Gateway:
                  busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         self.engine = engine
         self.cache = KeyCache(ttl)
-        self.limiter = RateLimiter(rate, burst)
         self._local = threading.local()
         self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi, busy_wait=busy_timeout_ms / 1000)
+        self.limiter = SharedRateLimiter(self.writer, rate, burst)  # in the database: holds across workers
 
     def read(self) -> Connection:
         """A connection for reads (SQLite: autocommit statements, so readers never take the write lock)."""
@@ -167,15 +167,16 @@ class Gateway:
         info = self.cache.get(self.read, plaintext)
         if info is None or not info.key_active:
             return self._error("invalid_key", request_id)
-        allowed, wait = self.limiter.allow(info.key_id)
-        if not allowed:
-            return self._error("rate_limited", request_id, headers={"Retry-After": str(wait)})
         idem = (idempotency_key or "").strip() or None
         if idem and len(idem) > MAX_IDEMPOTENCY_KEY:
             return self._error("invalid_parameter", request_id, detail=("Idempotency-Key 过长（最多100字符）",
                                                                         "Idempotency-Key is too long"))
         call = Call(info, plaintext, request_id, idem, params_hash(slug, args) if idem else "", utcnow())
         with self._hot() as conn:  # one connection per thread: autocommit reads, then the usage write
+            allowed, wait = self.limiter.allow(conn.connection.dbapi_connection, info.key_id,
+                                               plan_rate=info.terms.rate_per_second)
+            if not allowed:
+                return self._error("rate_limited", request_id, headers={"Retry-After": str(wait)})
             stored = self._stored(conn, call) if idem else None
             return self._serve(conn, call, slug, args) if stored is None else stored
 

@@ -85,7 +85,7 @@ class UsageWriter:
         cur = dbc.cursor()
         try:
             if not self.pg:
-                self._begin_immediate(cur)
+                self.begin_immediate(cur)
             if not count:
                 cur.execute(self.sql["insert"], params)
                 used = None
@@ -121,7 +121,7 @@ class UsageWriter:
         with dbc.cursor() as cur:
             cur.execute(self.sql["unstore"], {"request_id": request_id})
 
-    def _begin_immediate(self, cur) -> None:
+    def begin_immediate(self, cur) -> None:
         """Take SQLite's write lock, polling every 0.1–5 ms: SQLite's own busy handler sleeps 1 ms at least,
         twenty times longer than the transaction that holds the lock (the hot connection has busy_timeout 0).
         Past `busy_wait` the OperationalError goes up: the web layer answers 503 with Retry-After."""

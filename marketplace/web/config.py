@@ -38,7 +38,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "DEMO_DATA": env.get("DEMO_DATA", "1") != "0",
         "AUTO_MIGRATE": env.get("AUTO_MIGRATE", "1") != "0",
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),  # then 503 + Retry-After
-        "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key and worker
+        "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key, all workers
         "GATEWAY_BURST": int(env.get("GATEWAY_BURST", "40")),
         "GATEWAY_CACHE_TTL": float(env.get("GATEWAY_CACHE_TTL", "5")),
         "SESSION_COOKIE_HTTPONLY": True,
