@@ -19,7 +19,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.update(load_config(overrides))
-    logging.basicConfig(level=logging.INFO)
+    # A command prints only its own output; LOG_LEVEL=INFO adds the log (Alembic's migration lines and more).
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
     app.extensions["engine"] = make_engine(app.config["DATABASE_URL"],
                                            busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
     compile_catalogs()

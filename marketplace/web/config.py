@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(RuntimeError):
@@ -37,6 +38,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'exchange.db'}",
         "DEMO_DATA": env.get("DEMO_DATA", "1") != "0",
         "AUTO_MIGRATE": env.get("AUTO_MIGRATE", "1") != "0",
+        "LOG_LEVEL": env.get("LOG_LEVEL", "WARNING").upper(),  # INFO: migrations, demo loading, ...
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),  # then 503 + Retry-After
         "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key, all workers
         "GATEWAY_BURST": int(env.get("GATEWAY_BURST", "40")),
@@ -60,6 +62,8 @@ def load_config(overrides: dict | None = None) -> dict:
         },
     }
     cfg.update(overrides)
+    if cfg["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {cfg['LOG_LEVEL']!r})")
     if not cfg["SECRET_KEY"]:
         if app_env not in ("development", "testing") and not testing:
             raise ConfigError("SECRET_KEY is required outside development/testing (set SECRET_KEY)")
