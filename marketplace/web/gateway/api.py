@@ -53,7 +53,7 @@ def usage_api():
         status, payload = error_payload("invalid_key" if plaintext else "missing_key", request_id)
         return _json(status, payload, {"X-Request-Id": request_id})
     since, until = usage.period_start(), usage.today()
-    with Session(gw.engine) as session:
+    with Session(gw.engine.execution_options(sqlite_begin="DEFERRED")) as session:  # a read: never the write lock
         rows = usage.usage_rows(session, since=since, until=until, key_id=info.key_id,
                                 entitlement_id=info.entitlement_id)
     items = [{"product": r.slug, "day": r.day, "billable": r.billable, "non_billable": r.non_billable,
