@@ -6,6 +6,8 @@ PostgreSQL. An Idempotency-Key is unique per API key in the usage store: a concu
 first one's row and then answers with the stored response.
 On PostgreSQL the thread's connection is in autocommit and every step is one statement (no BEGIN/COMMIT round
 trips); a call without quota and Idempotency-Key is a single statement: lookup and usage event (meter.py).
+The per-key rate limit (ratelimit.py) is one more statement on the same connection: a token-bucket row in the
+database, so it holds across worker processes.
 """
 
 from __future__ import annotations
