@@ -13,12 +13,27 @@ import re
 import time
 from collections.abc import Callable
 
+from sqlalchemy.engine import Connection
+
+from marketplace.schema import EXTRAS
+
 # :now - at, never negative (another host's clock slightly ahead, or a clock set back)
 _REFILL = "{least}(:burst, rate_bucket.tokens + {greatest}(0, :now - rate_bucket.at) * :rate)"
 _TAKE = ("INSERT INTO rate_bucket (api_key_id, tokens, at) VALUES (:key_id, :burst - 1, :now)"
          " ON CONFLICT (api_key_id) DO UPDATE SET tokens = {refill} - 1, at = :now"
          " WHERE {refill} >= 1 RETURNING tokens")
 _LEFT = "SELECT tokens, at FROM rate_bucket WHERE api_key_id = :key_id"
+
+
+def install_unlogged_buckets(connection: Connection) -> None:
+    """PostgreSQL: rate_bucket is UNLOGGED, so taking a token writes no WAL and its commit waits for no flush
+    (a crash empties the table: every key starts again with a full burst). Also in migration 0004_h."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ALTER TABLE IF EXISTS rate_bucket SET UNLOGGED")  # 0002 runs it earlier
+
+
+if install_unlogged_buckets not in EXTRAS:
+    EXTRAS.append(install_unlogged_buckets)
 
 
 class SharedRateLimiter:
