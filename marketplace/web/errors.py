@@ -47,6 +47,17 @@ def error_response(status: int, message: str, code: str | None = None):
                            message=message), status
 
 
+def _without_database() -> None:
+    """Render the 503 page without touching the database again: the session rolled back, no user loading."""
+    from flask import current_app, g
+
+    from marketplace.web.db import close_db
+
+    close_db()
+    if getattr(g, "_login_user", None) is None:  # the user could not be loaded: the page shows none
+        g._login_user = current_app.login_manager.anonymous_user()
+
+
 def register_error_handlers(app) -> None:
     """Install the handlers on the app."""
 
@@ -69,6 +80,7 @@ def register_error_handlers(app) -> None:
         trouble = database_trouble(e)
         if trouble is not None:  # busy past the busy timeout, or no connection: the request wrote nothing
             app.logger.warning("database %s: %s", trouble, e)
+            _without_database()
             resp, status = error_response(503, str(DATABASE_MESSAGES[trouble]), f"database_{trouble}")
             resp = app.make_response((resp, status))
             resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -143,9 +143,16 @@ def test_busy_database_answers_503_with_retry_after_and_writes_nothing(backend, 
     app = _locked_app(db_url)
     web = app.test_client()
     token = __import__("re").search(CSRF, web.get("/login").get_data(as_text=True)).group(1)
+    signed_in = app.test_client()
+    token_2 = __import__("re").search(CSRF, signed_in.get("/login").get_data(as_text=True)).group(1)
+    assert (
+        signed_in.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token_2}).status_code
+        == 302
+    )
     holder = sqlite3.connect(db_url.split("///", 1)[1], isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
+        account = signed_in.get("/account")  # loading the signed-in user itself waits for the lock
         page = web.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
         data = web.get(f"/api/v1/data/{api.slug}?uscc={USCC_A}", headers=auth(api.key))
         usage = web.get("/api/v1/usage", headers=auth(api.key))
@@ -154,6 +161,7 @@ def test_busy_database_answers_503_with_retry_after_and_writes_nothing(backend, 
         holder.close()
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     assert "数据库繁忙" in page.get_data(as_text=True) and page.mimetype == "text/html"
+    assert account.status_code == 503 and "数据库繁忙" in account.get_data(as_text=True)
     assert data.status_code == 503 and data.headers["Retry-After"] == "5", data.get_data(as_text=True)
     assert data.json["error"]["code"] == "database_busy"
     assert usage.status_code == 200, "a read (GET /api/v1/usage) never waits for the write lock"
