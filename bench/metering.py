@@ -1,6 +1,6 @@
 """Metered API throughput against a bare Flask route doing the same lookup (target ratio ≥ 0.7).
 
-    python bench/metering.py [--seconds 8] [--clients 8] [--rows 20000] [--database-url URL]
+    python bench/metering.py [--seconds 8] [--clients 8] [--rows 20000] [--database-url URL] [--rate-limit N]
 
 Builds a throwaway SQLite database (or uses --database-url, which must be empty), starts gunicorn with
 2 workers, drives both endpoints with the same concurrent load, and prints on its last line:
@@ -94,10 +94,11 @@ def drive(port: int, paths: list[str], headers: dict, seconds: float, clients: i
     return sum(counts) / (time.monotonic() - start), statuses
 
 
-def serve(url: str, port: int) -> subprocess.Popen:
+def serve(url: str, port: int, rate_limit: int = 0) -> subprocess.Popen:
     """gunicorn with 2 sync workers on the bench WSGI module."""
     env = {**os.environ, "DATABASE_URL": url, "AUTO_MIGRATE": "0", "DEMO_DATA": "0", "SECRET_KEY": "bench",
-           "GATEWAY_RATE_PER_SECOND": "0", "PYTHONPATH": str(ROOT), "APP_ENV": "development"}
+           "GATEWAY_RATE_PER_SECOND": str(rate_limit), "GATEWAY_BURST": str(2 * rate_limit), "PYTHONPATH": str(ROOT),
+           "APP_ENV": "development"}
     cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
            "--chdir", str(ROOT / "bench"), "wsgi_bench:app"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
@@ -119,12 +120,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--database-url")
+    parser.add_argument("--rate-limit", type=int, default=0,
+                        help="per-key calls/s of the shared rate limiter (0: off; e.g. 1000000 to pay its cost)")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-metering-")
     url = args.database_url or f"sqlite:///{tmp.name}/bench.db"
     slug, dataset_id, key, codes = build(url, args.rows)
     port = _free_port()
-    proc = serve(url, port)
+    proc = serve(url, port, args.rate_limit)
     try:
         sample = random.Random(1).sample(codes, min(len(codes), 2000))
         metered_paths = [f"/api/v1/data/{slug}?uscc={c}" for c in sample]

@@ -12,21 +12,24 @@ from sqlmodel import Session
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and IMMEDIATE transactions."""
+def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and IMMEDIATE transactions.
+
+    A request that finds the database busy waits `busy_timeout_ms` for it (SQLite's write lock), then fails
+    with OperationalError, which the web layer answers with 503 (see `database_trouble`). PostgreSQL
+    connections are pinged when taken from the pool, so a restarted server costs no failed request.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-        )
-        _tune_sqlite(engine)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        _tune_sqlite(engine, busy_timeout_ms)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """Take the write lock at BEGIN: WAL readers never block, and writers never deadlock on upgrade."""
 
     @event.listens_for(engine, "connect")
@@ -34,7 +37,7 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves below
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
@@ -44,6 +47,28 @@ def _tune_sqlite(engine: Engine) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         if mode != "NONE":  # NONE: autocommit each statement (test inspection, read-only tools)
             conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+_BUSY = ("database is locked", "database table is locked", "database is busy", "lock timeout",
+         "could not obtain lock", "deadlock detected")
+
+
+def database_trouble(exc: BaseException) -> str | None:
+    """'busy' (the database stayed locked past the busy timeout), 'unavailable' (no connection), or None.
+
+    Takes SQLAlchemy's wrapped errors and the raw DB-API errors of the gateway's driver-level writes alike.
+    Any other database error (a wrong query, a missing table) is a bug: None, so it stays a 500.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    module = type(orig).__module__.split(".", 1)[0]
+    if module not in ("sqlite3", "psycopg", "psycopg2") or type(orig).__name__ != "OperationalError":
+        return None
+    text = str(orig).lower()
+    if any(marker in text for marker in _BUSY):
+        return "busy"
+    if module == "sqlite3":
+        return "unavailable" if "unable to open" in text or "disk i/o" in text else None
+    return "unavailable"  # psycopg: connection refused, server closed the connection, too many clients, ...
 
 
 def is_sqlite(session: Session) -> bool:

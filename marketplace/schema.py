@@ -29,6 +29,7 @@ def create_schema(engine: Engine) -> None:
 def _register_feature_extras() -> None:
     """Import the modules that append installers to EXTRAS (kept here so create_schema sees them all)."""
     import marketplace.catalog.search  # noqa: F401  product_fts / tsvector index
+    import marketplace.gateway.ratelimit  # noqa: F401  rate_bucket UNLOGGED on PostgreSQL
 
 
 _register_feature_extras()

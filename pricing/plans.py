@@ -91,6 +91,7 @@ class PlanTerms:
     free_quota: int = 0
     package_calls: int = 0
     period_months: int = 0
+    rate_per_second: int = 0  # data API calls per second and key (burst twice that); 0: the exchange's limit
 
     def __post_init__(self) -> None:
         try:
@@ -125,7 +126,7 @@ class PlanTerms:
             "free_quota": self.free_quota,
             "package_calls": self.package_calls,
             "period_months": self.period_months,
-        }
+        } | ({"rate_per_second": self.rate_per_second} if self.rate_per_second else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlanTerms:
@@ -151,8 +152,10 @@ _DICT_KEYS = frozenset(
         "free_quota",
         "package_calls",
         "period_months",
+        "rate_per_second",
     }
 )
+MAX_RATE_PER_SECOND = 1000
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -177,6 +180,9 @@ def _check_numbers(terms: PlanTerms) -> None:
     ):
         _check_count(getattr(terms, name), what)
     _check_unit_price(terms.unit_price_fen, "单价")
+    _check_count(terms.rate_per_second, "调用频率上限")
+    if terms.rate_per_second > MAX_RATE_PER_SECOND:
+        raise InvalidPlan(f"调用频率上限最多每秒{MAX_RATE_PER_SECOND}次")
 
 
 # Which forms need which field; every other form must leave it at zero.

@@ -6,6 +6,8 @@ PostgreSQL. An Idempotency-Key is unique per API key in the usage store: a concu
 first one's row and then answers with the stored response.
 On PostgreSQL the thread's connection is in autocommit and every step is one statement (no BEGIN/COMMIT round
 trips); a call without quota and Idempotency-Key is a single statement: lookup and usage event (meter.py).
+The per-key rate limit (ratelimit.py) is one more statement on the same connection: a token-bucket row in the
+database, so it holds across worker processes.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection, Engine
 
+from marketplace.db import SQLITE_BUSY_TIMEOUT_MS
 from marketplace.gateway import sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload
 from marketplace.gateway.datasets import row_key
 from marketplace.gateway.meter import Refused, UsageWriter
-from marketplace.gateway.ratelimit import RateLimiter
+from marketplace.gateway.ratelimit import SharedRateLimiter
 from marketplace.gateway.resolve import KeyCache, KeyInfo
 from marketplace.models.base import utcnow
 from pricing import ChargeForm
@@ -115,12 +118,13 @@ def quota_code(info: KeyInfo) -> str:
 class Gateway:
     """Per-process state of the metered endpoint: engine, key cache, rate limiter."""
 
-    def __init__(self, engine: Engine, *, rate: float = 20.0, burst: int = 40, ttl: float = 5.0):
+    def __init__(self, engine: Engine, *, rate: float = 20.0, burst: int = 40, ttl: float = 5.0,
+                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         self.engine = engine
         self.cache = KeyCache(ttl)
-        self.limiter = RateLimiter(rate, burst)
         self._local = threading.local()
-        self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi)
+        self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi, busy_wait=busy_timeout_ms / 1000)
+        self.limiter = SharedRateLimiter(self.writer, rate, burst)  # in the database: holds across workers
 
     def read(self) -> Connection:
         """A connection for reads (SQLite: autocommit statements, so readers never take the write lock)."""
@@ -136,7 +140,7 @@ class Gateway:
             yield conn
         except BaseException:
             self._local.conn = None
-            conn.invalidate()  # never hand a busy_timeout=0 connection back to the pool
+            conn.invalidate()  # detached anyway: a connection in an unknown state is closed, never reused
             conn.close()
             raise
         if conn.in_transaction():
@@ -145,10 +149,15 @@ class Gateway:
     def _connect_hot(self) -> Connection:
         conn = self.engine.connect()
         if conn.dialect.name != "sqlite":  # each statement its own transaction: no BEGIN/COMMIT round trips
-            return conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.execution_options(sqlite_begin="NONE")  # reads: autocommit statements
-        conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # WAL reads never wait; the writer polls itself
-        conn.rollback()
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            conn.execution_options(sqlite_begin="NONE")  # reads: autocommit statements
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # WAL reads never wait; the writer polls itself
+            conn.rollback()
+        # This thread's own DBAPI connection, out of the pool: closed with it (also when the thread ends and its
+        # thread-local is collected, as under `python app.py`, one thread per request), never handed to another
+        # request. In the pool, its busy_timeout 0 made that request's BEGIN IMMEDIATE fail at once (a 500).
+        conn.detach()
         return conn
 
     def call(self, *, authorization: str | None, slug: str, args, idempotency_key: str | None) -> CallResult:
@@ -160,15 +169,16 @@ class Gateway:
         info = self.cache.get(self.read, plaintext)
         if info is None or not info.key_active:
             return self._error("invalid_key", request_id)
-        allowed, wait = self.limiter.allow(info.key_id)
-        if not allowed:
-            return self._error("rate_limited", request_id, headers={"Retry-After": str(wait)})
         idem = (idempotency_key or "").strip() or None
         if idem and len(idem) > MAX_IDEMPOTENCY_KEY:
             return self._error("invalid_parameter", request_id, detail=("Idempotency-Key 过长（最多100字符）",
                                                                         "Idempotency-Key is too long"))
         call = Call(info, plaintext, request_id, idem, params_hash(slug, args) if idem else "", utcnow())
         with self._hot() as conn:  # one connection per thread: autocommit reads, then the usage write
+            allowed, wait = self.limiter.allow(conn.connection.dbapi_connection, info.key_id,
+                                               plan_rate=info.terms.rate_per_second)
+            if not allowed:
+                return self._error("rate_limited", request_id, headers={"Retry-After": str(wait)})
             stored = self._stored(conn, call) if idem else None
             return self._serve(conn, call, slug, args) if stored is None else stored
 

@@ -72,8 +72,9 @@ def _sqlite_time(value: datetime) -> str:
 class UsageWriter:
     """Stores one usage event, taking one call off the quota when billable under a quota."""
 
-    def __init__(self, dialect_name: str, dbapi):
+    def __init__(self, dialect_name: str, dbapi, *, busy_wait: float = BUSY_WAIT_SECONDS):
         self.pg = dialect_name == "postgresql"
+        self.busy_wait = busy_wait
         self.IntegrityError = dbapi.IntegrityError
         self.OperationalError = dbapi.OperationalError
         self.sql = {k: re.sub(r":(\w+)", r"%(\1)s", q) if self.pg else q for k, q in SQL.items()}
@@ -84,7 +85,7 @@ class UsageWriter:
         cur = dbc.cursor()
         try:
             if not self.pg:
-                self._begin_immediate(cur)
+                self.begin_immediate(cur)
             if not count:
                 cur.execute(self.sql["insert"], params)
                 used = None
@@ -120,10 +121,11 @@ class UsageWriter:
         with dbc.cursor() as cur:
             cur.execute(self.sql["unstore"], {"request_id": request_id})
 
-    def _begin_immediate(self, cur) -> None:
+    def begin_immediate(self, cur) -> None:
         """Take SQLite's write lock, polling every 0.1–5 ms: SQLite's own busy handler sleeps 1 ms at least,
-        twenty times longer than the transaction that holds the lock (the hot connection has busy_timeout 0)."""
-        delay, deadline = 0.0001, time.monotonic() + BUSY_WAIT_SECONDS
+        twenty times longer than the transaction that holds the lock (the hot connection has busy_timeout 0).
+        Past `busy_wait` the OperationalError goes up: the web layer answers 503 with Retry-After."""
+        delay, deadline = 0.0001, time.monotonic() + self.busy_wait
         while True:
             try:
                 cur.execute("BEGIN IMMEDIATE")

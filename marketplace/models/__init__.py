@@ -17,7 +17,7 @@ from marketplace.models.commerce import (
 )
 from marketplace.models.delivery import Deliverable, DeliveryCopy  # noqa: F401
 from marketplace.models.demand import AccessApplication, QuoteMessage, QuoteOffer, QuoteRequest  # noqa: F401
-from marketplace.models.metering import ApiDataset, DatasetRow, QuotaCounter, UsageEvent  # noqa: F401
+from marketplace.models.metering import ApiDataset, DatasetRow, QuotaCounter, RateBucket, UsageEvent  # noqa: F401
 from marketplace.models.payments import Payment, PaymentKind, StripeEvent  # noqa: F401
 from marketplace.models.supply import (
     Agreement,

@@ -91,4 +91,17 @@ class QuotaCounter(SQLModel, table=True):
     used: int = 0
 
 
-__all__ = ["ApiDataset", "DatasetRow", "MaskRule", "QuotaCounter", "UsageEvent"]
+class RateBucket(SQLModel, table=True):
+    """The per-key token bucket of the data API, shared by every worker process (gateway/ratelimit.py).
+
+    `tokens` calls may be made now; it refills at the key's rate up to its burst, as of `at` (Unix seconds).
+    Taken by one conditional UPSERT, so N worker processes together allow the limit once, not N times.
+    """
+
+    __tablename__ = "rate_bucket"
+    api_key_id: int = Field(foreign_key="api_key.id", primary_key=True)
+    tokens: float = 0.0
+    at: float = 0.0
+
+
+__all__ = ["ApiDataset", "DatasetRow", "MaskRule", "QuotaCounter", "RateBucket", "UsageEvent"]

@@ -25,8 +25,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"] > 0:  # only then may X-Forwarded-* name the client, host and scheme
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
-    logging.basicConfig(level=logging.INFO)
-    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    # A command prints only its own output; LOG_LEVEL=INFO adds the log (Alembic's migration lines and more).
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"],
+                                           busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
     register_audit_key(app.extensions["engine"], app.config["AUDIT_KEY"])
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(RuntimeError):
@@ -41,7 +42,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto/-Host (0: trust none).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "AUTO_MIGRATE": env.get("AUTO_MIGRATE", "1") != "0",
-        "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key and worker
+        "LOG_LEVEL": env.get("LOG_LEVEL", "WARNING").upper(),  # INFO: migrations, demo loading, ...
+        "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),  # then 503 + Retry-After
+        "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key, all workers
         "GATEWAY_BURST": int(env.get("GATEWAY_BURST", "40")),
         "GATEWAY_CACHE_TTL": float(env.get("GATEWAY_CACHE_TTL", "5")),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -63,6 +66,8 @@ def load_config(overrides: dict | None = None) -> dict:
         },
     }
     cfg.update(overrides)
+    if cfg["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {cfg['LOG_LEVEL']!r})")
     if production and cfg["DEMO_DATA"]:
         raise ConfigError("DEMO_DATA=1 is refused in production: demo logins would open the exchange to anyone; "
                           "unset DEMO_DATA and create the first admin with `flask --app app create-user --role admin`")

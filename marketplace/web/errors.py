@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from marketplace.db import database_trouble
 from marketplace.errors import DomainError
 
 TITLES = {
@@ -20,6 +21,12 @@ TITLES = {
     413: _l("上传的文件过大"),
     429: _l("请求过于频繁"),
     500: _l("服务器出错了"),
+    503: _l("服务暂时不可用"),
+}
+RETRY_AFTER_SECONDS = 5
+DATABASE_MESSAGES = {
+    "busy": _l("数据库繁忙，请稍后重试；本次操作没有保存任何内容"),
+    "unavailable": _l("数据库暂时不可用，请稍后重试；本次操作没有保存任何内容"),
 }
 
 
@@ -38,6 +45,17 @@ def error_response(status: int, message: str, code: str | None = None):
         return jsonify(body), status
     return render_template("errors/error.html", status=status, title=str(TITLES.get(status, _("出错了"))),
                            message=message), status
+
+
+def _without_database() -> None:
+    """Render the 503 page without touching the database again: the session rolled back, no user loading."""
+    from flask import current_app, g
+
+    from marketplace.web.db import close_db
+
+    close_db()
+    if getattr(g, "_login_user", None) is None:  # the user could not be loaded: the page shows none
+        g._login_user = current_app.login_manager.anonymous_user()
 
 
 def register_error_handlers(app) -> None:
@@ -59,5 +77,13 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(Exception)
     def _crash(e):
+        trouble = database_trouble(e)
+        if trouble is not None:  # busy past the busy timeout, or no connection: the request wrote nothing
+            app.logger.warning("database %s: %s", trouble, e)
+            _without_database()
+            resp, status = error_response(503, str(DATABASE_MESSAGES[trouble]), f"database_{trouble}")
+            resp = app.make_response((resp, status))
+            resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return resp
         app.logger.exception("unhandled error")
         return error_response(500, _("服务器出错了，请稍后重试；问题已记录"))

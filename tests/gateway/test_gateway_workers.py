@@ -79,3 +79,38 @@ def test_sigkilled_worker_loses_no_answered_call_and_counts_none_twice(db_url, s
     assert len(set(stored.values())) == len(stored), "no call counted twice"
     assert len({idem for idem, _rid in got}) == len(got), "each call answered once to the client"
     assert session.get(QuotaCounter, api.ent.id).used == len(stored), "quota counted in the same transaction"
+
+
+RATE, BURST, SECONDS = 20, 40, 4.0
+
+
+def test_rate_limit_holds_across_worker_processes(db_url, session, make_api):
+    """Issue 10, failure 9: 20 calls/s with a burst of 40 per key, whichever of 2 workers answers (within 10 %)."""
+    api = make_api()
+    path = f"/api/v1/data/{api.slug}?uscc={USCC_A}"
+    env = {"GATEWAY_RATE_PER_SECOND": str(RATE), "GATEWAY_BURST": str(BURST)}
+    answered, lock = [], threading.Lock()
+    with Gunicorn(db_url, workers=2, threads=4, env=env) as server:
+        start = time.monotonic()
+
+        def client() -> None:
+            while (now := time.monotonic()) < start + SECONDS:
+                status, _headers, _body = server.get(path, auth(api.key))
+                with lock:
+                    answered.append((now, status))
+
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    sent = [at for at, _status in answered]
+    elapsed = max(sent) - min(sent)
+    allowed = sum(1 for _at, status in answered if status == 200)
+    limited = sum(1 for _at, status in answered if status == 429)
+    expected = BURST + RATE * elapsed
+    assert allowed + limited == len(answered), "only 200 and 429"
+    assert limited > allowed, f"the load must exceed the limit to measure it ({allowed} allowed, {limited} limited)"
+    assert abs(allowed - expected) <= 0.1 * expected, f"{allowed} allowed in {elapsed:.2f} s, expected {expected:.0f}"
+    billable = session.execute(select(func.count()).where(UsageEvent.billable.is_(True))).scalar_one()
+    assert billable == allowed

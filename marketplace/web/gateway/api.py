@@ -21,7 +21,8 @@ def gateway() -> Gateway:
     if gw is None:
         cfg = current_app.config
         gw = Gateway(current_app.extensions["engine"], rate=float(cfg.get("GATEWAY_RATE_PER_SECOND", 20)),
-                     burst=int(cfg.get("GATEWAY_BURST", 40)), ttl=float(cfg.get("GATEWAY_CACHE_TTL", 5)))
+                     burst=int(cfg.get("GATEWAY_BURST", 40)), ttl=float(cfg.get("GATEWAY_CACHE_TTL", 5)),
+                     busy_timeout_ms=int(cfg.get("SQLITE_BUSY_TIMEOUT_MS", 15000)))
         current_app.extensions["gateway"] = gw
     return gw
 
@@ -52,7 +53,7 @@ def usage_api():
         status, payload = error_payload("invalid_key" if plaintext else "missing_key", request_id)
         return _json(status, payload, {"X-Request-Id": request_id})
     since, until = usage.period_start(), usage.today()
-    with Session(gw.engine) as session:
+    with Session(gw.engine.execution_options(sqlite_begin="DEFERRED")) as session:  # a read: never the write lock
         rows = usage.usage_rows(session, since=since, until=until, key_id=info.key_id,
                                 entitlement_id=info.entitlement_id)
     items = [{"product": r.slug, "day": r.day, "billable": r.billable, "non_billable": r.non_billable,

@@ -55,6 +55,8 @@ def plan_lines(plan: dict) -> list[str]:
         lines.append(_("免费额度 %(n)s 次", n=_count(plan["free_quota"])))
     if plan.get("package_calls"):
         lines.append(_("包内 %(n)s 次", n=_count(plan["package_calls"])))
+    if plan.get("rate_per_second"):
+        lines.append(_("调用频率上限 每秒 %(n)s 次", n=_count(plan["rate_per_second"])))
     if form == ChargeForm.NEGOTIATED.value:
         lines.append(_("不公开价格，询价后报价"))
     return lines

@@ -55,6 +55,7 @@ class PlanForm(Form):
     tiers = TextAreaField(_l("价格阶梯"), validators=[Length(max=1000)])
     free_quota = IntegerField(_l("免费额度（次）"), validators=[Optional(), NumberRange(min=0, max=10**9)])
     package_calls = IntegerField(_l("包内次数"), validators=[Optional(), NumberRange(min=1, max=10**9)])
+    rate_per_second = IntegerField(_l("调用频率上限（次/秒）"), validators=[Optional(), NumberRange(min=1, max=1000)])
 
 
 class ProductForm(FlaskForm):

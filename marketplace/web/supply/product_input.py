@@ -61,6 +61,8 @@ def plan_from_row(row: dict, index: int) -> dict | None:
         plan["package_calls"] = row.get("package_calls") or 0
     if form in SUBSCRIPTION_MONTHS:
         plan["period_months"] = SUBSCRIPTION_MONTHS[form]
+    if row.get("rate_per_second"):  # data API products: this plan's own per-key limit (else the exchange's)
+        plan["rate_per_second"] = row["rate_per_second"]
     return plan
 
 
@@ -106,7 +108,7 @@ def plan_to_row(plan: dict) -> dict:
             "price": _yuan_text(plan["price_fen"]) if plan.get("price_fen") else "",
             "unit_price": _yuan_text(plan["unit_price_fen"]) if Decimal(plan.get("unit_price_fen") or 0) else "",
             "tiers": tiers, "free_quota": plan.get("free_quota") or None,
-            "package_calls": plan.get("package_calls") or None}
+            "package_calls": plan.get("package_calls") or None, "rate_per_second": plan.get("rate_per_second") or None}
 
 
 def content_to_formdata(content: dict) -> dict:
