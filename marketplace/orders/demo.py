@@ -89,7 +89,7 @@ def load_orders_demo(session: Session, orgs: dict[str, Organization], storage_di
         paid = _order(session, buyer, org, package, 1)
         record_payment(session, actor=finance, order_id=paid.id, method="bank_transfer", amount_fen=paid.total_fen,
                        external_id="DEMO-BANK-0001")
-        _order(session, buyer, org, report, 2, quantity=2)  # awaiting payment (bank transfer)
+        _order(session, buyer, org, report, 2)  # awaiting payment (bank transfer)
         public = _order(session, buyer, org, report, 3, use_type="public",
                         purpose="用于市政府营商环境评估的公益研究，成果公开发布")
         _order(session, buyer, org, package, 4, use_type="public", purpose="用于区级应急物资保障规划（公益）")

@@ -13,8 +13,8 @@ from pricing import CHARGE_FORM_LABELS, InvalidPlan, PlanTerms, PricingError
 
 # Product columns a revision carries (besides "plans").
 CONTENT_FIELDS = ("type", "title", "summary", "description_md", "domain", "region", "openness", "security_grade",
-                  "registration_code", "update_frequency", "delivery_mode", "version_notes", "data_dictionary",
-                  "sample_rows")
+                  "registration_code", "update_frequency", "delivery_mode", "offline_delivery", "version_notes",
+                  "data_dictionary", "sample_rows")
 JSON_FIELDS = ("data_dictionary", "sample_rows")
 MAX_SAMPLE_ROWS = 20
 MAX_DICT_ROWS = 200
@@ -71,6 +71,7 @@ def normalize_content(data: dict) -> dict:
         "registration_code": optional_text(data.get("registration_code"), "registration_code", "登记码", 80),
         "update_frequency": frequency,
         "delivery_mode": optional_text(data.get("delivery_mode"), "delivery_mode", "交付方式", 60),
+        "offline_delivery": bool(data.get("offline_delivery")),
         "version_notes": optional_text(data.get("version_notes"), "version_notes", "版本说明", 4000),
         "data_dictionary": _dictionary(data.get("data_dictionary") or []),
         "sample_rows": _samples(data.get("sample_rows") or []),

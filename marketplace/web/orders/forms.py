@@ -3,8 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from marketplace.web.limits import max_chars
 
 
 class CheckoutForm(FlaskForm):
@@ -45,3 +47,12 @@ class KeyForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     pass
+
+
+class OfflineDeliveryForm(FlaskForm):
+    """The operator records an offline (contract) delivery of one order line."""
+
+    method = StringField(_l("交付方式"), validators=[DataRequired(_l("请填写交付方式")), max_chars(100)])
+    reference = StringField(_l("交付单号或合同编号"), validators=[Optional(), max_chars(100)])
+    delivered_on = DateField(_l("交付日期"), validators=[DataRequired(_l("请填写交付日期"))])
+    note = TextAreaField(_l("交付说明"), validators=[Optional(), max_chars(1000)])

@@ -13,12 +13,13 @@ from marketplace.orders import delivery
 from marketplace.orders.approvals import approve_public_use, decline_public_use
 from marketplace.orders.common import OrderError
 from marketplace.orders.fulfilment import FILE_TYPES
+from marketplace.orders.offline import OfflineDeliveryIn, operator_offline_lines, record_offline_delivery
 from marketplace.orders.queries import approval_queue, seller_lines
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
 from marketplace.web.orders.display import delivery_dir
-from marketplace.web.orders.forms import EmptyForm, ReasonForm, UploadForm
+from marketplace.web.orders.forms import EmptyForm, OfflineDeliveryForm, ReasonForm, UploadForm
 
 bp = Blueprint("seller", __name__, url_prefix="/seller")
 
@@ -111,3 +112,37 @@ def product_files(product_id: int):
     code = 400 if request.method == "POST" else 200
     return render_template("seller/product_files.html", product=product, form=form,
                            items=delivery.deliverables_of(db, product.id)), code
+
+
+@bp.get("/offline")
+@roles_required(Role.OPERATOR)
+def offline():
+    """Paid order lines of the operator's offline-delivery products: record each delivery."""
+    rows = operator_offline_lines(get_db(), current_user.org_id)
+    blank = OfflineDeliveryForm(formdata=None)
+    return render_template("seller/offline.html", rows=rows, form=blank, blank=blank, failed=None)
+
+
+@bp.post("/offline/<int:line_id>")
+@roles_required(Role.OPERATOR)
+def record_offline(line_id: int):
+    """Record how and when one order line was delivered offline; the buyer then confirms receipt."""
+    db, form = get_db(), OfflineDeliveryForm()
+    if form.validate_on_submit():
+        data = OfflineDeliveryIn(method=form.method.data or "", delivered_on=form.delivered_on.data,
+                                 reference=form.reference.data or "", note=form.note.data or "")
+        try:
+            record_offline_delivery(db, actor=current_user.actor, operator_org_id=current_user.org_id,
+                                    line_id=line_id, data=data)
+        except DomainError as e:
+            db.rollback()
+            if e.status == 404:
+                raise
+            attach_error(form, e)
+        else:
+            db.commit()
+            flash(_("已登记交付，等待买方确认收货"), "success")
+            return redirect(url_for("seller.offline"))
+    rows = operator_offline_lines(db, current_user.org_id)
+    return render_template("seller/offline.html", rows=rows, form=form, blank=OfflineDeliveryForm(formdata=None),
+                           failed=line_id), 400
