@@ -31,7 +31,6 @@ from marketplace.supply.deliverability import FILE_TYPES, KEYED_TYPES, has_defin
 from pricing import ChargeForm, PlanTerms
 
 
-
 def add_months(moment: datetime, months: int) -> datetime:
     """The same day and time `months` later (clamped to the month's last day)."""
     month0 = moment.month - 1 + months

@@ -80,8 +80,9 @@ def _seller_line(session: Session, line_id: int, operator_org_id: int) -> tuple[
     return line, order, product
 
 
-def record_offline_delivery(session: Session, *, actor: Actor, operator_org_id: int, line_id: int,
-                            data: OfflineDeliveryIn) -> OfflineDelivery:
+def record_offline_delivery(
+    session: Session, *, actor: Actor, operator_org_id: int, line_id: int, data: OfflineDeliveryIn
+) -> OfflineDelivery:
     """Record (or, until the buyer confirms, correct) the offline delivery of one paid order line."""
     line, order, product = _seller_line(session, line_id, operator_org_id)
     data = _check_input(data, order)
@@ -89,16 +90,34 @@ def record_offline_delivery(session: Session, *, actor: Actor, operator_org_id: 
     if record is not None and record.status == OfflineDeliveryStatus.CONFIRMED:
         raise Conflict(N_("买方已确认收货，不能再修改交付记录"))
     if record is None:
-        record = OfflineDelivery(order_id=order.id, order_line_id=line.id, product_id=product.id,
-                                 operator_id=operator_org_id, buyer_org_id=order.buyer_org_id,
-                                 method=data.method, delivered_on=data.delivered_on)
+        record = OfflineDelivery(
+            order_id=order.id,
+            order_line_id=line.id,
+            product_id=product.id,
+            operator_id=operator_org_id,
+            buyer_org_id=order.buyer_org_id,
+            method=data.method,
+            delivered_on=data.delivered_on,
+        )
         session.add(record)
     record.method, record.reference, record.note = data.method, data.reference, data.note
     record.delivered_on, record.recorded_by_id, record.recorded_at = data.delivered_on, actor.user_id, utcnow()
     session.flush()
-    record_audit(session, actor=actor, action="offline_delivery.record", object_type="order", object_id=order.id,
-                 org_id=operator_org_id, after={"line": line.id, "product": product.slug, "method": data.method,
-                                                "reference": data.reference, "delivered_on": data.delivered_on})
+    record_audit(
+        session,
+        actor=actor,
+        action="offline_delivery.record",
+        object_type="order",
+        object_id=order.id,
+        org_id=operator_org_id,
+        after={
+            "line": line.id,
+            "product": product.slug,
+            "method": data.method,
+            "reference": data.reference,
+            "delivered_on": data.delivered_on,
+        },
+    )
     return record
 
 
@@ -112,11 +131,19 @@ def confirm_offline_receipt(session: Session, *, actor: Actor, buyer_org_id: int
     order = session.get(Order, record.order_id)
     if order.status not in (OrderStatus.PAID, OrderStatus.DELIVERED):
         raise Conflict(f"订单 {order.number} 已关闭，不能确认收货")
-    record.status, record.confirmed_by_id, record.confirmed_at = OfflineDeliveryStatus.CONFIRMED, actor.user_id, utcnow()
+    record.status = OfflineDeliveryStatus.CONFIRMED
+    record.confirmed_by_id, record.confirmed_at = actor.user_id, utcnow()
     session.flush()
-    record_audit(session, actor=actor, action="offline_delivery.confirm", object_type="order", object_id=order.id,
-                 org_id=buyer_org_id, before={"status": OfflineDeliveryStatus.RECORDED},
-                 after={"line": record.order_line_id, "status": record.status})
+    record_audit(
+        session,
+        actor=actor,
+        action="offline_delivery.confirm",
+        object_type="order",
+        object_id=order.id,
+        org_id=buyer_org_id,
+        before={"status": OfflineDeliveryStatus.RECORDED},
+        after={"line": record.order_line_id, "status": record.status},
+    )
     mark_delivered_if_complete(session, actor=actor, order=order)
     return record
 
@@ -131,12 +158,17 @@ def operator_offline_lines(session: Session, operator_org_id: int) -> list[Offli
     """Paid lines of the operator's offline products, those still to deliver or confirm first."""
     rows = session.execute(
         select(OrderLine, Order, Product, Organization, OfflineDelivery)
-        .join(Order, Order.id == OrderLine.order_id).join(Product, Product.id == OrderLine.product_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Product, Product.id == OrderLine.product_id)
         .join(Organization, Organization.id == Order.buyer_org_id)
         .outerjoin(OfflineDelivery, OfflineDelivery.order_line_id == OrderLine.id)
-        .where(OrderLine.operator_id == operator_org_id, Product.offline_delivery.is_(True),
-               Order.status.in_([OrderStatus.PAID, OrderStatus.DELIVERED]))
-        .order_by(Order.paid_at.desc(), OrderLine.id)).all()
+        .where(
+            OrderLine.operator_id == operator_org_id,
+            Product.offline_delivery.is_(True),
+            Order.status.in_([OrderStatus.PAID, OrderStatus.DELIVERED]),
+        )
+        .order_by(Order.paid_at.desc(), OrderLine.id)
+    ).all()
     lines = [OfflineLine(line=li, order=o, product=p, buyer=b, record=r) for li, o, p, b, r in rows]
     order = {None: 0, OfflineDeliveryStatus.RECORDED: 1, OfflineDeliveryStatus.CONFIRMED: 2}
     return sorted(lines, key=lambda x: order[x.record.status if x.record else None])

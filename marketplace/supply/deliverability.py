@@ -24,8 +24,9 @@ NO_DEFINITION = N_("接口、模型或服务还没有定义数据接口，也未
 
 def has_files(session: Session, product_id: int) -> bool:
     """At least one active master file is attached."""
-    return session.execute(select(exists().where(Deliverable.product_id == product_id,
-                                                 Deliverable.active.is_(True)))).scalar()
+    return session.execute(
+        select(exists().where(Deliverable.product_id == product_id, Deliverable.active.is_(True)))
+    ).scalar()
 
 
 def has_definition(session: Session, product_id: int) -> bool:

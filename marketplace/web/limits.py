@@ -20,8 +20,14 @@ class MaxChars:
         text = field.data if isinstance(field.data, str) else ""
         length = len(text.strip())
         if length > self.limit:
-            raise ValidationError(_("%(label)s最多 %(limit)s 个字，现在是 %(length)s 个，请删减后再提交",
-                                    label=field.label.text, limit=self.limit, length=length))
+            raise ValidationError(
+                _(
+                    "%(label)s最多 %(limit)s 个字，现在是 %(length)s 个，请删减后再提交",
+                    label=field.label.text,
+                    limit=self.limit,
+                    length=length,
+                )
+            )
 
 
 def max_chars(limit: int) -> MaxChars:
