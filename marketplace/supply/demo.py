@@ -17,7 +17,7 @@ from marketplace.models import Organization, Product, User
 from marketplace.supply.agreements import AgreementIn, grant_agreement
 from marketplace.supply.brokers import add_to_mandate, create_mandate, record_qualification
 from marketplace.supply.caps import set_cap
-from marketplace.supply.importer import DELIVERY, read_rows, registration_code, row_data, row_plan
+from marketplace.supply.importer import DELIVERY, is_per_call, read_rows, registration_code, row_data, row_plan
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision, reject_revision
 
@@ -94,9 +94,9 @@ def _plans(row: dict, ptype: str, i: int) -> list[dict]:
 
 def _data(row: dict, i: int) -> dict:
     data = row_data(row)
-    if data["type"] != "api":
+    if not is_per_call(row):  # per-call listings stay APIs or models; the others rotate through the file types
         data["type"] = ROTATION[i % len(ROTATION)]
-    data["delivery_mode"] = DELIVERY[data["type"]]
+    data["delivery_mode"], data["offline_delivery"] = DELIVERY[data["type"]], False
     if data["type"] == "service" or i % 11 == 0:  # services, and some others, are delivered under contract
         data["offline_delivery"], data["delivery_mode"] = True, OFFLINE_MODE
     data["openness"] = "conditional" if i % 7 == 3 else "unconditional"
