@@ -40,8 +40,10 @@ def _text_fields(cls, prefix=""):
             if issubclass(inner.field_class, FormField):
                 yield from _text_fields(inner.args[0], f"{prefix}{name}[].")
         elif issubclass(field_class, StringField) and name != "csrf_token":
-            yield f"{prefix}{name}", unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1
-                                                                          else [])
+            yield (
+                f"{prefix}{name}",
+                unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else []),
+            )
 
 
 def test_every_text_field_of_every_form_has_a_limit_and_no_maxlength_cut():
@@ -68,14 +70,17 @@ def test_over_long_title_is_refused_with_a_message_and_nothing_saved(web, world)
     assert world.session.execute(select(Product)).first() is None
 
 
-@pytest.mark.parametrize(("extra", "needle"), [
-    ({"sample_rows": "score,phone\n87,138****0000"}, "样例数据中有数据字典没有的列：phone"),
-    ({"sample_rows": "score\n87"}, "数据字典中的字段在样例数据中没有对应的列：name"),
-    ({"data_dictionary-0-type": "blob"}, "类型「blob」不在可选范围内"),
-    ({"data_dictionary-0-name": "", "data_dictionary-0-meaning": "评分"}, "数据字典第 1 行缺少字段名"),
-    ({"data_dictionary-1-meaning": "名" * 301}, "含义最多 300 个字，现在是 301 个"),
-    ({"summary": "摘" * 501}, "摘要最多 500 个字"),
-])
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ({"sample_rows": "score,phone\n87,138****0000"}, "样例数据中有数据字典没有的列：phone"),
+        ({"sample_rows": "score\n87"}, "数据字典中的字段在样例数据中没有对应的列：name"),
+        ({"data_dictionary-0-type": "blob"}, "类型「blob」不在可选范围内"),
+        ({"data_dictionary-0-name": "", "data_dictionary-0-meaning": "评分"}, "数据字典第 1 行缺少字段名"),
+        ({"data_dictionary-1-meaning": "名" * 301}, "含义最多 300 个字，现在是 301 个"),
+        ({"summary": "摘" * 501}, "摘要最多 500 个字"),
+    ],
+)
 def test_dictionary_and_sample_must_agree(web, world, extra, needle):
     web.login(world.op_user.email)
     resp = web.post("/supply/products/new", _form(**extra))
@@ -85,8 +90,12 @@ def test_dictionary_and_sample_must_agree(web, world, extra, needle):
 
 def test_structured_dictionary_is_stored(web, world):
     web.login(world.op_user.email)
-    extra = {"data_dictionary-2-name": "amount", "data_dictionary-2-type": "decimal",
-             "data_dictionary-2-meaning": "金额", "sample_rows": "score,name,amount\n87,示例**,12.5"}
+    extra = {
+        "data_dictionary-2-name": "amount",
+        "data_dictionary-2-type": "decimal",
+        "data_dictionary-2-meaning": "金额",
+        "sample_rows": "score,name,amount\n87,示例**,12.5",
+    }
     assert web.post("/supply/products/new", _form(**extra)).status_code == 302
     product = world.session.execute(select(Product)).scalar_one()
     import json
@@ -94,5 +103,6 @@ def test_structured_dictionary_is_stored(web, world):
     assert json.loads(product.data_dictionary) == [
         {"name": "score", "type": "int", "meaning": "评分", "masked": False},
         {"name": "name", "type": "string", "meaning": "名称", "masked": True},
-        {"name": "amount", "type": "decimal", "meaning": "金额", "masked": False}]
+        {"name": "amount", "type": "decimal", "meaning": "金额", "masked": False},
+    ]
     assert product.offline_delivery is True

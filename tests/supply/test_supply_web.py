@@ -47,7 +47,8 @@ def _form(title="企业信用评分接口", **kw):
             "data_dictionary-0-name": "score", "data_dictionary-0-type": "int",
             "data_dictionary-0-meaning": "评分",
             "data_dictionary-1-name": "name", "data_dictionary-1-type": "string", "data_dictionary-1-meaning": "名称",
-            "data_dictionary-1-masked": "y", "sample_rows": "score,name\n87,示例**", "plans-0-charge_form": "per_call_flat",
+            "data_dictionary-1-masked": "y", "sample_rows": "score,name\n87,示例**",
+            "plans-0-charge_form": "per_call_flat",
             "plans-0-plan_name": "按次", "plans-0-unit_price": "0.5", "plans-1-charge_form": "per_call_graduated",
             "plans-1-tiers": "1000:0.6\n:0.4", "plans-1-free_quota": "100"}
     data.update(kw)
