@@ -15,7 +15,7 @@ from marketplace.supply.import_run import import_products
 from marketplace.supply.importer import clean_description, registration_code, row_plan
 from tests.factories import make_org, make_user
 
-DATA = Path(os.environ.get("PDX_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
+DATA = Path(os.environ.get("SHARED_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data")
 # file → (imported, duplicates skipped, per-call listings kept as API drafts awaiting their data API)
 FILES = {"exchange-listings-guiyang.csv": (649, 20, 50), "exchange-listings-zhejiang.csv": (837, 1, 96)}
 
