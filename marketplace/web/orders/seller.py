@@ -11,7 +11,7 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.models import Product, Role
 from marketplace.orders import delivery
 from marketplace.orders.approvals import approve_public_use, decline_public_use
-from marketplace.orders.common import OrderError
+from marketplace.orders.common import OrderError, today_local
 from marketplace.orders.fulfilment import FILE_TYPES
 from marketplace.orders.offline import OfflineDeliveryIn, operator_offline_lines, record_offline_delivery
 from marketplace.orders.queries import approval_queue, seller_lines
@@ -118,9 +118,22 @@ def product_files(product_id: int):
 @roles_required(Role.OPERATOR)
 def offline():
     """Paid order lines of the operator's offline-delivery products: record each delivery."""
+    return _offline_page(None, None)
+
+
+def _offline_page(failed_form, failed_line: int | None, status: int = 200):
+    """The offline-delivery lines, each with its form (prefilled from its record; the failed one as posted)."""
     rows = operator_offline_lines(get_db(), current_user.org_id)
-    blank = OfflineDeliveryForm(formdata=None)
-    return render_template("seller/offline.html", rows=rows, form=blank, blank=blank, failed=None)
+    forms = {}
+    for r in rows:
+        if r.line.id == failed_line:
+            forms[r.line.id] = failed_form
+            continue
+        rec = r.record
+        data = ({"method": rec.method, "reference": rec.reference, "delivered_on": rec.delivered_on, "note": rec.note}
+                if rec else {"delivered_on": today_local()})
+        forms[r.line.id] = OfflineDeliveryForm(formdata=None, data=data)
+    return render_template("seller/offline.html", rows=rows, forms=forms, failed=failed_line), status
 
 
 @bp.post("/offline/<int:line_id>")
@@ -143,6 +156,4 @@ def record_offline(line_id: int):
             db.commit()
             flash(_("已登记交付，等待买方确认收货"), "success")
             return redirect(url_for("seller.offline"))
-    rows = operator_offline_lines(db, current_user.org_id)
-    return render_template("seller/offline.html", rows=rows, form=form, blank=OfflineDeliveryForm(formdata=None),
-                           failed=line_id), 400
+    return _offline_page(form, line_id, 400)
