@@ -188,3 +188,42 @@ def test_offline_delivery_of_a_file_product_is_refused_when_not_declared(shop):
             data=OfflineDeliveryIn(method="m", delivered_on=today_local()),
         )
     assert "不是线下交付" in e.value.message
+
+
+def test_offline_pages_record_then_confirm(web, shop):
+    """Through the pages: the operator records the delivery, the buyer confirms; strangers get 404."""
+    from marketplace.models import Organization
+
+    product = shop.product(type="report", offline_delivery=True)
+    order, org, buyer = _paid(shop, product)
+    line = _line(shop, order)
+    operator = make_user(shop.session, Role.OPERATOR, org=shop.session.get(Organization, product.operator_id))
+    web.login(operator.email)
+    assert order.number in web.get("/seller/offline").get_data(as_text=True)
+    bad = web.post(f"/seller/offline/{line.id}", {"method": "交" * 101, "delivered_on": today_local().isoformat()})
+    assert bad.status_code == 400 and "交付方式最多 100 个字，现在是 101 个" in bad.get_data(as_text=True)
+    assert shop.count(OfflineDelivery) == 0
+    ok = web.post(
+        f"/seller/offline/{line.id}",
+        {"method": "专线传输", "reference": "HT-9", "delivered_on": today_local().isoformat()},
+    )
+    assert ok.status_code == 302
+    record = shop.session.execute(select(OfflineDelivery)).scalar_one()
+    web.logout()
+    other = make_user(shop.session, Role.OPERATOR)
+    web.login(other.email)
+    assert (
+        web.post(f"/seller/offline/{line.id}", {"method": "x", "delivered_on": today_local().isoformat()}).status_code
+        == 404
+    )
+    web.logout()
+    stranger = make_user(shop.session, Role.BUYER)
+    web.login(stranger.email)
+    assert web.post(f"/orders/{order.number}/offline/{record.id}/confirm", {}).status_code == 404
+    web.logout()
+    web.login(buyer.email)
+    page = web.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "专线传输" in page and "确认收货" in page
+    assert web.post(f"/orders/{order.number}/offline/{record.id}/confirm", {}).status_code == 302
+    shop.session.expire_all()
+    assert shop.session.get(Order, order.id).status == OrderStatus.DELIVERED
