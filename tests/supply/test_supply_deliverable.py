@@ -120,3 +120,45 @@ def test_approval_rechecks_delivery(world, tmp_path):
     assert world.session.get(type(product), product.id).status == ProductStatus.IN_REVIEW
     approvals = world.session.execute(select(AuditRecord).where(AuditRecord.action == "product.approve")).all()
     assert approvals == []
+
+
+def test_operator_defines_the_data_api_of_an_existing_draft_then_lists_it(web, world):
+    """An API product awaiting its definition (e.g. an imported per-call listing) gets one through the page."""
+    import io
+
+    product = world.create(type="api", offline_delivery=False)
+    other = world.create(type="package", offline_delivery=False, plans=[ONE_OFF])
+    web.login(world.op_user.email)
+    assert NO_DEFINITION in web.get(f"/supply/products/{product.id}").get_data(as_text=True)
+    definition = json.dumps({"key_fields": ["uscc"], "fields": [{"name": "score", "rule": "none"}]})
+    csv_file = (io.BytesIO(b"uscc,score\n91350100MA2XXXXX1A,87\n"), "scores.csv")
+    refused = web.post(
+        f"/supply/products/{other.id}/api",
+        {"dataset": (io.BytesIO(b"a\n1\n"), "a.csv"), "definition": definition},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400 and "只有数据接口、数据模型和数据服务" in refused.get_data(as_text=True)
+    resp = web.post(
+        f"/supply/products/{product.id}/api",
+        {"dataset": csv_file, "definition": definition},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    assert is_deliverable(world.session, product)
+    revision = _submit(world, product)
+    listed = approve_revision(world.session, actor=world.actor(world.reviewer), revision_id=revision.id)
+    assert listed.status == ProductStatus.LISTED
+    web.logout()
+    stranger = world.create(type="api", offline_delivery=False)  # same operator; now a foreign operator tries
+    from tests.factories import make_user
+
+    intruder = make_user(world.session, "operator")
+    web.login(intruder.email)
+    assert (
+        web.post(
+            f"/supply/products/{stranger.id}/api",
+            {"dataset": (io.BytesIO(b"a\n1\n"), "a.csv"), "definition": definition},
+            content_type="multipart/form-data",
+        ).status_code
+        == 404
+    )

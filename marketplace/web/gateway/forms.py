@@ -25,3 +25,14 @@ class DefineApiForm(FlaskForm):
                                validators=[DataRequired(_l("请选择查询参数和返回字段")), max_chars(20000)],
                                render_kw={"rows": 6, "spellcheck": "false"})
     price_per_call = StringField(_l("按次单价（元，可留空表示免费）"), validators=[Optional(), max_chars(20)])
+
+
+class ProductApiForm(FlaskForm):
+    """Operator: the data API of an existing API, model or service product (e.g. an imported per-call listing)."""
+
+    dataset = FileField(_l("数据集（CSV，UTF-8，第一行为列名）"),
+                        validators=[FileRequired(_l("请选择 CSV 文件")), FileAllowed(["csv"], _l("只能上传 CSV 文件"))])
+    verification = BooleanField(_l("核验类接口（只返回一致/不一致，不返回数据）"))
+    definition = TextAreaField(_l("接口定义"),
+                               validators=[DataRequired(_l("请选择查询参数和返回字段")), max_chars(20000)],
+                               render_kw={"rows": 6, "spellcheck": "false"})
