@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import Session
 
 from marketplace import accounts
@@ -55,8 +57,8 @@ def demo_orgs(session: Session) -> dict[str, Organization]:
     return orgs
 
 
-def load_demo(session: Session) -> dict[str, Organization]:
-    """Load every demo party and one login per role (password DEMO_PASSWORD)."""
+def load_demo(session: Session, storage_dir: Path | None = None) -> dict[str, Organization]:
+    """Load every demo party and one login per role (password DEMO_PASSWORD); delivery files go to storage_dir."""
     actor = Actor.system("demo")
     orgs = demo_orgs(session)
     for key, org in orgs.items():
@@ -67,16 +69,24 @@ def load_demo(session: Session) -> dict[str, Organization]:
     for email, role, key, name in USERS:
         accounts.create_user(session, actor=actor, email=email, password=DEMO_PASSWORD, role=role,
                              org=orgs[key], name=name)
-    _load_later_parts(session, orgs)
+    _load_later_parts(session, orgs, storage_dir)
     session.commit()
     return orgs
 
 
-def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
+def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_dir: Path | None) -> None:
     """Hook for the catalog, orders and API demo data of later features."""
+    from marketplace.demo_files import prepare_delivery
+    from marketplace.orders.demo import DEFAULT_DIR
     from marketplace.supply.demo import load_catalog_demo
 
-    load_catalog_demo(session, orgs)  # agreements, brokers, mandates, caps, 64 products
+    storage_dir = storage_dir or DEFAULT_DIR
+    actor = Actor.system("demo")
+
+    def prepare(s: Session, product) -> None:
+        prepare_delivery(s, actor=actor, product=product, storage_dir=storage_dir)
+
+    load_catalog_demo(session, orgs, prepare=prepare)  # agreements, brokers, mandates, caps, 64 deliverable products
     from marketplace.demand.demo import load_demand_demo
 
     load_demand_demo(session, orgs)  # after the catalog demo: applies and asks quotes for its products
@@ -85,7 +95,7 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
     load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage
     from marketplace.orders.demo import load_orders_demo
 
-    load_orders_demo(session, orgs)  # delivery files and orders in each state
+    load_orders_demo(session, orgs, storage_dir=storage_dir)  # delivery files and orders in each state
     from marketplace.demo_history import load_demo_history
 
     load_demo_history(session, orgs)  # last month's sales, a broker sale, a refund and calls, ready to close

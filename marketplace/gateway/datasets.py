@@ -12,10 +12,10 @@ from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, NotFound
 from marketplace.gateway.masking import FieldRule
 from marketplace.i18n_marker import N_
-from marketplace.models import Product
+from marketplace.models import Product, ProductType
 from marketplace.models.metering import ApiDataset, DatasetRow
 
 KEY_SEP = "\x1f"
@@ -137,3 +137,15 @@ def define_dataset(session: Session, *, actor: Actor, product: Product, table: T
                         "match": list(definition.match_fields), "verification": definition.verification,
                         "fields": [r.to_dict() for r in definition.rules], "source": source_name})
     return dataset
+
+
+def define_product_api(session: Session, *, actor: Actor, operator_org_id: int, product_id: int, table: Table,
+                       definition: Definition, source_name: str = "") -> ApiDataset:
+    """The operator defines (or replaces) the data API of its own API, model or service product. Caller commits."""
+    product = session.get(Product, product_id)
+    if product is None or product.operator_id != operator_org_id:
+        raise NotFound(N_("数据产品不存在"))
+    if product.type not in (ProductType.API, ProductType.MODEL, ProductType.SERVICE):
+        raise DatasetError(N_("只有数据接口、数据模型和数据服务产品通过数据接口交付"), field="dataset")
+    return define_dataset(session, actor=actor, product=product, table=table, definition=definition,
+                          source_name=source_name)

@@ -15,7 +15,7 @@ from marketplace.models.commerce import (
     PaymentMethod,
     UseType,
 )
-from marketplace.models.delivery import Deliverable, DeliveryCopy  # noqa: F401
+from marketplace.models.delivery import Deliverable, DeliveryCopy, OfflineDelivery, OfflineDeliveryStatus  # noqa: F401
 from marketplace.models.demand import AccessApplication, QuoteMessage, QuoteOffer, QuoteRequest  # noqa: F401
 from marketplace.models.metering import ApiDataset, DatasetRow, QuotaCounter, RateBucket, UsageEvent  # noqa: F401
 from marketplace.models.payments import Payment, PaymentKind, StripeEvent  # noqa: F401

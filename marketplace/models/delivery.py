@@ -1,11 +1,13 @@
-"""Delivery tables: deliverable files of package and report products, watermarked buyer copies."""
+"""Delivery tables: deliverable files of package and report products, watermarked buyer copies,
+and offline (contract) deliveries recorded by the operator and confirmed by the buyer."""
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from marketplace.models.base import utcnow
+from marketplace.models.base import enum_type, utcnow
 
 
 class Deliverable(SQLModel, table=True):
@@ -44,4 +46,31 @@ class DeliveryCopy(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-__all__ = ["Deliverable", "DeliveryCopy"]
+class OfflineDeliveryStatus(StrEnum):
+    RECORDED = "recorded"  # the operator says it delivered; the buyer has not confirmed yet
+    CONFIRMED = "confirmed"  # the buyer confirmed receipt
+
+
+class OfflineDelivery(SQLModel, table=True):
+    """线下/合同交付 of one order line: what the operator handed over, and the buyer's confirmation."""
+
+    __tablename__ = "offline_delivery"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    order_line_id: int = Field(foreign_key="order_line.id", unique=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    operator_id: int = Field(foreign_key="organization.id", index=True)
+    buyer_org_id: int = Field(foreign_key="organization.id", index=True)
+    status: OfflineDeliveryStatus = Field(default=OfflineDeliveryStatus.RECORDED,
+                                          sa_type=enum_type(OfflineDeliveryStatus))
+    method: str = Field(max_length=100)  # e.g. 加密硬盘交付, 专线传输, 现场部署
+    reference: str = Field(default="", max_length=100)  # contract or handover number
+    note: str = Field(default="", max_length=1000)
+    delivered_on: date
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = None
+
+
+__all__ = ["Deliverable", "DeliveryCopy", "OfflineDelivery", "OfflineDeliveryStatus"]

@@ -138,7 +138,8 @@ class Product(SQLModel, table=True):
     security_grade: SecurityGrade = Field(default=SecurityGrade.GENERAL, sa_type=enum_type(SecurityGrade))
     registration_code: str = Field(default="", max_length=80)
     update_frequency: str = Field(default="irregular", max_length=30)
-    delivery_mode: str = Field(default="", max_length=60)
+    delivery_mode: str = Field(default="", max_length=60)  # how delivery is described to buyers
+    offline_delivery: bool = False  # 线下/合同交付: the operator records each delivery, the buyer confirms it
     version_notes: str = _text()
     data_dictionary: str = _text()  # JSON list of {name, type, meaning, masked}
     sample_rows: str = _text()  # JSON list of objects

@@ -27,7 +27,7 @@ from marketplace.models import (
 )
 from marketplace.orders.common import OrderError, order_summary, today_local, vat_rate_bps
 from marketplace.orders.sellable import LineSeller, check_sellable, seller_of
-from pricing import PlanTerms, PricingError, is_quoted, order_amount, split_vat
+from pricing import ChargeForm, PlanTerms, PricingError, is_quoted, order_amount, split_vat
 
 MAX_PURPOSE = 2000
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
@@ -155,15 +155,36 @@ def _check_invoice(buyer: Organization, invoice: InvoiceIn) -> InvoiceIn:
     return InvoiceIn(title=title, taxpayer_id=taxpayer_id, kind=kind)
 
 
-def _check_quantity(quantity) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 1000:
-        raise OrderError(N_("购买数量必须是 1 到 1000 之间的整数"), field="quantity")
+# How many units one order line may buy, per charge form: a one-off licence is one per line, a subscription
+# is bought in periods, a prepaid call package in packages; plans billed on usage are bought once.
+QUANTITY_LIMITS = {ChargeForm.SUBSCRIPTION_MONTH: 36, ChargeForm.SUBSCRIPTION_YEAR: 5, ChargeForm.PREPAID_CALLS: 1000}
+QUANTITY_MESSAGES = {
+    ChargeForm.ONE_OFF: N_("一次性购买的方案每笔订单只含 1 份使用许可，数量只能为 1"),
+    ChargeForm.SUBSCRIPTION_MONTH: N_("按月订阅的数量为订阅月数，须为 1 到 36 之间的整数"),
+    ChargeForm.SUBSCRIPTION_YEAR: N_("按年订阅的数量为订阅年数，须为 1 到 5 之间的整数"),
+    ChargeForm.PREPAID_CALLS: N_("次数包的数量为购买包数，须为 1 到 1000 之间的整数"),
+}
+USAGE_QUANTITY_MESSAGE = N_("按实际用量结算的方案每笔订单只开通 1 份，数量只能为 1")
+
+
+def quantity_limit(form: ChargeForm) -> int:
+    """The most units one order line of a plan of this charge form may buy."""
+    return QUANTITY_LIMITS.get(form, 1)
+
+
+def _check_quantity(quantity, plan: PricePlan) -> int:
+    try:
+        form = ChargeForm(plan.charge_form)
+    except ValueError:
+        form = ChargeForm.ONE_OFF
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= quantity_limit(form):
+        raise OrderError(QUANTITY_MESSAGES.get(form, USAGE_QUANTITY_MESSAGE), field="quantity")
     return quantity
 
 
 def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_id: int, product_id: int,
            taxpayer_kind: str, use: UseType) -> Priced:
-    _check_quantity(quantity)
+    _check_quantity(quantity, plan)
     if use == UseType.PUBLIC:
         return Priced(0, 0, 0, vat_rate_bps(taxpayer_kind))  # R1: free once the operator approves
     if quote_offer is not None:

@@ -14,11 +14,11 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
-from marketplace.models import Order, Organization, Product
+from marketplace.models import Order, OrderLine, OrderStatus, Organization, Product
 from marketplace.models.base import utcnow
 from marketplace.models.delivery import Deliverable, DeliveryCopy
 from marketplace.orders.common import OrderError
-from marketplace.orders.fulfilment import FILE_TYPES, line_products
+from marketplace.orders.fulfilment import FILE_TYPES, line_products, mark_delivered_if_complete
 from marketplace.orders.payments import PAID_STATES
 from marketplace.orders.watermark import TEXT_KINDS, new_fingerprint, watermark
 
@@ -63,8 +63,18 @@ def upload_deliverable(session: Session, *, actor: Actor, operator_org_id: int, 
     session.flush()
     record_audit(session, actor=actor, action="deliverable.upload", object_type="deliverable", object_id=item.id,
                  org_id=operator_org_id, after={"product": product.slug, "file": item.filename, "sha256": digest})
+    _deliver_waiting_orders(session, actor=actor, product_id=product.id)
     session.commit()
     return item
+
+
+def _deliver_waiting_orders(session: Session, *, actor: Actor, product_id: int) -> None:
+    """Paid orders that waited for this product's files are delivered now that a file is there."""
+    waiting = session.execute(select(Order).join(OrderLine, OrderLine.order_id == Order.id)
+                              .where(OrderLine.product_id == product_id, Order.status == OrderStatus.PAID)
+                              .distinct()).scalars()
+    for order in list(waiting):
+        mark_delivered_if_complete(session, actor=actor, order=order)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -11,10 +11,12 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor
 from marketplace.errors import DomainError
-from marketplace.models import Openness, Organization, PricePlan, Product, ProductStatus, User
+from marketplace.models import Openness, OrderLine, Organization, PricePlan, Product, ProductStatus, User
 from marketplace.orders.approvals import approve_public_use
 from marketplace.orders.checkout import InvoiceIn, place_order
-from marketplace.orders.delivery import upload_deliverable
+from marketplace.orders.common import today_local
+from marketplace.orders.delivery import deliverables_of, upload_deliverable
+from marketplace.orders.offline import OfflineDeliveryIn, record_offline_delivery
 from marketplace.orders.payments import cancel_order, record_payment
 
 log = logging.getLogger(__name__)
@@ -48,10 +50,11 @@ def _actor(session: Session, email: str) -> Actor | None:
     return Actor(user.id, user.email, user.org_id) if user else None
 
 
-def _product_with_one_off(session: Session, ptype: str, skip: set[int]) -> tuple[Product, PricePlan] | None:
+def _product_with_one_off(session: Session, ptype: str, skip: set[int],
+                          offline: bool = False) -> tuple[Product, PricePlan] | None:
     products = session.execute(select(Product).where(
         Product.status == ProductStatus.LISTED, Product.type == ptype, Product.openness == Openness.UNCONDITIONAL,
-        Product.broker_id.is_(None)).order_by(Product.id)).scalars()
+        Product.broker_id.is_(None), Product.offline_delivery.is_(offline)).order_by(Product.id)).scalars()
     for product in products:
         if product.id in skip:
             continue
@@ -71,6 +74,21 @@ def _order(session: Session, buyer: Actor, org: Organization, pick, n: int, **kw
                        submit_token=f"demo-order-{n:04d}")
 
 
+def _offline_order(session: Session, buyer: Actor, finance: Actor, org: Organization) -> None:
+    """A paid order of an offline-delivery product that the operator has delivered and the buyer must confirm."""
+    pick = _product_with_one_off(session, "package", set(), offline=True) or \
+        _product_with_one_off(session, "report", set(), offline=True)
+    if pick is None:
+        return
+    order = _order(session, buyer, org, pick, 6)
+    record_payment(session, actor=finance, order_id=order.id, method="bank_transfer", amount_fen=order.total_fen,
+                   external_id="DEMO-BANK-0006")
+    line = session.execute(select(OrderLine).where(OrderLine.order_id == order.id)).scalar_one()
+    record_offline_delivery(session, actor=Actor.system("demo"), operator_org_id=line.operator_id, line_id=line.id,
+                            data=OfflineDeliveryIn(method="加密移动硬盘交付（双人押运）", delivered_on=today_local(),
+                                                   reference="JF-DEMO-0006", note="交付清单与签收单随盘附上"))
+
+
 def load_orders_demo(session: Session, orgs: dict[str, Organization], storage_dir: Path | None = None) -> None:
     """Files for a demo package and report; orders delivered, awaiting payment, awaiting approval, cancelled."""
     storage_dir = storage_dir or DEFAULT_DIR
@@ -84,17 +102,20 @@ def load_orders_demo(session: Session, orgs: dict[str, Organization], storage_di
     try:
         for (product, _plan), name, text in ((package, "企业登记统计_2026Q3.csv", DEMO_CSV),
                                               (report, "营商环境监测报告_2026Q3.md", DEMO_REPORT)):
+            if deliverables_of(session, product.id):  # the catalog demo already attached its file
+                continue
             upload_deliverable(session, actor=system, operator_org_id=product.operator_id, product_id=product.id,
                                filename=name, content=text.encode(), storage_dir=storage_dir)
         paid = _order(session, buyer, org, package, 1)
         record_payment(session, actor=finance, order_id=paid.id, method="bank_transfer", amount_fen=paid.total_fen,
                        external_id="DEMO-BANK-0001")
-        _order(session, buyer, org, report, 2, quantity=2)  # awaiting payment (bank transfer)
+        _order(session, buyer, org, report, 2)  # awaiting payment (bank transfer)
         public = _order(session, buyer, org, report, 3, use_type="public",
                         purpose="用于市政府营商环境评估的公益研究，成果公开发布")
         _order(session, buyer, org, package, 4, use_type="public", purpose="用于区级应急物资保障规划（公益）")
         approve_public_use(session, actor=system, order_id=public.id, operator_org_id=report[0].operator_id)
         cancelled = _order(session, buyer, org, package, 5)
         cancel_order(session, actor=buyer, order_id=cancelled.id, reason="重复下单", buyer_org_id=org.id)
+        _offline_order(session, buyer, finance, org)
     except DomainError as e:  # refused before writing: the catalog demo changed shape; keep the rest loading
         log.warning("orders demo skipped: %s", e.message)

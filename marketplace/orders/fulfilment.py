@@ -22,15 +22,13 @@ from marketplace.models import (
     OrderStatus,
     PricePlan,
     Product,
-    ProductType,
     UseType,
 )
 from marketplace.models.base import utcnow
+from marketplace.models.delivery import OfflineDelivery, OfflineDeliveryStatus
 from marketplace.orders.common import order_lines
+from marketplace.supply.deliverability import FILE_TYPES, KEYED_TYPES, has_definition, has_files
 from pricing import ChargeForm, PlanTerms
-
-KEYED_TYPES = frozenset({ProductType.API, ProductType.MODEL, ProductType.SERVICE})  # used through the gateway
-FILE_TYPES = frozenset({ProductType.PACKAGE, ProductType.REPORT})  # delivered as files
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -51,8 +49,36 @@ def _entitlement_terms(plan: PricePlan, quantity: int, start: datetime) -> tuple
     return None, None
 
 
+__all__ = ["FILE_TYPES", "KEYED_TYPES", "fulfil_order", "line_delivered", "mark_delivered_if_complete"]
+
+
+def line_delivered(session: Session, line: OrderLine, product: Product) -> bool:
+    """Delivery really happened: files to download, an API that answers, or an offline delivery confirmed."""
+    if product.offline_delivery:
+        record = session.execute(select(OfflineDelivery).where(OfflineDelivery.order_line_id == line.id)).scalar()
+        return record is not None and record.status == OfflineDeliveryStatus.CONFIRMED
+    if product.type in FILE_TYPES:
+        return has_files(session, product.id)
+    return has_definition(session, product.id)
+
+
+def mark_delivered_if_complete(session: Session, *, actor: Actor, order: Order) -> bool:
+    """Mark a paid order 已交付 once every line is delivered; True when it is (now or already)."""
+    if order.status == OrderStatus.DELIVERED:
+        return True
+    if order.status != OrderStatus.PAID:
+        return False
+    if not all(line_delivered(session, line, product) for line, product in line_products(session, order)):
+        return False
+    order.status, order.delivered_at = OrderStatus.DELIVERED, utcnow()
+    session.flush()
+    record_audit(session, actor=actor, action="order.deliver", object_type="order", object_id=order.id,
+                 org_id=order.buyer_org_id, before={"status": OrderStatus.PAID}, after={"status": order.status})
+    return True
+
+
 def fulfil_order(session: Session, *, actor: Actor, order: Order) -> Order:
-    """Grant one entitlement per line and mark the order delivered. Caller commits."""
+    """Grant one entitlement per line; the order is delivered only when every line really is. Caller commits."""
     now = utcnow()
     for line in order_lines(session, order.id):
         product = session.get(Product, line.product_id)
@@ -61,11 +87,8 @@ def fulfil_order(session: Session, *, actor: Actor, order: Order) -> Order:
         grant_entitlement(session, actor=actor, buyer_org_id=order.buyer_org_id, product=product, plan=plan,
                           use_type=order.use_type, order_id=order.id, ends_at=ends_at, calls_total=calls,
                           source="public" if order.use_type == UseType.PUBLIC else "order")
-    before = order.status
-    order.status, order.delivered_at = OrderStatus.DELIVERED, now
-    order.paid_at = order.paid_at or now
-    record_audit(session, actor=actor, action="order.deliver", object_type="order", object_id=order.id,
-                 org_id=order.buyer_org_id, before={"status": before}, after={"status": order.status})
+    order.status, order.paid_at = OrderStatus.PAID, order.paid_at or now
+    mark_delivered_if_complete(session, actor=actor, order=order)
     return order
 
 

@@ -12,12 +12,13 @@ from marketplace.supply.agreements import agreement_domains
 from marketplace.supply.brokers import covering_mandate, valid_qualification
 from marketplace.supply.caps import applicable_cap
 from marketplace.supply.content import plan_terms
+from marketplace.supply.deliverability import delivery_gap
 from marketplace.supply.errors import ListingRefused
 from pricing import CHARGE_FORM_LABELS, CapExceeded, check_cap
 
 # check code → form field its failure belongs to
 CHECK_FIELDS = {"scope": "domain", "registration": "registration_code", "grade": "security_grade",
-                "download": "type", "cap": "plans"}
+                "download": "type", "cap": "plans", "delivery": "offline_delivery"}
 
 
 def _check(code: str, ok: bool, message: str) -> dict:
@@ -68,6 +69,13 @@ def _cap_checks(session: Session, product_id: int | None, plans: list[dict], tod
     return out
 
 
+def _delivery_check(session: Session, product: Product, content: dict) -> list[dict]:
+    offline = bool(content.get("offline_delivery"))
+    gap = delivery_gap(session, product_id=product.id, ptype=content["type"], offline=offline)
+    ok_text = "线下/合同交付，由运营单位登记交付、买方确认收货" if offline else "交付文件或数据接口已就绪"
+    return [_check("delivery", gap is None, gap or ok_text)]
+
+
 def _broker_checks(session: Session, product: Product, today: date) -> list[dict]:
     if product.broker_id is None:
         return []
@@ -86,7 +94,8 @@ def run_checks(session: Session, *, product: Product, content: dict, plans: list
     """Every check as {code, ok, message}, in the order the reviewer reads them."""
     agreement = session.get(Agreement, product.agreement_id)
     return (_agreement_checks(agreement, content["domain"], today) + _content_checks(content)
-            + _cap_checks(session, product.id, plans, today) + _broker_checks(session, product, today))
+            + _delivery_check(session, product, content) + _cap_checks(session, product.id, plans, today)
+            + _broker_checks(session, product, today))
 
 
 def raise_if_failed(checks: list[dict]) -> None:

@@ -3,6 +3,7 @@ and 60+ products of all five types with texts from the shared exchange listings 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from marketplace.models import Organization, Product, User
 from marketplace.supply.agreements import AgreementIn, grant_agreement
 from marketplace.supply.brokers import add_to_mandate, create_mandate, record_qualification
 from marketplace.supply.caps import set_cap
-from marketplace.supply.importer import DELIVERY, read_rows, registration_code, row_data, row_plan
+from marketplace.supply.importer import DELIVERY, is_per_call, read_rows, registration_code, row_data, row_plan
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision, reject_revision
 
@@ -35,6 +36,9 @@ AGREEMENTS = {  # operator key → (title, domains, scenarios, years running, re
 OPERATOR_OF = {d: "op_finance" for d in ("finance", "credit", "market_regulation")} | {
     d: "op_regional" for d in ("transport", "culture_tourism", "urban", "education")}
 ROTATION = ["package", "report", "model", "service", "package", "report"]
+OFFLINE_MODE = "线下/合同交付：签订服务合同后由运营单位交付"
+# Called for each product before submission so it can be delivered (files, a data API); see marketplace.demo_files.
+Prepare = Callable[[Session, Product], None]
 
 
 def _rows() -> list[dict]:
@@ -90,9 +94,11 @@ def _plans(row: dict, ptype: str, i: int) -> list[dict]:
 
 def _data(row: dict, i: int) -> dict:
     data = row_data(row)
-    if data["type"] != "api":
+    if not is_per_call(row):  # per-call listings stay APIs or models; the others rotate through the file types
         data["type"] = ROTATION[i % len(ROTATION)]
-    data["delivery_mode"] = DELIVERY[data["type"]]
+    data["delivery_mode"], data["offline_delivery"] = DELIVERY[data["type"]], False
+    if data["type"] == "service" or i % 11 == 0:  # services, and some others, are delivered under contract
+        data["offline_delivery"], data["delivery_mode"] = True, OFFLINE_MODE
     data["openness"] = "conditional" if i % 7 == 3 else "unconditional"
     data["security_grade"] = "important" if data["type"] in ("model", "api") and i % 5 == 0 else "general"
     data["region"] = ["福建省", "杭州市", "北京市", "全国", "浙江省"][i % 5]
@@ -119,8 +125,12 @@ def _reviewer(session: Session) -> Actor:
     return Actor(user.id, user.email, user.org_id) if user else Actor.system("demo-reviewer")
 
 
-def load_catalog_demo(session: Session, orgs: dict[str, Organization]) -> list[Product]:
-    """Agreements, brokers, mandates, caps and the demo products; most listed, some in review, one rejected."""
+def load_catalog_demo(session: Session, orgs: dict[str, Organization], *,
+                      prepare: Prepare | None = None) -> list[Product]:
+    """Agreements, brokers, mandates, caps and the demo products; most listed, some in review, one rejected.
+
+    `prepare(session, product)` makes each product deliverable before it is submitted; without it only the
+    products declaring offline delivery pass review (the others stay drafts)."""
     actor, today = Actor.system("demo"), exchange_today()
     reviewer = _reviewer(session)
     agreements = _agreements(session, orgs, actor, today)
@@ -137,6 +147,11 @@ def load_catalog_demo(session: Session, orgs: dict[str, Organization]) -> list[P
         _caps(session, actor, orgs["authority"].id, product, plans)
         if broker is None and key == "op_central" and i % 6 == 4:  # an operator's own product handed to a broker
             add_to_mandate(session, mandate=mandates["broker_a"], product_id=product.id)
+        if prepare is not None:
+            prepare(session, product)
+        elif not data.get("offline_delivery"):
+            products.append(product)
+            continue
         revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
         if i == 5:
             reject_revision(session, actor=reviewer, revision_id=revision.id, commit=False,

@@ -12,7 +12,15 @@ from marketplace.catalog.visibility import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.models import Agreement, Organization, OrgKind, Product
 from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement
-from marketplace.supply.importer import ImportReport, read_rows, row_data, row_domain, row_plan, source_key
+from marketplace.supply.importer import (
+    ImportReport,
+    is_per_call,
+    read_rows,
+    row_data,
+    row_domain,
+    row_plan,
+    source_key,
+)
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
 
@@ -54,6 +62,8 @@ def _import_row(session: Session, *, actor: Actor, row: dict, operator: Organiza
     data = {**row_data(row), "agreement_id": agreement.id}
     product = create_product(session, actor=actor, operator_id=operator.id, broker_id=broker.id if broker else None,
                              data=data, plans=[row_plan(row)], today=today, commit=False)
+    if is_per_call(row):  # an API product awaiting its data API: a draft until the operator defines it
+        return product
     revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
     if approve:
         approve_revision(session, actor=actor, revision_id=revision.id, today=today, commit=False)
@@ -86,4 +96,5 @@ def import_products(session: Session, *, actor: Actor, path: str, operator_code:
             continue
         seen.add(key)
         report.imported += 1
+        report.awaiting_definition += is_per_call(row)
     return report

@@ -24,6 +24,8 @@ CATEGORY_DOMAINS = {
 FREQUENCIES = {"daily", "monthly", "yearly", "real-time", "irregular", "no-update"}
 DELIVERY = {"api": "API 接口调用", "package": "文件下载", "report": "报告交付", "model": "模型结果查询",
             "service": "在线服务"}
+IMPORTED_OFFLINE = "线下/合同交付（导入的挂牌不含交付文件，由运营单位按合同交付）"
+MODEL_WORDS = ("模型", "评分", "画像")
 _IMAGE_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _IMAGE_HTML = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _BARE_IMAGE = re.compile(r"https?://\S+\.(?:png|jpe?g|gif|webp|bmp)\b", re.IGNORECASE)
@@ -36,6 +38,7 @@ class ImportReport:
     imported: int = 0
     skipped: int = 0
     refused: list[str] = field(default_factory=list)
+    awaiting_definition: int = 0  # per-call listings imported as API products that need their data API first
 
 
 def clean_description(text: str) -> str:
@@ -98,14 +101,21 @@ def row_plan(row: dict) -> dict:
     raise DomainError(f"未知的价格模式：{mode or '（空）'}")
 
 
+def is_per_call(row: dict) -> bool:
+    """The source prices the listing per call."""
+    return (row.get("price_mode") or "").strip() == "usage-based"
+
+
 def row_type(row: dict) -> str:
-    """Guess the product type from the price mode and title."""
+    """Guess the product type from the price mode and title; a per-call listing is an API (or a model), never a file."""
     title = row.get("title") or ""
+    if is_per_call(row):
+        return "model" if any(w in title for w in MODEL_WORDS) else "api"
     if "报告" in title:
         return "report"
-    if "模型" in title or "评分" in title or "画像" in title:
+    if any(w in title for w in MODEL_WORDS):
         return "model"
-    if (row.get("price_mode") or "").strip() == "usage-based" or any(w in title for w in ("查询", "核验", "验证")):
+    if any(w in title for w in ("查询", "核验", "验证")):
         return "api"
     if "服务" in title:
         return "service"
@@ -118,7 +128,10 @@ def row_domain(row: dict) -> str:
 
 
 def row_data(row: dict) -> dict:
-    """Listing content for a row (grade general, unconditional)."""
+    """Listing content for a row (grade general, unconditional).
+
+    An import carries neither files nor a dataset: a per-call listing becomes an API (or model) product that waits
+    for its data API; every other listing declares offline (contract) delivery."""
     description = clean_description(row.get("description") or "")
     ptype = row_type(row)
     frequency = (row.get("update_frequency") or "").strip()
@@ -127,8 +140,9 @@ def row_data(row: dict) -> dict:
             "description_md": description, "domain": row_domain(row), "region": "全国",
             "openness": "unconditional", "security_grade": "general", "registration_code": registration_code(row),
             "update_frequency": frequency if frequency in FREQUENCIES else "irregular",
-            "delivery_mode": DELIVERY[ptype], "version_notes": f"导入自 {row.get('platform') or '外部交易所'}",
-            "source_key": source_key(row)}
+            "delivery_mode": DELIVERY[ptype] if is_per_call(row) else IMPORTED_OFFLINE,
+            "offline_delivery": not is_per_call(row),
+            "version_notes": f"导入自 {row.get('platform') or '外部交易所'}", "source_key": source_key(row)}
 
 
 def read_rows(path: str) -> list[dict]:

@@ -30,6 +30,8 @@ def revision_content(revision: ProductRevision) -> dict:
 def apply_content(product: Product, content: dict) -> None:
     """Copy a revision's fields onto the product row."""
     for name in CONTENT_FIELDS:
+        if name not in content:  # revisions stored before the field existed keep the product's value
+            continue
         value = content[name]
         setattr(product, name, dumps(value) if name in JSON_FIELDS else value)
     product.updated_at = utcnow()

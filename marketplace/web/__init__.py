@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, g, request
 from sqlalchemy import inspect
@@ -62,8 +63,9 @@ def prepare_database(app: Flask) -> None:
         from marketplace.db import session_scope
         from marketplace.demo import load_demo
 
+        storage = Path(app.config.get("DELIVERY_DIR") or Path(app.instance_path) / "deliveries")
         with session_scope(engine) as session:
-            load_demo(session)
+            load_demo(session, storage)
 
 
 def _register_blueprints(app: Flask) -> None:

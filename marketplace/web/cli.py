@@ -110,9 +110,10 @@ def verify_audit_command(checkpoints):
 def load_demo_command():
     """Load the demo data into the current database (empty databases only)."""
     from marketplace.demo import load_demo
+    from marketplace.web.orders.display import delivery_dir
 
     with session_scope(_engine()) as session:
-        load_demo(session)
+        load_demo(session, delivery_dir())
     click.echo("demo data loaded")
 
 

@@ -29,6 +29,7 @@ NAV: list[NavItem] = [
     NavItem("quotes.mine", _l("询价与申请"), (R.BUYER,)),
     NavItem("quotes.incoming", _l("询价与申请"), (R.OPERATOR, R.BROKER)),
     NavItem("seller.orders", _l("销售订单"), (R.OPERATOR, R.BROKER)),
+    NavItem("seller.offline", _l("线下交付"), (R.OPERATOR,)),
     NavItem("supply.dashboard", _l("供给工作台"), (R.OPERATOR, R.BROKER)),
     NavItem("gateway.seller_usage", _l("接口用量"), (R.OPERATOR, R.BROKER)),
     NavItem("authority.agreements", _l("授权协议"), (R.AUTHORITY,)),

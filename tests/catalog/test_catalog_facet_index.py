@@ -21,7 +21,8 @@ from tests.factories import make_agreement, make_org, make_product, make_user
 DATA = {"type": "api", "title": "企业信用评分接口", "summary": "按统一社会信用代码查询企业信用评分",
         "description_md": "返回评分。", "domain": "credit", "region": "福建省", "openness": "unconditional",
         "security_grade": "general", "registration_code": "FJ-REG-0001", "update_frequency": "daily",
-        "delivery_mode": "API 调用", "version_notes": "v1", "data_dictionary": [], "sample_rows": []}
+        "delivery_mode": "API 调用", "version_notes": "v1", "data_dictionary": [], "sample_rows": [],
+        "offline_delivery": True}  # declared offline: deliverable without a data API
 PLAN = {"name": "按次", "form": "per_call_flat", "unit_price_fen": "50"}
 
 

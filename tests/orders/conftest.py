@@ -33,6 +33,24 @@ class Shop:
     def product(self, **kw):
         return make_product(self.session, **kw)
 
+    def attach(self, product, storage_dir, content: bytes = b"a,b\n1,2\n"):
+        """Attach a delivery file (a package or report is deliverable then)."""
+        from marketplace.orders.delivery import upload_deliverable
+
+        return upload_deliverable(self.session, actor=Actor.system("test"), operator_org_id=product.operator_id,
+                                  product_id=product.id, filename="data.csv", content=content,
+                                  storage_dir=storage_dir)
+
+    def define(self, product):
+        """Give an API product a (one-row) data API definition, so calls can be answered."""
+        from marketplace.gateway.datasets import Definition, define_dataset, parse_csv
+        from marketplace.gateway.masking import FieldRule
+
+        define_dataset(self.session, actor=Actor.system("test"), product=product, table=parse_csv("k,v\n1,2\n"),
+                       definition=Definition(key_fields=("k",), rules=(FieldRule("v"),)))
+        self.session.commit()
+        return product
+
     def plan(self, product) -> PricePlan:
         return self.session.execute(select(PricePlan).where(PricePlan.product_id == product.id)
                                     .order_by(PricePlan.id)).scalars().first()

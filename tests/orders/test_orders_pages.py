@@ -10,7 +10,7 @@ from marketplace.models import Order, Organization, Role
 def test_usage_billed_api_order_shows_the_call_price_and_next_steps(web, login_as, shop):
     user = login_as(Role.BUYER)
     org = shop.session.get(Organization, user.org_id)
-    product = shop.product(type="api", plans=({"form": "per_call_flat", "unit_price_fen": "20"},))
+    product = shop.define(shop.product(type="api", plans=({"form": "per_call_flat", "unit_price_fen": "20"},)))
     order = shop.order(org, user, product)
     shop.session.expire_all()
     order = shop.session.execute(select(Order).where(Order.id == order.id)).scalar_one()
@@ -19,7 +19,7 @@ def test_usage_billed_api_order_shows_the_call_price_and_next_steps(web, login_a
     assert "¥0.20/次" in page  # not a unit price of ¥0.00
     assert 'id="order-api-next"' in page and 'href="/buyer/entitlements"' in page and 'href="/usage"' in page
     assert f'href="/products/{product.slug}"' in page
-    assert "/api-docs/" not in page  # this product has no API definition, so no dead docs link
+    assert f'href="/api-docs/{product.slug}"' in page  # the product is defined, so its docs are linked
 
 
 def test_checkout_marks_usage_billed_plans(web, login_as, shop):

@@ -26,9 +26,11 @@ def _entitlements(shop, order):
     return shop.session.execute(select(Entitlement).where(Entitlement.order_id == order.id)).scalars().all()
 
 
-def test_payment_fulfils_the_order(shop):
+def test_payment_fulfils_the_order(shop, tmp_path):
     org, user = shop.buyer()
-    order = shop.order(org, user, shop.product())
+    product = shop.product()
+    shop.attach(product, tmp_path)
+    order = shop.order(org, user, product)
     paid = _pay(shop, order)
     assert paid.status == OrderStatus.DELIVERED and paid.paid_at is not None
     (ent,) = _entitlements(shop, order)
@@ -46,9 +48,11 @@ def test_amount_mismatch_refused_nothing_changed(shop):
     assert shop.count(Payment) == 0 and shop.count(Entitlement) == 0
 
 
-def test_paying_twice_refused_and_same_receipt_is_idempotent(shop):
+def test_paying_twice_refused_and_same_receipt_is_idempotent(shop, tmp_path):
     org, user = shop.buyer()
-    order = shop.order(org, user, shop.product())
+    product = shop.product()
+    shop.attach(product, tmp_path)
+    order = shop.order(org, user, product)
     _pay(shop, order)
     assert _pay(shop, order).status == OrderStatus.DELIVERED  # the same receipt again: no change
     with pytest.raises(DomainError) as e:
@@ -110,9 +114,10 @@ def test_cancel_only_unpaid(shop):
         _pay(shop, order)
 
 
-def test_public_use_approved_gives_free_entitlement(shop):
+def test_public_use_approved_gives_free_entitlement(shop, tmp_path):
     org, user = shop.buyer()
     product = shop.product()
+    shop.attach(product, tmp_path)
     order = shop.order(org, user, product, use_type="public", purpose="公益研究项目")
     stranger, _ = shop.buyer()
     with pytest.raises(DomainError) as e:

@@ -29,7 +29,7 @@ def _buy(web, product, plan, token="tok-web-000001", **extra):
 
 def test_checkout_prices_on_the_server_and_double_submit_makes_one(web, login_as, shop):
     user = login_as(Role.BUYER)
-    product = shop.product(plans=({"form": "one_off", "price_fen": 10000},))
+    product = shop.product(plans=({"form": "subscription_month", "price_fen": 10000, "period_months": 1},))
     page = web.get(f"/products/{product.slug}/buy?plan={shop.plan(product).id}")
     assert page.status_code == 200
     org = shop.session.get(Organization, user.org_id)
@@ -46,8 +46,8 @@ def test_checkout_prices_on_the_server_and_double_submit_makes_one(web, login_as
 
 
 @pytest.mark.parametrize("extra, message", [
-    ({"quantity": "-3"}, "1 到 1000"),
-    ({"quantity": "99999"}, "1 到 1000"),
+    ({"quantity": "-3"}, "数量只能为 1"),
+    ({"quantity": "99999"}, "数量只能为 1"),
     ({"quantity": "abc"}, "1 到 1000"),
     ({"purpose": ""}, "用途说明"),
     ({"invoice_taxpayer_id": "91350100MA2Y00000X"}, "统一社会信用代码"),
@@ -122,8 +122,8 @@ def delivery_dir(app):
 def test_buyer_issues_key_shown_once_then_rotates_and_revokes(web, login_as, shop):
     user = login_as(Role.BUYER)
     org = shop.session.get(Organization, user.org_id)
-    order = shop.order(org, user, shop.product(type="api", plans=({"form": "per_call_flat",
-                                                                    "unit_price_fen": "0.4"},)))
+    order = shop.order(org, user, shop.define(shop.product(type="api", plans=({"form": "per_call_flat",
+                                                                                "unit_price_fen": "0.4"},))))
     assert order.status == OrderStatus.DELIVERED
     page = web.get("/buyer/entitlements").get_data(as_text=True)
     ent_id = re.search(r'action="/buyer/entitlements/(\d+)/keys"', page).group(1)
@@ -144,9 +144,10 @@ def test_buyer_issues_key_shown_once_then_rotates_and_revokes(web, login_as, sho
     assert web.post(f"/buyer/keys/{key.replaced_by_id or key.id}/revoke", {}).status_code == 404
 
 
-def test_operator_approves_public_use(web, login_as, shop):
+def test_operator_approves_public_use(app, web, login_as, shop):
     org, buyer = shop.buyer()
     product = shop.product()
+    shop.attach(product, delivery_dir(app))
     order = shop.order(org, buyer, product, use_type="public", purpose="城市应急管理公益项目")
     operator = make_user(shop.session, Role.OPERATOR,
                          org=shop.session.get(Organization, product.operator_id))
@@ -194,7 +195,9 @@ def test_finance_refund_of_card_payment_goes_through_stripe_first(app, web, logi
     from marketplace.models.payments import Payment
 
     org, buyer = shop.buyer()
-    order = shop.order(org, buyer, shop.product())
+    product = shop.product()
+    shop.attach(product, delivery_dir(app))
+    order = shop.order(org, buyer, product)
     order.stripe_payment_intent = "pi_test_1"
     shop.session.commit()
     record_payment(shop.session, actor=Actor.system("t"), order_id=order.id, method="stripe",

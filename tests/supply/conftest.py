@@ -24,7 +24,7 @@ def product_data(**kw) -> dict:
             "openness": "unconditional", "security_grade": "general", "registration_code": "FJ-REG-0001",
             "update_frequency": "daily", "delivery_mode": "API 调用", "version_notes": "v1",
             "data_dictionary": [{"name": "score", "type": "int", "meaning": "评分", "masked": False}],
-            "sample_rows": [{"score": "87"}]}
+            "sample_rows": [{"score": "87"}], "offline_delivery": True}  # declared offline: deliverable without files
     data.update(kw)
     return data
 

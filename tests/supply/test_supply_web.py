@@ -43,8 +43,12 @@ def _form(title="企业信用评分接口", **kw):
     data = {"type": "api", "title": title, "summary": "评分", "description_md": "说明", "domain": "credit",
             "region": "福建省", "openness": "unconditional", "security_grade": "general",
             "registration_code": "FJ-REG-1", "update_frequency": "daily", "delivery_mode": "API",
-            "agreement_id": "0", "data_dictionary": "score | int | 评分 | 否\nname | string | 名称 | 是",
-            "sample_rows": "score,name\n87,示例**", "plans-0-charge_form": "per_call_flat",
+            "agreement_id": "0", "offline_delivery": "y",
+            "data_dictionary-0-name": "score", "data_dictionary-0-type": "int",
+            "data_dictionary-0-meaning": "评分",
+            "data_dictionary-1-name": "name", "data_dictionary-1-type": "string", "data_dictionary-1-meaning": "名称",
+            "data_dictionary-1-masked": "y", "sample_rows": "score,name\n87,示例**",
+            "plans-0-charge_form": "per_call_flat",
             "plans-0-plan_name": "按次", "plans-0-unit_price": "0.5", "plans-1-charge_form": "per_call_graduated",
             "plans-1-tiers": "1000:0.6\n:0.4", "plans-1-free_quota": "100"}
     data.update(kw)
@@ -162,4 +166,7 @@ def test_edit_form_is_prefilled_from_the_latest_revision(web, world):
     web.login(world.op_user.email)
     html = web.get(f"/supply/products/{product.id}/edit").get_data(as_text=True)
     assert "企业信用评分接口" in html and "1000:0.6\n:0.004" in html and 'value="50"' in html
-    assert "score | int | 评分 | 否" in html
+    assert 'name="data_dictionary-0-name" type="text" value="score"' in html
+    assert '<option selected value="int">' in html
+    assert 'name="data_dictionary-0-meaning" type="text" value="评分"' in html
+    assert 'name="data_dictionary-3-name" type="text" value=""' in html  # blank rows to add fields

@@ -16,7 +16,7 @@ from marketplace.errors import DomainError
 from marketplace.gateway import usage
 from marketplace.gateway.answer import example_response
 from marketplace.gateway.api_errors import ERRORS
-from marketplace.gateway.datasets import Definition, parse_csv
+from marketplace.gateway.datasets import Definition, define_product_api, parse_csv
 from marketplace.gateway.masking import FieldRule, describe
 from marketplace.gateway.provision import ApiProductIn, create_api_product, per_call_plan
 from marketplace.gateway.resolve import load_dataset
@@ -26,7 +26,7 @@ from marketplace.web.access import public, roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
 from marketplace.web.gateway import bp
-from marketplace.web.gateway.forms import DefineApiForm
+from marketplace.web.gateway.forms import DefineApiForm, ProductApiForm
 from pricing import PricingError, parse_yuan
 
 MAX_DAYS = 366
@@ -175,6 +175,33 @@ def define_api():
             return redirect(url_for("gateway.docs", slug=product.slug))
     code = 400 if request.method == "POST" else 200
     return render_template("gateway/define.html", form=form), code
+
+
+@bp.route("/supply/products/<int:product_id>/api", methods=["GET", "POST"])
+@roles_required(Role.OPERATOR)
+def define_product_api_page(product_id: int):
+    """Operator: define the data API of an existing product, so it can be delivered and submitted for review."""
+    db, form = get_db(), ProductApiForm()
+    product = db.get(Product, product_id)
+    if product is None or product.operator_id != current_user.org_id:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            define_product_api(db, actor=current_user.actor, operator_org_id=current_user.org_id,
+                               product_id=product.id, table=parse_csv(form.dataset.data.read()),
+                               definition=_parse_definition(form.definition.data, form.verification.data),
+                               source_name=form.dataset.data.filename or "")
+            db.commit()
+        except DomainError as e:
+            db.rollback()
+            if e.status == 404:
+                raise
+            attach_error(form, e)
+        else:
+            flash(_("数据接口已定义，可以提交上架审核"), "success")
+            return redirect(url_for("supply.product", product_id=product.id))
+    code = 400 if request.method == "POST" else 200
+    return render_template("gateway/define.html", form=form, existing=product), code
 
 
 def _define(db, form: DefineApiForm) -> Product:

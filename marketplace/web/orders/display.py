@@ -15,7 +15,7 @@ from pricing import CHARGE_FORM_LABELS, ChargeForm, PlanTerms, format_fen, forma
 STATUS_LABELS = {
     OrderStatus.AWAITING_APPROVAL: (_l("待运营单位审核"), "warning"),
     OrderStatus.AWAITING_PAYMENT: (_l("待付款"), "primary"),
-    OrderStatus.PAID: (_l("已付款"), "info"),
+    OrderStatus.PAID: (_l("已付款，待交付"), "info"),
     OrderStatus.DELIVERED: (_l("已交付"), "success"),
     OrderStatus.CANCELLED: (_l("已取消"), "secondary"),
     OrderStatus.REFUNDED: (_l("已退款"), "dark"),

@@ -16,6 +16,7 @@ from marketplace.models.delivery import Deliverable
 from marketplace.orders import delivery
 from marketplace.orders.checkout import InvoiceIn, place_order
 from marketplace.orders.common import OrderError, get_order_by_number, order_lines
+from marketplace.orders.offline import confirm_offline_receipt, order_offline_records
 from marketplace.orders.payments import cancel_order, payments_of
 from marketplace.orders.queries import buyable_plans
 from marketplace.orders.sellable import check_sellable
@@ -110,7 +111,8 @@ def detail(number: str):
     return render_template("orders/detail.html", order=order, lines=lines, copies=copies, about=_about_lines(lines),
                            links=links, files=files, payments=payments_of(db, order.id), card=card,
                            bank=current_app.config["EXCHANGE_BANK"], buyer=db.get(Organization, order.buyer_org_id),
-                           cancel_form=ReasonForm(), link_minutes=delivery.LINK_SECONDS // 60)
+                           cancel_form=ReasonForm(), link_minutes=delivery.LINK_SECONDS // 60,
+                           offline=order_offline_records(db, order.id), empty=EmptyForm())
 
 
 def _about_lines(lines) -> dict:
@@ -139,6 +141,29 @@ def cancel(number: str):
         except DomainError as e:
             db.rollback()
             flash(_(e.message), "danger")
+    return redirect(url_for("orders.detail", number=number))
+
+
+@bp.post("/orders/<number>/offline/<int:delivery_id>/confirm")
+@roles_required(Role.BUYER)
+def confirm_offline(number: str, delivery_id: int):
+    """The buyer confirms it received an offline delivery the operator recorded."""
+    db = get_db()
+    get_order_by_number(db, number, buyer_org_id=current_user.org_id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("表单已过期，请重试"), "danger")
+        return redirect(url_for("orders.detail", number=number))
+    try:
+        confirm_offline_receipt(db, actor=current_user.actor, buyer_org_id=current_user.org_id,
+                                delivery_id=delivery_id)
+    except DomainError as e:
+        db.rollback()
+        if e.status == 404:
+            raise
+        flash(_(e.message), "danger")
+    else:
+        db.commit()
+        flash(_("已确认收货"), "success")
     return redirect(url_for("orders.detail", number=number))
 
 

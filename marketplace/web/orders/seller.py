@@ -11,14 +11,15 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.models import Product, Role
 from marketplace.orders import delivery
 from marketplace.orders.approvals import approve_public_use, decline_public_use
-from marketplace.orders.common import OrderError
+from marketplace.orders.common import OrderError, today_local
 from marketplace.orders.fulfilment import FILE_TYPES
+from marketplace.orders.offline import OfflineDeliveryIn, operator_offline_lines, record_offline_delivery
 from marketplace.orders.queries import approval_queue, seller_lines
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
 from marketplace.web.orders.display import delivery_dir
-from marketplace.web.orders.forms import EmptyForm, ReasonForm, UploadForm
+from marketplace.web.orders.forms import EmptyForm, OfflineDeliveryForm, ReasonForm, UploadForm
 
 bp = Blueprint("seller", __name__, url_prefix="/seller")
 
@@ -111,3 +112,48 @@ def product_files(product_id: int):
     code = 400 if request.method == "POST" else 200
     return render_template("seller/product_files.html", product=product, form=form,
                            items=delivery.deliverables_of(db, product.id)), code
+
+
+@bp.get("/offline")
+@roles_required(Role.OPERATOR)
+def offline():
+    """Paid order lines of the operator's offline-delivery products: record each delivery."""
+    return _offline_page(None, None)
+
+
+def _offline_page(failed_form, failed_line: int | None, status: int = 200):
+    """The offline-delivery lines, each with its form (prefilled from its record; the failed one as posted)."""
+    rows = operator_offline_lines(get_db(), current_user.org_id)
+    forms = {}
+    for r in rows:
+        if r.line.id == failed_line:
+            forms[r.line.id] = failed_form
+            continue
+        rec = r.record
+        data = ({"method": rec.method, "reference": rec.reference, "delivered_on": rec.delivered_on, "note": rec.note}
+                if rec else {"delivered_on": today_local()})
+        forms[r.line.id] = OfflineDeliveryForm(formdata=None, data=data)
+    return render_template("seller/offline.html", rows=rows, forms=forms, failed=failed_line), status
+
+
+@bp.post("/offline/<int:line_id>")
+@roles_required(Role.OPERATOR)
+def record_offline(line_id: int):
+    """Record how and when one order line was delivered offline; the buyer then confirms receipt."""
+    db, form = get_db(), OfflineDeliveryForm()
+    if form.validate_on_submit():
+        data = OfflineDeliveryIn(method=form.method.data or "", delivered_on=form.delivered_on.data,
+                                 reference=form.reference.data or "", note=form.note.data or "")
+        try:
+            record_offline_delivery(db, actor=current_user.actor, operator_org_id=current_user.org_id,
+                                    line_id=line_id, data=data)
+        except DomainError as e:
+            db.rollback()
+            if e.status == 404:
+                raise
+            attach_error(form, e)
+        else:
+            db.commit()
+            flash(_("已登记交付，等待买方确认收货"), "success")
+            return redirect(url_for("seller.offline"))
+    return _offline_page(form, line_id, 400)

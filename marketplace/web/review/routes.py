@@ -29,7 +29,8 @@ FIELD_LABELS = {"type": _l("产品类型"), "title": _l("产品名称"), "summar
                 "description_md": _l("详细介绍"),
                 "domain": _l("数据领域"), "region": _l("覆盖地区"), "openness": _l("开放属性"),
                 "security_grade": _l("数据分级"), "registration_code": _l("登记码"), "update_frequency": _l("更新频率"),
-                "delivery_mode": _l("交付方式"), "version_notes": _l("版本说明"), "data_dictionary": _l("数据字典"),
+                "delivery_mode": _l("交付方式"), "offline_delivery": _l("线下/合同交付"),
+                "version_notes": _l("版本说明"), "data_dictionary": _l("数据字典"),
                 "sample_rows": _l("样例数据"), "plans": _l("价格方案")}
 
 

@@ -31,7 +31,8 @@ def import_products_command(file, operator_code, broker_code, approve):
     for reason in report.refused:
         click.echo(f"refused: {reason}", err=True)
     state = "listed" if approve else "submitted for review"
-    click.echo(f"imported {report.imported} products ({state}), skipped {report.skipped} already imported, "
+    click.echo(f"imported {report.imported} products ({state}; {report.awaiting_definition} per-call listings kept as "
+               f"API drafts awaiting their data API), skipped {report.skipped} already imported, "
                f"refused {len(report.refused)}")
 
 

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -14,14 +15,17 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, REGIONS, SECURITY_GRADES, UPDATE_FREQUENCIES
 from marketplace.web.ints import coerce_db_int
+from marketplace.supply.content import FIELD_TYPES, MEANING_MAX, NAME_MAX
+from marketplace.web.limits import max_chars
 from pricing import CHARGE_FORM_LABELS, ChargeForm
 from pricing.charge_forms import PACKAGE_PRICED_FORMS, TIERED_FORMS, UNIT_PRICED_FORMS
 
 PLAN_SLOTS = 4
+DICT_SLOTS = 5  # blank dictionary rows offered on a new product (an edit shows its rows plus 3 blank ones)
 # Which inputs of a plan row a charge form uses (the editor hides the others); mirrors product_input.plan_from_row.
 PLAN_FIELDS = {f.value: [name for name, group in (("price", PACKAGE_PRICED_FORMS), ("unit_price", UNIT_PRICED_FORMS),
                                                  ("tiers", TIERED_FORMS),
@@ -46,35 +50,45 @@ PLAN_HINTS = {
 class PlanForm(Form):
     """One price plan row (plain Form: the outer form carries the CSRF token)."""
 
-    plan_name = StringField(_l("方案名称"), validators=[Length(max=100)])
+    plan_name = StringField(_l("方案名称"), validators=[max_chars(100)])
     charge_form = SelectField(_l("收费方式"), choices=[("", _l("（不使用）"))] + [(f.value, lbl) for f, lbl in
                                                                           CHARGE_FORM_LABELS.items()],
                               validate_choice=False)
-    price = StringField(_l("价格（元）"), validators=[Length(max=30)])
-    unit_price = StringField(_l("单价（元/次或元/条）"), validators=[Length(max=30)])
-    tiers = TextAreaField(_l("价格阶梯"), validators=[Length(max=1000)])
+    price = StringField(_l("价格（元）"), validators=[max_chars(30)])
+    unit_price = StringField(_l("单价（元/次或元/条）"), validators=[max_chars(30)])
+    tiers = TextAreaField(_l("价格阶梯"), validators=[max_chars(1000)])
     free_quota = IntegerField(_l("免费额度（次）"), validators=[Optional(), NumberRange(min=0, max=10**9)])
     package_calls = IntegerField(_l("包内次数"), validators=[Optional(), NumberRange(min=1, max=10**9)])
     rate_per_second = IntegerField(_l("调用频率上限（次/秒）"), validators=[Optional(), NumberRange(min=1, max=1000)])
+
+
+class DictionaryRowForm(Form):
+    """One field of the data dictionary: name, type from the fixed list, meaning, masked (a blank row is skipped)."""
+
+    name = StringField(_l("字段名"), validators=[max_chars(NAME_MAX)])
+    type = SelectField(_l("类型"), choices=list(FIELD_TYPES.items()), default="string", validate_choice=False)
+    meaning = StringField(_l("含义"), validators=[max_chars(MEANING_MAX)])
+    masked = BooleanField(_l("脱敏"))
 
 
 class ProductForm(FlaskForm):
     operator_id = SelectField(_l("委托运营单位"), coerce=coerce_db_int, validate_choice=False)
     agreement_id = SelectField(_l("授权运营协议"), coerce=coerce_db_int, validate_choice=False)
     type = SelectField(_l("产品类型"), choices=[(k.value, v) for k, v in PRODUCT_TYPES.items()])
-    title = StringField(_l("产品名称"), validators=[DataRequired(_l("请填写产品名称")), Length(max=200)])
-    summary = StringField(_l("摘要"), validators=[Length(max=500)])
-    description_md = TextAreaField(_l("详细介绍（Markdown）"), validators=[Length(max=20000)])
+    title = StringField(_l("产品名称"), validators=[DataRequired(_l("请填写产品名称")), max_chars(200)])
+    summary = StringField(_l("摘要"), validators=[max_chars(500)])
+    description_md = TextAreaField(_l("详细介绍（Markdown）"), validators=[max_chars(20000)])
     domain = SelectField(_l("数据领域"), choices=list(DOMAINS.items()))
     region = SelectField(_l("覆盖地区"), choices=[(r, r) for r in REGIONS])
     openness = SelectField(_l("开放属性"), choices=[(k.value, v) for k, v in OPENNESS.items()])
     security_grade = SelectField(_l("数据分级"), choices=[(k.value, v) for k, v in SECURITY_GRADES.items()])
-    registration_code = StringField(_l("数据产品登记码"), validators=[Length(max=80)])
+    registration_code = StringField(_l("数据产品登记码"), validators=[max_chars(80)])
     update_frequency = SelectField(_l("更新频率"), choices=list(UPDATE_FREQUENCIES.items()))
-    delivery_mode = StringField(_l("交付方式"), validators=[Length(max=60)])
-    version_notes = TextAreaField(_l("版本说明"), validators=[Length(max=4000)])
-    data_dictionary = TextAreaField(_l("数据字典"), validators=[Length(max=20000)])
-    sample_rows = TextAreaField(_l("样例数据（CSV，首行为字段名）"), validators=[Length(max=20000)])
+    delivery_mode = StringField(_l("交付方式说明"), validators=[max_chars(60)])
+    offline_delivery = BooleanField(_l("线下/合同交付（运营单位登记交付，买方确认收货）"))
+    version_notes = TextAreaField(_l("版本说明"), validators=[max_chars(4000)])
+    data_dictionary = FieldList(FormField(DictionaryRowForm), min_entries=DICT_SLOTS)
+    sample_rows = TextAreaField(_l("样例数据（CSV，首行为字段名）"), validators=[max_chars(20000)])
     plans = FieldList(FormField(PlanForm), min_entries=PLAN_SLOTS, max_entries=8)
     save = SubmitField(_l("保存草稿"))
     submit_review = SubmitField(_l("保存并提交审核"))
@@ -83,7 +97,7 @@ class ProductForm(FlaskForm):
 class MandateForm(FlaskForm):
     broker_id = SelectField(_l("数据经纪人"), coerce=coerce_db_int, validate_choice=False)
     product_ids = SelectMultipleField(_l("委托产品"), coerce=coerce_db_int, validate_choice=False)
-    commission_pct = StringField(_l("佣金比例（%）"), validators=[DataRequired(_l("请填写佣金比例"))])
+    commission_pct = StringField(_l("佣金比例（%）"), validators=[DataRequired(_l("请填写佣金比例")), max_chars(10)])
     start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请选择开始日期"))])
     end_date = DateField(_l("结束日期"), validators=[DataRequired(_l("请选择结束日期"))])
 

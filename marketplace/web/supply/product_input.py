@@ -11,8 +11,7 @@ from pricing import ChargeForm, PricingError, parse_yuan, yuan_to_fen
 from pricing.charge_forms import PACKAGE_PRICED_FORMS, SUBSCRIPTION_MONTHS, TIERED_FORMS, UNIT_PRICED_FORMS
 
 FIELDS = ("type", "title", "summary", "description_md", "domain", "region", "openness", "security_grade",
-          "registration_code", "update_frequency", "delivery_mode", "version_notes")
-_YES = {"是", "y", "yes", "true", "1", "脱敏"}
+          "registration_code", "update_frequency", "delivery_mode", "offline_delivery", "version_notes")
 
 
 def _money(fn, text: str, index: int, what: str):
@@ -66,16 +65,17 @@ def plan_from_row(row: dict, index: int) -> dict | None:
     return plan
 
 
-def parse_dictionary(text: str) -> list[dict]:
-    """Lines "name | type | meaning | masked(是/否)"."""
-    rows = []
-    for line in (text or "").splitlines():
-        if not line.strip():
+def dictionary_from_rows(rows: list[dict]) -> list[dict]:
+    """The dictionary rows of the form; a row left wholly blank is skipped, one with only a name missing is kept
+    (the use case then refuses it naming the row)."""
+    out = []
+    for row in rows:
+        name, meaning = (row.get("name") or "").strip(), (row.get("meaning") or "").strip()
+        if not name and not meaning and not row.get("masked"):
             continue
-        parts = [p.strip() for p in line.replace("｜", "|").split("|")] + ["", "", ""]
-        rows.append({"name": parts[0], "type": parts[1] or "string", "meaning": parts[2],
-                     "masked": parts[3].lower() in _YES})
-    return rows
+        out.append({"name": name, "type": row.get("type") or "string", "meaning": meaning,
+                    "masked": bool(row.get("masked"))})
+    return out
 
 
 def parse_samples(text: str) -> list[dict]:
@@ -90,7 +90,7 @@ def form_to_input(form) -> tuple[dict, list[dict]]:
     """(data, plans) for create_product / update_product."""
     data = {name: getattr(form, name).data for name in FIELDS}
     data["agreement_id"] = form.agreement_id.data or None
-    data["data_dictionary"] = parse_dictionary(form.data_dictionary.data)
+    data["data_dictionary"] = dictionary_from_rows(form.data_dictionary.data)
     data["sample_rows"] = parse_samples(form.sample_rows.data)
     plans = [p for i, entry in enumerate(form.plans.entries, start=1) if (p := plan_from_row(entry.data, i))]
     return data, plans
@@ -114,9 +114,9 @@ def plan_to_row(plan: dict) -> dict:
 def content_to_formdata(content: dict) -> dict:
     """A revision's content as keyword data for ProductForm(data=...)."""
     out = {name: content.get(name, "") for name in FIELDS}
-    out["data_dictionary"] = "\n".join(
-        f"{r['name']} | {r.get('type', '')} | {r.get('meaning', '')} | {'是' if r.get('masked') else '否'}"
-        for r in content.get("data_dictionary") or [])
+    fields = [{"name": r["name"], "type": r.get("type") or "string", "meaning": r.get("meaning", ""),
+               "masked": bool(r.get("masked"))} for r in content.get("data_dictionary") or []]
+    out["data_dictionary"] = fields + [{}] * 3
     samples = content.get("sample_rows") or []
     if samples:
         buf = io.StringIO()

@@ -11,6 +11,7 @@ from marketplace.models import Agreement, AgreementStatus, BrokerQualification, 
 from marketplace.supply import agreements as ag
 from marketplace.supply import brokers, listing
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap, current_caps
+from marketplace.supply.deliverability import delivery_gap
 from marketplace.supply.errors import SupplyError
 from marketplace.web.supply.forms import PLAN_FIELDS, PLAN_HINTS
 from pricing import CHARGE_FORM_LABELS, format_unit_price
@@ -105,7 +106,9 @@ def product_context(db, product) -> dict:
             "checks": {r.id: json.loads(r.checks or "[]") for r in revisions},
             "agreement": db.get(Agreement, product.agreement_id), "caps": caps,
             "cap_texts": {f: cap_text(c) for f, c in caps.items()},
-            "operator": db.get(Organization, product.operator_id), "form_labels": CHARGE_FORM_LABELS}
+            "operator": db.get(Organization, product.operator_id), "form_labels": CHARGE_FORM_LABELS,
+            "delivery_gap": delivery_gap(db, product_id=product.id, ptype=product.type,
+                                         offline=product.offline_delivery)}
 
 
 def cap_text(cap) -> str:
