@@ -54,7 +54,8 @@ class BilledLine(SQLModel, table=True):
     order_line_id: int | None = Field(default=None, foreign_key="order_line.id", index=True)
     usage_bill_id: int | None = Field(default=None, foreign_key="usage_bill.id", index=True)
     payment_id: int | None = Field(default=None, foreign_key="payment.id")  # the refund payment
-    adjusts_line_id: int | None = Field(default=None, foreign_key="billed_line.id")  # adjustment/refund: what it adjusts
+    # adjustment or refund: the billed line it adjusts
+    adjusts_line_id: int | None = Field(default=None, foreign_key="billed_line.id")
     is_adjustment: bool = False  # belongs to an earlier, locked period
     occurred_on: date  # the day of the sale, bill or refund (Asia/Shanghai)
     product_id: int = Field(foreign_key="product.id", index=True)

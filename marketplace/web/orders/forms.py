@@ -6,9 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from marketplace.web.limits import max_chars
-
 from marketplace.web.ints import coerce_db_int
+from marketplace.web.limits import max_chars
 
 
 class CheckoutForm(FlaskForm):

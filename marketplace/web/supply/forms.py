@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, REGIONS, SECURITY_GRADES, UPDATE_FREQUENCIES
-from marketplace.web.ints import coerce_db_int
 from marketplace.supply.content import FIELD_TYPES, MEANING_MAX, NAME_MAX
+from marketplace.web.ints import coerce_db_int
 from marketplace.web.limits import max_chars
 from pricing import CHARGE_FORM_LABELS, ChargeForm
 from pricing.charge_forms import PACKAGE_PRICED_FORMS, TIERED_FORMS, UNIT_PRICED_FORMS
