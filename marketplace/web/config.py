@@ -39,6 +39,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "AUTO_MIGRATE": env.get("AUTO_MIGRATE", "1") != "0",
         "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key and worker
         "GATEWAY_BURST": int(env.get("GATEWAY_BURST", "40")),
+        "BILL_DUE_DAYS": int(env.get("BILL_DUE_DAYS", "15")),  # usage bills: due date = issue date + this
         "GATEWAY_CACHE_TTL": float(env.get("GATEWAY_CACHE_TTL", "5")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
