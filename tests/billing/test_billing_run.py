@@ -153,7 +153,8 @@ def test_the_same_events_stored_in_another_order_give_the_same_bill(session, api
 
 
 @pytest.mark.parametrize(("period", "message"), [
-    ("2026-13", "账期格式"), ("2026/10", "账期格式"), ("", "账期格式"), ("2026-11", "尚未结束"), ("2027-01", "尚未结束"),
+    ("2026-13", "账期格式"), ("2026/10", "账期格式"), ("", "账期格式"), ("2026-11", "尚未结束"),
+    ("2027-01", "尚未结束"),
 ])
 def test_a_bad_or_unfinished_month_is_refused(session, api, period, message):
     with pytest.raises(BillingError) as e:

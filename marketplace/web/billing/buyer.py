@@ -46,15 +46,16 @@ def detail(number: str):
     db = get_db()
     bill = get_bill_by_number(db, number, buyer_org_id=current_user.org_id)
     adjusts = db.get(type(bill), bill.adjusts_bill_id) if bill.adjusts_bill_id else None
-    settings = stripe_settings()
+    settings, today = stripe_settings(), today_local()
     return render_template(
         "billing/bill.html",
+        today=today,
         bill=bill,
         product=db.get(Product, bill.product_id),
         lines=bill_lines(bill),
         receipts=bill_receipts(bill),
         adjusts=adjusts,
-        overdue=is_overdue(bill, today_local()),
+        overdue=is_overdue(bill, today),
         bank=current_app.config["EXCHANGE_BANK"],
         card=settings.enabled and bool(settings.publishable_key),
     )
