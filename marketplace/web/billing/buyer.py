@@ -12,14 +12,14 @@ from marketplace.billing.card import confirm_bill_card, start_bill_card_payment
 from marketplace.billing.payments import get_bill_by_number
 from marketplace.billing.queries import bill_lines, bill_receipts, buyer_bills, is_overdue, totals
 from marketplace.errors import DomainError, Forbidden
-from marketplace.models import Product, Role
+from marketplace.models import PricePlan, Product, Role
 from marketplace.models.billing import BillStatus
 from marketplace.orders.common import today_local
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.errors import error_response
 from marketplace.web.stripe_pay.routes import stripe_settings
-from pricing import format_unit_price
+from pricing import ChargeForm, format_unit_price
 
 bp = Blueprint("billing", __name__, url_prefix="/bills")
 
@@ -52,6 +52,7 @@ def detail(number: str):
         today=today,
         bill=bill,
         product=db.get(Product, bill.product_id),
+        per_record=db.get(PricePlan, bill.plan_id).charge_form == ChargeForm.PER_RECORD,
         lines=bill_lines(bill),
         receipts=bill_receipts(bill),
         adjusts=adjusts,
