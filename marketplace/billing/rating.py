@@ -3,7 +3,8 @@
 How the month is rated (R2, R3, R7):
 - usage is taken day by day in date order (Asia/Shanghai days); only the count per day matters, so the order
   in which the calls arrived never changes the bill;
-- the free quota is taken once per month, from the first days;
+- the free quota is taken once per month, from the first days (a subscription's included calls likewise, per
+  calendar month also for a yearly subscription; calls beyond them are charged at its overage price);
 - graduated bands (累进阶梯) count the month's billable units in day order, each band at its price, summed;
   volume tiers (阶梯总量) price every unit at the tier the month's total falls in;
 - a unit is never priced above the cap in force on its own day: when the authority lowers a cap mid-month,
@@ -19,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from pricing import ChargeForm, ChargeLine, PlanTerms, UsageCharge, format_unit_price, round_fen
-from pricing.metering import volume_tier
+from pricing.metering import has_overage, volume_tier
 
 # Plans billed after the month (postpaid); prepaid packages, one-off and subscriptions are paid at purchase.
 POSTPAID_FORMS = frozenset(
@@ -29,8 +30,13 @@ _ZERO = Decimal(0)
 
 
 def is_postpaid(form: ChargeForm | str) -> bool:
-    """Whether usage under this charge form is billed at month end."""
+    """Whether usage under this charge form is billed at month end (subscriptions: see is_postpaid_plan)."""
     return ChargeForm(form) in POSTPAID_FORMS
+
+
+def is_postpaid_plan(terms: PlanTerms) -> bool:
+    """Whether usage under these terms is billed at month end: per call/record, or a subscription's overage."""
+    return terms.form in POSTPAID_FORMS or has_overage(terms)
 
 
 def _band_label(lower: int, upper: int | None) -> str:
@@ -74,7 +80,7 @@ def rate_month(
 ) -> UsageCharge:
     """The month's charge: billable units per day (YYYY-MM-DD → units) under the plan, each day under its cap."""
     terms.validate()
-    if terms.form not in POSTPAID_FORMS:
+    if not is_postpaid_plan(terms):
         raise ValueError(f"{terms.form} is not billed on usage")
     caps = cap_by_day or {}
     days: Sequence[str] = sorted(d for d, n in units_by_day.items() if n)
@@ -90,12 +96,15 @@ def rate_month(
             continue
         if terms.form is ChargeForm.PER_CALL_GRADUATED:
             _graduated(terms, done, units, cap, out)
+        elif has_overage(terms):
+            out.add("超出订阅包含次数", units, terms.unit_price_fen, cap)
         elif tier is not None:
             out.add(f"总量{total - free}次，按所在阶梯单价计费", units, tier.unit_price_fen, cap)
         else:
             noun = "条" if terms.form is ChargeForm.PER_RECORD else "次"
             out.add(f"按{noun}计费", units, terms.unit_price_fen, cap)
         done += units
-    lines = ([ChargeLine("免费额度", free, _ZERO, _ZERO)] if free else []) + out.lines()
+    free_label = "订阅包含次数" if has_overage(terms) else "免费额度"
+    lines = ([ChargeLine(free_label, free, _ZERO, _ZERO)] if free else []) + out.lines()
     exact = sum((line.exact_fen for line in lines), _ZERO)
     return UsageCharge(total - free, free, exact, round_fen(exact), tuple(lines))

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.billing.caps_on import caps_by_day
 from marketplace.billing.errors import BillingError
-from marketplace.billing.rating import is_postpaid, rate_month
+from marketplace.billing.rating import is_postpaid_plan, rate_month
 from marketplace.gateway.usage import daily_receipts
 from marketplace.i18n_marker import N_
 from marketplace.models import Entitlement, OrderLine, Organization, PricePlan, Product, UseType
@@ -32,6 +32,7 @@ from marketplace.models.metering import UsageEvent
 from marketplace.orders.checkout import REF_ALPHABET
 from marketplace.orders.common import today_local, vat_rate_bps
 from pricing import ChargeForm, PlanTerms, UsageCharge, round_fen, split_vat
+from pricing.metering import has_overage
 
 DEFAULT_DUE_DAYS = 15
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -166,7 +167,9 @@ def _bill(
     """Rate the entitlement's month and insert its next bill; None when a concurrent run made it."""
     plan, product = session.get(PricePlan, ent.plan_id), session.get(Product, ent.product_id)
     terms = PlanTerms.from_dict(json.loads(plan.terms))
-    caps = caps_by_day(session, product_id=product.id, charge_form=terms.form.value, days=sorted(days))
+    # a subscription's overage is a price per call: held to the product's per-call cap
+    cap_form = ChargeForm.PER_CALL_FLAT if has_overage(terms) else terms.form
+    caps = caps_by_day(session, product_id=product.id, charge_form=cap_form.value, days=sorted(days))
     charge = rate_month(terms, units_by_day=_units(terms, days), cap_by_day=caps)
     amount = charge.amount_fen - sum(b.amount_fen for b in earlier)
     operator = session.get(Organization, product.operator_id)
@@ -267,12 +270,12 @@ def _billable_entitlements(session: Session, ids: list[int]) -> list[Entitlement
     if not ids:
         return []
     rows = session.execute(
-        select(Entitlement, PricePlan.charge_form)
+        select(Entitlement, PricePlan.terms)
         .join(PricePlan, PricePlan.id == Entitlement.plan_id)
         .where(Entitlement.id.in_(ids), Entitlement.use_type == UseType.INDUSTRY)
         .order_by(Entitlement.id)
     )
-    return [ent for ent, form in rows if is_postpaid(form)]
+    return [ent for ent, terms in rows if is_postpaid_plan(PlanTerms.from_dict(json.loads(terms)))]
 
 
 def bill_usage(

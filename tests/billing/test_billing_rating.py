@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.billing.rating import is_postpaid, rate_month
+from marketplace.billing.rating import is_postpaid, is_postpaid_plan, rate_month
 from pricing import PlanTerms, Tier, charge_usage
 
 D = Decimal
@@ -23,6 +23,9 @@ GRAD = PlanTerms(form="per_call_graduated", tiers=BANDS)
 GRAD_FREE = PlanTerms(form="per_call_graduated", tiers=BANDS, free_quota=50)
 VOLUME = PlanTerms(form="per_call_volume", tiers=BANDS)
 RECORD = PlanTerms(form="per_record", unit_price_fen=D(10), free_quota=3)
+# ¥99 a month with 1,000 calls included, then ¥0.05 a call
+OVERAGE = PlanTerms(form="subscription_month", price_fen=9900, period_months=1, free_quota=1000,
+                    unit_price_fen=D(5))
 
 
 @pytest.mark.parametrize(("terms", "by_day", "amount", "free"), [
@@ -40,6 +43,9 @@ RECORD = PlanTerms(form="per_record", unit_price_fen=D(10), free_quota=3)
     (VOLUME, {"2026-10-01": 101}, 8_080, 0),  # one more → all 101 at ¥0.80
     # per record: 3 free records, then 0.10 each: 12 records → 9 × 10
     (RECORD, {"2026-10-01": 5, "2026-10-02": 7}, 90, 3),
+    # subscription overage: 600 + 650 = 1,250 calls, 1,000 included, 250 × ¥0.05
+    (OVERAGE, {"2026-10-01": 600, "2026-10-20": 650}, 1_250, 1_000),
+    (OVERAGE, {"2026-10-01": 1_000}, 0, 1_000),  # within the included calls
 ])
 def test_month_rated_by_hand(terms, by_day, amount, free):
     charge = rate_month(terms, units_by_day=by_day)
@@ -69,6 +75,11 @@ def test_a_cap_lowered_mid_month_prices_later_days_at_the_new_cap():
     assert "上限" in charge.lines[1].description and charge.lines[1].unit_price_fen == D(30)
 
 
+def test_subscription_overage_lines():
+    charge = rate_month(OVERAGE, units_by_day={"2026-10-01": 600, "2026-10-20": 650})
+    assert [(ln.description, ln.units) for ln in charge.lines] == [("订阅包含次数", 1000), ("超出订阅包含次数", 250)]
+
+
 def test_a_cap_lowered_mid_month_on_graduated_bands_keeps_band_order():
     # 150 calls on 10-01 (cap ¥2.00), 100 on 10-20 (cap ¥0.60): bands 1–100 ¥1, 101–150 ¥0.80 on day one;
     # day two continues in band 2 (151–250) at min(¥0.80, ¥0.60) = ¥0.60
@@ -78,20 +89,22 @@ def test_a_cap_lowered_mid_month_on_graduated_bands_keeps_band_order():
 
 
 def test_no_cap_binding_gives_what_charge_usage_gives():
-    for terms in (FLAT, SUBFEN, FREE5, GRAD, GRAD_FREE, VOLUME, RECORD):
+    for terms in (FLAT, SUBFEN, FREE5, GRAD, GRAD_FREE, VOLUME, RECORD, OVERAGE):
         by_day = {"2026-10-03": 77, "2026-10-09": 430, "2026-10-30": 1}
         assert rate_month(terms, units_by_day=by_day) == charge_usage(terms, units=508)
 
 
 def test_only_postpaid_forms_are_rated():
     assert not is_postpaid("prepaid_calls") and not is_postpaid("one_off") and not is_postpaid("subscription_month")
+    assert is_postpaid_plan(OVERAGE) and not is_postpaid_plan(PlanTerms(form="subscription_month", price_fen=1,
+                                                                         period_months=1))
     with pytest.raises(ValueError):
         rate_month(PlanTerms(form="prepaid_calls", price_fen=100, package_calls=10), units_by_day={"2026-10-01": 1})
 
 
 DAYS = [f"2026-10-{d:02d}" for d in range(1, 32)]
 events = st.lists(st.sampled_from(DAYS), min_size=0, max_size=400)
-plans = st.sampled_from([FLAT, SUBFEN, FREE5, GRAD, GRAD_FREE, VOLUME, RECORD])
+plans = st.sampled_from([FLAT, SUBFEN, FREE5, GRAD, GRAD_FREE, VOLUME, RECORD, OVERAGE])
 caps = st.dictionaries(st.sampled_from(DAYS), st.integers(min_value=0, max_value=120).map(D), max_size=10)
 
 

@@ -106,6 +106,15 @@ def test_only_postpaid_industry_entitlements_are_billed(session, api):
     assert (bill.entitlement_id, bill.calls, bill.records, bill.amount_fen) == (record.ent.id, 2, 14, 140)
 
 
+def test_subscription_overage_is_billed_beyond_the_included_calls(session, api):
+    a = api({"form": "subscription_month", "price_fen": 9900, "period_months": 1, "free_quota": 3,
+             "unit_price_fen": "5"})
+    add_events(session, a.ent, ["2026-10-01"] * 2 + ["2026-10-02"] * 3)
+    [bill] = _bill(session)
+    assert (bill.calls, bill.amount_fen) == (5, 2 * 5)
+    assert [ln["description"] for ln in json.loads(bill.lines)] == ["订阅包含次数", "超出订阅包含次数"]
+
+
 def test_free_quota_only_usage_gives_a_zero_bill_with_nothing_to_pay(session, api):
     a = api({**FLAT, "free_quota": 100})
     add_events(session, a.ent, ["2026-10-01"] * 3)
