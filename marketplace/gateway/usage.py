@@ -133,15 +133,11 @@ def receipt_digest(request_ids: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(request_ids)).encode("utf-8")).hexdigest()
 
 
-def daily_receipts(session: Session, *, buyer_org_id: int, since: date, until: date,
-                   entitlement_id: int | None = None) -> list[Receipt]:
-    """One receipt per day with billable calls, newest first (of one entitlement when given: a bill's receipts)."""
-    query = (select(UsageEvent.day, UsageEvent.request_id)
-             .where(UsageEvent.buyer_org_id == buyer_org_id, UsageEvent.billable.is_(True),
-                    UsageEvent.day >= since.isoformat(), UsageEvent.day <= until.isoformat()))
-    if entitlement_id is not None:
-        query = query.where(UsageEvent.entitlement_id == entitlement_id)
-    rows = session.execute(query)
+def daily_receipts(session: Session, *, buyer_org_id: int, since: date, until: date) -> list[Receipt]:
+    """One receipt per day with billable calls, newest first."""
+    rows = session.execute(select(UsageEvent.day, UsageEvent.request_id)
+                           .where(UsageEvent.buyer_org_id == buyer_org_id, UsageEvent.billable.is_(True),
+                                  UsageEvent.day >= since.isoformat(), UsageEvent.day <= until.isoformat()))
     by_day: dict[str, list[str]] = {}
     for day, request_id in rows:
         by_day.setdefault(day, []).append(request_id)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from marketplace.billing.errors import BillingError
 from marketplace.billing.run import bill_usage
-from marketplace.gateway.usage import receipt_digest
+from marketplace.gateway.usage import daily_receipts, receipt_digest
 from marketplace.models import AuditRecord, CapPrice, Organization, UseType
 from marketplace.models.accounts import TaxpayerKind
 from marketplace.models.billing import BillStatus, UsageBill
@@ -46,6 +46,15 @@ def test_a_month_of_flat_calls_gets_one_bill_with_vat_due_date_and_receipts(sess
     assert receipts[0]["sha256"] == receipt_digest(list(ids))
     audit = session.execute(select(AuditRecord).where(AuditRecord.action == "bill.issue")).scalars().all()
     assert [r.object_id for r in audit] == [str(bill.id)]
+
+
+def test_bill_receipts_are_the_usage_pages_receipts(session, api):
+    a = api(FLAT)  # the buyer's only entitlement: its receipts on the usage page are the bill's
+    add_events(session, a.ent, ["2026-10-01"] * 4 + ["2026-10-17"] * 2)
+    [bill] = _bill(session)
+    page = daily_receipts(session, buyer_org_id=a.buyer.id, since=date(2026, 10, 1), until=date(2026, 10, 31))
+    assert [(r["day"], r["calls"], r["sha256"]) for r in json.loads(bill.receipts)] == [
+        (r.day, r.count, r.digest) for r in reversed(page)]
 
 
 def test_vat_is_at_the_sellers_rate(session, api):
