@@ -48,6 +48,8 @@ PACKAGE_PRICED_FORMS = frozenset(
         ChargeForm.PREPAID_CALLS,
     }
 )
+# Subscriptions may include calls per month (free_quota) with an overage price per call beyond them (unit_price_fen).
+OVERAGE_FORMS = frozenset({ChargeForm.SUBSCRIPTION_MONTH, ChargeForm.SUBSCRIPTION_YEAR})
 METERED_FORMS = TIERED_FORMS | UNIT_PRICED_FORMS | {ChargeForm.PREPAID_CALLS}
 SUBSCRIPTION_MONTHS = {
     ChargeForm.SUBSCRIPTION_MONTH: 1,

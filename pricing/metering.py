@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.charge_forms import (
+    OVERAGE_FORMS,
     PACKAGE_PRICED_FORMS,
     TIERED_FORMS,
     UNIT_PRICED_FORMS,
@@ -108,6 +109,21 @@ def _check_units(units: int, what: str = "用量") -> None:
         raise PricingError(f"{what}必须为非负整数")
 
 
+def has_overage(terms: PlanTerms) -> bool:
+    """A subscription with calls included per month and a price per call beyond them."""
+    return terms.form in OVERAGE_FORMS and bool(terms.unit_price_fen)
+
+
+def _overage_charge(terms: PlanTerms, units: int) -> UsageCharge:
+    """Subscription overage: the included calls are paid by the subscription, the rest at the overage price."""
+    included = min(units, terms.free_quota)
+    lines = [_line("订阅包含次数", included, _ZERO)] if included else []
+    if units > included:
+        lines.append(_line("超出订阅包含次数", units - included, terms.unit_price_fen))
+    exact = sum((line.exact_fen for line in lines), _ZERO)
+    return UsageCharge(units - included, included, exact, round_fen(exact), tuple(lines))
+
+
 def charge_usage(terms: PlanTerms, *, units: int) -> UsageCharge:
     """Charge `units` billable calls/records of one period under the plan's form."""
     _check_units(units)
@@ -115,6 +131,8 @@ def charge_usage(terms: PlanTerms, *, units: int) -> UsageCharge:
     if terms.form is ChargeForm.FREE_PUBLIC:
         lines = [_line("公益免费", units, _ZERO)] if units else []
         return UsageCharge(0, units, _ZERO, 0, tuple(lines))
+    if has_overage(terms):
+        return _overage_charge(terms, units)
     if terms.form in _NO_USAGE_CHARGE:
         lines = [_line(_NO_USAGE_CHARGE[terms.form], units, _ZERO)] if units else []
         return UsageCharge(units, 0, _ZERO, 0, tuple(lines))

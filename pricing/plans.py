@@ -8,6 +8,7 @@ from typing import Any
 
 from pricing.charge_forms import (
     CHARGE_FORM_LABELS,
+    OVERAGE_FORMS,
     PACKAGE_PRICED_FORMS,
     PRICE_UNITS,
     SUBSCRIPTION_MONTHS,
@@ -201,10 +202,12 @@ def _check_form_fields(terms: PlanTerms) -> None:
         present = bool(getattr(terms, name))
         if form in forms and not present:
             raise InvalidPlan(f"{label}必须设置{what}")
-        if form not in forms and present:
+        if form not in forms and present and not (name == "unit_price_fen" and form in OVERAGE_FORMS):
             raise InvalidPlan(f"{label}不适用{what}")
-    if terms.free_quota and form not in TIERED_FORMS | UNIT_PRICED_FORMS:
+    if terms.free_quota and form not in TIERED_FORMS | UNIT_PRICED_FORMS | OVERAGE_FORMS:
         raise InvalidPlan(f"{label}不适用免费额度")
+    if form in OVERAGE_FORMS and bool(terms.free_quota) != bool(terms.unit_price_fen):
+        raise InvalidPlan(f"{label}的超出计费须同时设置每月包含次数（免费额度）和超出单价")
     expected = SUBSCRIPTION_MONTHS.get(form, 0)
     if terms.period_months != expected:
         if expected:

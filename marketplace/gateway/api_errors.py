@@ -19,11 +19,19 @@ ERRORS: dict[str, tuple[int, str, str]] = {
     "quota_exceeded": (429, "调用额度已用完", "The call quota is used up"),
     "payment_required": (402, "预付费次数包已用完，请续购后再调用",
                          "The prepaid calls are used up; buy more to continue"),
+    "bill_overdue": (402, "账单逾期未付，接口已暂停；付清后自动恢复",
+                     "A usage bill is overdue; calls resume once it is paid"),
     "invalid_parameter": (400, "参数不正确", "Invalid parameter"),
     "not_found": (404, "未查询到匹配的记录（不计费）", "No matching record (not billed)"),
     "idempotency_conflict": (409, "该 Idempotency-Key 已用于参数不同的请求",
                              "This Idempotency-Key was already used with different parameters"),
 }
+
+
+def overdue_detail(bill_number: str) -> tuple[str, str]:
+    """The bill_overdue messages naming the bill."""
+    return (f"账单 {bill_number} 已逾期未付，该权益的接口调用已暂停；付清后自动恢复",
+            f"Usage bill {bill_number} is overdue: calls are suspended until it is paid")
 
 
 def error_payload(code: str, request_id: str, detail: tuple[str, str] | None = None) -> tuple[int, dict]:

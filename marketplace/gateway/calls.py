@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from marketplace.db import SQLITE_BUSY_TIMEOUT_MS
 from marketplace.gateway import sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
-from marketplace.gateway.api_errors import error_payload
+from marketplace.gateway.api_errors import error_payload, overdue_detail
 from marketplace.gateway.datasets import row_key
 from marketplace.gateway.meter import Refused, UsageWriter
 from marketplace.gateway.ratelimit import SharedRateLimiter
@@ -94,6 +94,8 @@ def deny_reason(info: KeyInfo, slug: str, now: datetime) -> str | None:
         return "org_suspended"
     if info.ent_status != "active":
         return "entitlement_inactive"
+    if info.overdue_bill is not None:
+        return "bill_overdue"
     if now < info.starts_at:
         return "entitlement_not_started"
     if info.ends_at is not None and now >= info.ends_at:
@@ -188,7 +190,8 @@ class Gateway:
         if reason == "not_entitled":
             return self._error(reason, call.request_id)
         if reason:
-            return self._record_error(conn, call, reason)
+            detail = overdue_detail(info.overdue_bill) if reason == "bill_overdue" else None
+            return self._record_error(conn, call, reason, detail=detail)
         try:
             params = parse_params(info.dataset, args)
         except BadParameter as e:

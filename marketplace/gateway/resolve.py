@@ -73,6 +73,7 @@ class KeyInfo:
     plan_id: int
     terms: PlanTerms
     dataset: DatasetDef | None
+    overdue_bill: str | None = None  # the unpaid bill past its due date that suspends the keys (billing.overdue)
 
     @property
     def quota(self) -> int | None:
@@ -105,7 +106,8 @@ def load_key_info(conn: Connection, key_hash: str) -> KeyInfo | None:
     row = conn.execute(
         select(ApiKey.id, ApiKey.status, Entitlement.id.label("ent_id"), Entitlement.status.label("ent_status"),
                Entitlement.source, Entitlement.use_type, Entitlement.starts_at, Entitlement.ends_at,
-               Entitlement.calls_total, Entitlement.buyer_org_id, Entitlement.product_id, Entitlement.plan_id,
+               Entitlement.calls_total, Entitlement.overdue_bill,
+               Entitlement.buyer_org_id, Entitlement.product_id, Entitlement.plan_id,
                Organization.status.label("org_status"), Product.slug,
                Product.status.label("product_status"), Agreement.status.label("agreement_status"),
                Agreement.start_date, Agreement.end_date, PricePlan.terms)
@@ -125,7 +127,8 @@ def load_key_info(conn: Connection, key_hash: str) -> KeyInfo | None:
         org_status=str(row.org_status), product_id=row.product_id, slug=row.slug,
         product_status=str(row.product_status), agreement_status=str(row.agreement_status),
         agreement_start=row.start_date, agreement_end=row.end_date, plan_id=row.plan_id,
-        terms=PlanTerms.from_dict(json.loads(row.terms)), dataset=load_dataset(conn, row.product_id))
+        terms=PlanTerms.from_dict(json.loads(row.terms)), dataset=load_dataset(conn, row.product_id),
+        overdue_bill=row.overdue_bill)
 
 
 class KeyCache:

@@ -98,6 +98,9 @@ class Entitlement(SQLModel, table=True):
     starts_at: datetime = Field(default_factory=utcnow)
     ends_at: datetime | None = None  # subscriptions
     calls_total: int | None = None  # prepaid packages / granted trial calls; None = per plan
+    # Number of the unpaid usage bill past its due date that suspends this entitlement's keys (402); None = not.
+    # Set and cleared only by marketplace.billing.overdue; read by the gateway's key lookup.
+    overdue_bill: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
 
 

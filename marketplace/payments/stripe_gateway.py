@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.billing.payments import record_bill_paid
 from marketplace.errors import Conflict, DomainError
 from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderStatus, PaymentMethod
+from marketplace.models.billing import UsageBill
 from marketplace.models.payments import StripeEvent
 from marketplace.orders.payments import record_payment, record_refund
 
@@ -234,7 +236,27 @@ def _order_for_intent(session: Session, intent_id: str | None, metadata: dict | 
     return order
 
 
+def _bill_for_intent(session: Session, intent) -> UsageBill | None:
+    """The usage bill an intent pays (billing.card puts the bill number in the metadata)."""
+    bill = session.execute(select(UsageBill).where(UsageBill.stripe_payment_intent == intent["id"])).scalar()
+    number = (intent.get("metadata") or {}).get("bill_number")
+    if bill is None and number:
+        bill = session.execute(select(UsageBill).where(UsageBill.number == str(number))).scalar()
+    return bill
+
+
+def _on_bill_paid(session: Session, row: StripeEvent, intent, bill: UsageBill) -> None:
+    if str(intent.get("currency", "")).lower() != "cny":
+        raise PaymentError(f"支付币种 {intent.get('currency')} 不是人民币")
+    row.outcome, row.detail = "bill_paid", bill.number
+    record_bill_paid(session, bill_id=bill.id, amount_fen=int(intent.get("amount_received") or intent["amount"]),
+                     serial=intent["id"], method=PaymentMethod.STRIPE, actor=STRIPE_ACTOR)
+
+
 def _on_succeeded(session: Session, row: StripeEvent, intent) -> None:
+    bill = _bill_for_intent(session, intent)
+    if bill is not None:
+        return _on_bill_paid(session, row, intent, bill)
     order = _order_for_intent(session, intent["id"], intent.get("metadata"))
     if order is None:
         row.outcome, row.detail = "unknown_order", f"no order for {intent['id']}"

@@ -7,6 +7,7 @@ def all_blueprints():
     from marketplace.web.api.routes import bp as api
     from marketplace.web.audit.routes import bp as audit
     from marketplace.web.auth.routes import bp as auth
+    from marketplace.web.billing import billing_blueprints
     from marketplace.web.catalog.routes import bp as catalog
     from marketplace.web.demand.applications import bp as applications
     from marketplace.web.demand.quotes import bp as quotes
@@ -18,4 +19,4 @@ def all_blueprints():
     from marketplace.web.supply import supply_blueprints
 
     return [main, auth, admin, audit, catalog, api, applications, quotes, stripe_pay, gateway,
-            *order_blueprints(), *supply_blueprints(), money]
+            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money]

@@ -138,3 +138,7 @@ def register_cli(app) -> None:
 
     for command in gateway_commands:
         app.cli.add_command(command)
+    from marketplace.web.billing.cli import COMMANDS as billing_commands  # bill-usage, suspend-overdue
+
+    for command in billing_commands:
+        app.cli.add_command(command)

@@ -46,6 +46,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),  # then 503 + Retry-After
         "GATEWAY_RATE_PER_SECOND": float(env.get("GATEWAY_RATE_PER_SECOND", "20")),  # per key, all workers
         "GATEWAY_BURST": int(env.get("GATEWAY_BURST", "40")),
+        "BILL_DUE_DAYS": int(env.get("BILL_DUE_DAYS", "15")),  # usage bills: due date = issue date + this
         "GATEWAY_CACHE_TTL": float(env.get("GATEWAY_CACHE_TTL", "5")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
