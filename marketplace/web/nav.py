@@ -34,6 +34,7 @@ NAV: list[NavItem] = [
     NavItem("authority.agreements", _l("授权协议"), (R.AUTHORITY,)),
     NavItem("review.queue", _l("上架审核"), (R.REVIEWER,)),
     NavItem("finance.payments", _l("财务"), (R.FINANCE,)),
+    NavItem("settlement.periods", _l("结算"), (R.FINANCE,)),
     NavItem("admin.organizations", _l("组织管理"), (R.ADMIN,)),
     NavItem("admin.users", _l("用户管理"), (R.ADMIN,)),
     NavItem("qualifications.index", _l("经纪人资质"), (R.ADMIN,)),
