@@ -56,46 +56,54 @@ def _post_lines(session: Session, lines: list[BilledLine], *, period_id: int, ex
     """Add the billed lines and post their accrual; order lines and refunds move cash at once."""
     session.add_all(lines)
     session.flush()
+    entries = []
     for line in lines:
-        ledger.post(
-            session,
-            key=f"billed_line:{line.id}",
-            period_id=period_id,
-            billed_line_id=line.id,
-            postings=ledger.sale_postings(line, exchange_id=exchange_id),
-            memo=line.description,
+        entries.append(
+            {
+                "key": f"billed_line:{line.id}",
+                "period_id": period_id,
+                "billed_line_id": line.id,
+                "memo": line.description,
+                "postings": ledger.sale_postings(line, exchange_id=exchange_id),
+            }
         )
         if line.source != LineSource.USAGE_BILL:  # orders were paid at sale; refunds paid back now
-            ledger.post(
-                session,
-                key=f"cash:billed_line:{line.id}",
-                period_id=period_id,
-                billed_line_id=line.id,
-                postings=ledger.cash_postings(buyer_org_id=line.buyer_org_id, amount_fen=line.gross_fen),
-                memo=("退款 " if line.gross_fen < 0 else "收款 ") + line.description,
+            entries.append(
+                {
+                    "key": f"cash:billed_line:{line.id}",
+                    "period_id": period_id,
+                    "billed_line_id": line.id,
+                    "memo": ("退款 " if line.gross_fen < 0 else "收款 ") + line.description,
+                    "postings": ledger.cash_postings(buyer_org_id=line.buyer_org_id, amount_fen=line.gross_fen),
+                }
             )
+    ledger.post_many(session, entries)
 
 
 def post_bill_receipts(session: Session, *, period_id: int) -> int:
     """Post the cash receipt of every taken-in usage bill that is paid and not yet received in the ledger."""
     rows = session.execute(
-        select(BilledLine, UsageBill)
+        select(BilledLine.id, BilledLine.buyer_org_id, BilledLine.gross_fen, UsageBill.number)
         .join(UsageBill, UsageBill.id == BilledLine.usage_bill_id)
         .where(BilledLine.source == LineSource.USAGE_BILL, UsageBill.status == BillStatus.PAID)
         .order_by(BilledLine.id)
     ).all()
-    keys = {f"cash:billed_line:{line.id}": (line, bill) for line, bill in rows}
+    keys = {f"cash:billed_line:{row[0]}": row for row in rows}
     done = ledger.existing_keys(session, list(keys))
-    for key, (line, bill) in keys.items():
-        if key not in done:
-            ledger.post(
-                session,
-                key=key,
-                period_id=period_id,
-                billed_line_id=line.id,
-                memo=f"收款 {bill.number}",
-                postings=ledger.cash_postings(buyer_org_id=line.buyer_org_id, amount_fen=line.gross_fen),
-            )
+    ledger.post_many(
+        session,
+        [
+            {
+                "key": key,
+                "period_id": period_id,
+                "billed_line_id": line_id,
+                "memo": f"收款 {number}",
+                "postings": ledger.cash_postings(buyer_org_id=buyer, amount_fen=gross),
+            }
+            for key, (line_id, buyer, gross, number) in keys.items()
+            if key not in done
+        ],
+    )
     return len(keys) - len(done)
 
 

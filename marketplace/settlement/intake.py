@@ -160,7 +160,7 @@ def take_usage_bills(
                 operator_id=bill.operator_id,
                 broker_id=bill.broker_id,
                 authority_id=terms.authority_id,
-                description=f"{bill.number} {bill.period} {bill.calls}"[:300],
+                description=f"{bill.number} {bill.period} {bill.calls}次"[:300],
                 vat_rate_bps=bill.vat_rate_bps,
                 platform_fee_bps=terms.platform_fee_bps,
                 commission_bps=commission,

@@ -7,9 +7,10 @@ Cash moves later: a receipt clears the receivable into cash, a payout clears a p
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from marketplace.models.base import utcnow
 from marketplace.models.settlement import Account, BilledLine, LedgerPosting, LedgerTransaction
 
 Posting = tuple[Account, int | None, int]  # account, organization, amount (debit > 0)
@@ -65,3 +66,37 @@ def post(
         for account, org, amount in kept
     )
     return txn
+
+
+def post_many(session: Session, entries: list[dict]) -> None:
+    """Add many balanced transactions in two bulk INSERTs (close of a month posts thousands).
+
+    Each entry holds key, period_id, billed_line_id, statement_id, memo and postings.
+    """
+    if not entries:
+        return
+    for entry in entries:
+        if sum(p[2] for p in entry["postings"]) != 0:
+            raise ValueError(f"unbalanced ledger transaction {entry['key']}: {entry['postings']}")
+    table = LedgerTransaction.__table__
+    now = utcnow()
+    rows = [
+        {
+            "key": e["key"],
+            "period_id": e["period_id"],
+            "billed_line_id": e.get("billed_line_id"),
+            "statement_id": e.get("statement_id"),
+            "memo": e.get("memo", "")[:300],
+            "posted_at": now,
+        }
+        for e in entries
+    ]
+    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    postings = [
+        {"transaction_id": txn_id, "account": account.value, "org_id": org, "amount_fen": amount}
+        for txn_id, entry in zip(ids, entries, strict=True)
+        for account, org, amount in entry["postings"]
+        if amount != 0
+    ]
+    if postings:
+        session.execute(insert(LedgerPosting.__table__), postings)
