@@ -16,7 +16,6 @@ aggregates in SQL exactly as bill_usage must (never loading events one by one). 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import sys
@@ -50,6 +49,7 @@ GROUP_BY = (
 
 def build(engine, *, events: int, keys: int, products: int) -> None:
     """Parties, products of mixed plan kinds, `keys` entitlements with one key each, and the month's events."""
+    from sqlalchemy import select
     from sqlmodel import Session
 
     from marketplace.models import ApiKey, Entitlement, OrgKind, PricePlan
@@ -63,7 +63,7 @@ def build(engine, *, events: int, keys: int, products: int) -> None:
         plans = []
         for i in range(products):
             product = make_product(s, agreement=agreement, type="api", plans=(PLANS[i % len(PLANS)],))
-            plan = s.query(PricePlan).filter(PricePlan.product_id == product.id).one()
+            plan = s.execute(select(PricePlan).where(PricePlan.product_id == product.id)).scalar_one()
             plans.append((product.id, plan.id))
         buyers = [make_org(s, OrgKind.ENTERPRISE).id for _ in range(max(1, keys // 5))]
         rows = []
@@ -150,7 +150,7 @@ def _insert_events(engine, keys: list[tuple], events: int) -> None:
 
 def bill_month(session, *, period: str) -> int:
     """Stand-in for D's bill_usage: one GROUP BY, rate each entitlement under its pinned plan, one bill each."""
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from marketplace.models import Entitlement, Organization, PricePlan, Product
     from marketplace.models.billing import UsageBill
@@ -159,10 +159,13 @@ def bill_month(session, *, period: str) -> int:
     start = date.fromisoformat(f"{period}-01")
     end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     rows = session.execute(text(GROUP_BY), {"start": start.isoformat(), "end": end.isoformat()}).all()
-    plans = {p.id: (PlanTerms.from_dict(json.loads(p.terms)), p.product_id) for p in session.query(PricePlan)}
-    operators = dict(session.query(Product.id, Product.operator_id))
-    buyers = dict(session.query(Entitlement.id, Entitlement.buyer_org_id))
-    general = {o.id: o.taxpayer_kind for o in session.query(Organization)}
+    plans = {
+        p.id: (PlanTerms.from_dict(json.loads(p.terms)), p.product_id)
+        for p in session.execute(select(PricePlan)).scalars()
+    }
+    operators = dict(session.execute(select(Product.id, Product.operator_id)).all())
+    buyers = dict(session.execute(select(Entitlement.id, Entitlement.buyer_org_id)).all())
+    general = dict(session.execute(select(Organization.id, Organization.taxpayer_kind)).all())
     bills = []
     for ent_id, plan_id, calls, records in rows:
         terms, product_id = plans[plan_id]

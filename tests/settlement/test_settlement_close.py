@@ -176,3 +176,27 @@ def test_bad_period_is_refused(app, text):
     with Session(app.extensions["engine"]) as s, pytest.raises(SettlementError) as info:
         close_period(s, period=text, actor=ACTOR)
     assert info.value.field == "period"
+
+
+def test_reclose_of_a_closed_period_takes_in_new_lines_and_completes_the_drafts(app, session, books):
+    books.order(10600, paid="2026-10-05")
+    before = _close(app, "2026-10")[(PartyKind.OPERATOR, books.operator.id)]
+    books.bill(2120, period="2026-10", issued="2026-11-01")  # arrives before confirmation
+    after = _close(app, "2026-10")[(PartyKind.OPERATOR, books.operator.id)]
+    assert after.id == before.id and (before.line_count, after.line_count) == (1, 2)
+    assert (before.total_fen, after.total_fen) == (9100, 9100 + 1820)  # bill: net 2000 - fee 100 - authority 200 + vat
+    assert after.content_hash != before.content_hash
+    assert after.content_hash == content_hash(statement_content(session, after))
+    assert verify_ledger(session).ok
+
+
+def test_bill_paid_after_close_is_received_by_the_next_close(app, session, books):
+    bill = books.bill(2120, period="2026-10", issued="2026-11-01")
+    _close(app, "2026-10")
+    cash = select(func.count()).select_from(LedgerTransaction).where(LedgerTransaction.key.like("cash:%"))
+    assert session.execute(cash).scalar_one() == 0
+    bill.status = "paid"
+    session.commit()
+    _close(app, "2026-10")
+    assert session.execute(cash).scalar_one() == 1
+    assert verify_ledger(session).ok
