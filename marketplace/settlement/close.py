@@ -175,7 +175,7 @@ def confirm_period(session: Session, *, period: str, actor: Actor) -> Settlement
     return row
 
 
-def _payout_postings(statement: Statement, session: Session) -> list[ledger.Posting]:
+def _payout_postings(statement: Statement) -> list[ledger.Posting]:
     """Clear the party's payable (the operator's also its VAT) out of cash; the exchange moves its fee out."""
     org, kind = statement.party_org_id, statement.party_kind
     if kind == PartyKind.OPERATOR:
@@ -217,7 +217,7 @@ def mark_statement_paid(
         key=f"payout:statement:{statement.id}",
         period_id=statement.period_id,
         statement_id=statement.id,
-        postings=_payout_postings(statement, session),
+        postings=_payout_postings(statement),
         memo=f"付款 {reference}",
     )
     statement.status, statement.paid_at = StatementStatus.PAID, utcnow()
