@@ -150,7 +150,7 @@ def _insert_events(engine, keys: list[tuple], events: int) -> None:
 
 def bill_month(session, *, period: str) -> int:
     """Stand-in for D's bill_usage: one GROUP BY, rate each entitlement under its pinned plan, one bill each."""
-    from sqlalchemy import select, text
+    from sqlalchemy import insert, select, text
 
     from marketplace.models import Entitlement, Organization, PricePlan, Product
     from marketplace.models.billing import UsageBill
@@ -175,7 +175,10 @@ def bill_month(session, *, period: str) -> int:
         rate = 100 if general[operators[product_id]] == "small" else 600
         _, vat = split_vat(gross_fen=charge.amount_fen, rate_bps=rate)
         bills.append(
-            UsageBill(
+            dict(
+                sequence=1,
+                status="issued",
+                receipts="[]",
                 number=f"ZD{period.replace('-', '')}-{ent_id:06d}",
                 period=period,
                 entitlement_id=ent_id,
@@ -196,8 +199,8 @@ def bill_month(session, *, period: str) -> int:
                 bank_reference=f"B{period.replace('-', '')}{ent_id:08d}",
             )
         )
-    session.add_all(bills)
-    session.flush()
+    if bills:  # Core bulk insert, as bill_usage should (ORM construction costs ~1 ms a row)
+        session.execute(insert(UsageBill.__table__).returning(UsageBill.__table__.c.id), bills).all()
     return len(bills)
 
 
@@ -244,7 +247,7 @@ def main() -> None:
 
         server = PostgresServer()
         server.start()
-        url = server.url("bench")
+        url = server.create_database("bench")
     try:
         engine = make_engine(url)
         t0 = time.perf_counter()

@@ -6,8 +6,9 @@ import os
 import sys
 import time
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
@@ -52,12 +53,13 @@ def _bill_usage(session: Session, *, period: str, actor: Actor) -> None:
     # marketplace.billing.run.bill_usage(session, period=period, actor=actor)
 
 
-def _post_lines(session: Session, lines: list[BilledLine], *, period_id: int, exchange_id: int) -> None:
+def _post_lines(session: Session, rows: list[dict], *, period_id: int, exchange_id: int) -> None:
     """Add the billed lines and post their accrual; order lines and refunds move cash at once."""
-    session.add_all(lines)
-    session.flush()
+    table = BilledLine.__table__
+    ids = dict(session.execute(insert(table).returning(table.c.source_key, table.c.id), rows).all()) if rows else {}
     entries = []
-    for line in lines:
+    for row in rows:
+        line = SimpleNamespace(**row, id=ids[row["source_key"]])
         entries.append(
             {
                 "key": f"billed_line:{line.id}",

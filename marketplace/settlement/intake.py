@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from marketplace.models import Agreement, Order, OrderLine, Payment, Product
+from marketplace.models.base import utcnow
 from marketplace.models.billing import UsageBill
 from marketplace.models.payments import PaymentKind
 from marketplace.models.settlement import BilledLine, LineSource, SettlementPeriod
@@ -29,6 +30,18 @@ class Terms:
     authority_id: int
     platform_fee_bps: int
     authority_share_bps: int
+
+
+def _prefetch_terms(session: Session, product_ids: set[int], cache: dict[int, Terms]) -> None:
+    """The agreement terms of these products in one query."""
+    missing = product_ids - set(cache)
+    if missing:
+        rows = session.execute(
+            select(Product.id, Agreement.authority_id, Agreement.platform_fee_bps, Agreement.authority_share_bps)
+            .join(Agreement, Product.agreement_id == Agreement.id)
+            .where(Product.id.in_(missing))
+        ).all()
+        cache.update((pid, Terms(a, f, s)) for pid, a, f, s in rows)
 
 
 def _terms(session: Session, product_id: int, cache: dict[int, Terms]) -> Terms:
@@ -65,6 +78,22 @@ def _parts(split: Split) -> dict:
     )
 
 
+_ROW_DEFAULTS = {
+    "order_line_id": None,
+    "usage_bill_id": None,
+    "payment_id": None,
+    "adjusts_line_id": None,
+    "broker_id": None,
+    "is_adjustment": False,
+    "description": "",
+}
+
+
+def _row(**fields) -> dict:
+    """A billed line as a row for one bulk INSERT (every row has every column)."""
+    return {**_ROW_DEFAULTS, **fields, "created_at": utcnow()}
+
+
 def _belongs(natural: str, period: str, confirmed: set[str]) -> bool | None:
     """None: not this close's; False: a regular line of `period`; True: an adjustment of a locked period."""
     if natural == period:
@@ -74,7 +103,7 @@ def _belongs(natural: str, period: str, confirmed: set[str]) -> bool | None:
 
 def take_order_lines(
     session: Session, *, period: SettlementPeriod, confirmed: set[str], cache: dict[int, Terms]
-) -> list[BilledLine]:
+) -> list[dict]:
     """Billed lines for paid order lines (paid at sale: the VAT rate is the order's)."""
     _, end = month_bounds(period.period)
     taken = exists().where(and_(BilledLine.order_line_id == OrderLine.id, BilledLine.source == LineSource.ORDER_LINE))
@@ -93,7 +122,7 @@ def take_order_lines(
         terms = _terms(session, ol.product_id, cache)
         split = _split(ol.amount_fen, order.vat_rate_bps, terms, ol.commission_bps if ol.broker_id else 0)
         lines.append(
-            BilledLine(
+            _row(
                 period_id=period.id,
                 source=LineSource.ORDER_LINE,
                 source_key=f"order_line:{ol.id}",
@@ -123,21 +152,36 @@ def _line_of(session: Session, **where) -> BilledLine | None:
     return session.execute(query.order_by(BilledLine.id).limit(1)).scalar_one_or_none()
 
 
+_BILL_COLUMNS = (
+    "id",
+    "number",
+    "period",
+    "calls",
+    "adjusts_bill_id",
+    "issued_at",
+    "product_id",
+    "buyer_org_id",
+    "operator_id",
+    "broker_id",
+    "commission_bps",
+    "amount_fen",
+    "vat_rate_bps",
+)
+
+
 def take_usage_bills(
     session: Session, *, period: SettlementPeriod, confirmed: set[str], cache: dict[int, Terms]
-) -> list[BilledLine]:
+) -> list[dict]:
     """Billed lines for usage bills (accrual: taken in when issued, receivable until paid)."""
     taken = exists().where(and_(BilledLine.usage_bill_id == UsageBill.id, BilledLine.source == LineSource.USAGE_BILL))
-    rows = (
-        session.execute(
-            select(UsageBill)
-            .where(UsageBill.period <= period.period, UsageBill.amount_fen != 0, ~taken)
-            .order_by(UsageBill.id)
-        )
-        .scalars()
-        .all()
-    )
+    columns = [getattr(UsageBill, name) for name in _BILL_COLUMNS]  # plain rows: no ORM objects to build
+    rows = session.execute(
+        select(*columns)
+        .where(UsageBill.period <= period.period, UsageBill.amount_fen != 0, ~taken)
+        .order_by(UsageBill.id)
+    ).all()
     lines = []
+    _prefetch_terms(session, {bill.product_id for bill in rows}, cache)
     for bill in rows:
         adjustment = _belongs(bill.period, period.period, confirmed)
         if adjustment is None:
@@ -147,7 +191,7 @@ def take_usage_bills(
         split = _split(bill.amount_fen, bill.vat_rate_bps, terms, commission)
         adjusts = _line_of(session, usage_bill_id=bill.adjusts_bill_id) if bill.adjusts_bill_id else None
         lines.append(
-            BilledLine(
+            _row(
                 period_id=period.id,
                 source=LineSource.USAGE_BILL,
                 source_key=f"usage_bill:{bill.id}",
@@ -171,7 +215,7 @@ def take_usage_bills(
     return lines
 
 
-def refund_line(original: BilledLine, *, period: SettlementPeriod, payment: Payment, day, adjustment: bool):
+def refund_line(original: BilledLine, *, period: SettlementPeriod, payment: Payment, day, adjustment: bool) -> dict:
     """The exact reverse of `original`'s split (pricing.refund_split), pointing at it."""
     split = refund_split(
         Split(
@@ -184,7 +228,7 @@ def refund_line(original: BilledLine, *, period: SettlementPeriod, payment: Paym
             original.operator_fen,
         )
     )
-    return BilledLine(
+    return _row(
         period_id=period.id,
         source=LineSource.REFUND,
         source_key=f"refund:payment:{payment.id}:{original.order_line_id}",
@@ -207,7 +251,7 @@ def refund_line(original: BilledLine, *, period: SettlementPeriod, payment: Paym
     )
 
 
-def take_refunds(session: Session, *, period: SettlementPeriod, confirmed: set[str]) -> list[BilledLine]:
+def take_refunds(session: Session, *, period: SettlementPeriod, confirmed: set[str]) -> list[dict]:
     """Refund lines for refund payments; a refund waits until the line it reverses has been taken in."""
     _, end = month_bounds(period.period)
     refunds = (

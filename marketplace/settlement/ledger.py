@@ -91,12 +91,17 @@ def post_many(session: Session, entries: list[dict]) -> None:
         }
         for e in entries
     ]
-    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    ids = dict(session.execute(insert(table).returning(table.c.key, table.c.id), rows).all())
     postings = [
-        {"transaction_id": txn_id, "account": account.value, "org_id": org, "amount_fen": amount}
-        for txn_id, entry in zip(ids, entries, strict=True)
+        {"transaction_id": ids[entry["key"]], "account": account.value, "org_id": org, "amount_fen": amount}
+        for entry in entries
         for account, org, amount in entry["postings"]
         if amount != 0
     ]
-    if postings:
-        session.execute(insert(LedgerPosting.__table__), postings)
+    insert_rows(session, LedgerPosting.__table__, postings)
+
+
+def insert_rows(session: Session, table, rows: list[dict]) -> None:
+    """Bulk insert; RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs on PostgreSQL too."""
+    if rows:
+        session.execute(insert(table).returning(table.c.id), rows).all()

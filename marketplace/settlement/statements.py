@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.models import Order, OrderLine, Organization, Product
@@ -20,6 +20,7 @@ from marketplace.models.settlement import (
     StatementLine,
     StatementStatus,
 )
+from marketplace.settlement.ledger import insert_rows
 
 CODES = {PartyKind.OPERATOR: "OP", PartyKind.BROKER: "BR", PartyKind.AUTHORITY: "AU", PartyKind.EXCHANGE: "EX"}
 KIND_ORDER = [PartyKind.OPERATOR, PartyKind.BROKER, PartyKind.AUTHORITY, PartyKind.EXCHANGE]
@@ -224,8 +225,7 @@ def build_statements(session: Session, *, period: SettlementPeriod, exchange_id:
                     }
                 )
                 touched.add(statement.id)
-    if rows:
-        session.execute(insert(StatementLine.__table__), rows)
+    insert_rows(session, StatementLine.__table__, rows)
     for statement in found.values():
         if statement.id in touched:
             _total(session, statement, by_id)
