@@ -102,6 +102,14 @@ def post_many(session: Session, entries: list[dict]) -> None:
 
 
 def insert_rows(session: Session, table, rows: list[dict]) -> None:
-    """Bulk insert; RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs on PostgreSQL too."""
-    if rows:
-        session.execute(insert(table).returning(table.c.id), rows).all()
+    """Bulk insert in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
