@@ -214,8 +214,10 @@ def time_close(engine) -> tuple[float, int, int]:
     t0 = time.perf_counter()
     with Session(engine, expire_on_commit=False) as s:
         bills = bill_month(s, period=PERIOD)
+        t1 = time.perf_counter()
         statements = close_period(s, period=PERIOD, actor=Actor.system("bench"))
         s.commit()
+    print(f"billing {t1 - t0:.2f} s, close_period + commit {time.perf_counter() - t1:.2f} s", flush=True)
     return time.perf_counter() - t0, bills, len(statements)
 
 
