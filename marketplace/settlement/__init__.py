@@ -1,1 +1,1 @@
-"""Fee settlement: periods, billed lines and their split, ledger, statements, exports and dashboards."""
+"""Fee settlement: period close, billed lines and their split (R8), ledger, statements, exports, dashboards."""

@@ -142,3 +142,7 @@ def register_cli(app) -> None:
 
     for command in billing_commands:
         app.cli.add_command(command)
+    from marketplace.web.settlement.cli import COMMANDS as settlement_commands  # close-period, verify-ledger
+
+    for command in settlement_commands:
+        app.cli.add_command(command)

@@ -36,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem("authority.agreements", _l("授权协议"), (R.AUTHORITY,)),
     NavItem("review.queue", _l("上架审核"), (R.REVIEWER,)),
     NavItem("finance.payments", _l("财务"), (R.FINANCE,)),
+    NavItem("settlement.periods", _l("结算"), (R.FINANCE,)),
     NavItem("money.finance_dashboard", _l("财务看板"), (R.FINANCE,)),
     NavItem("money.operator_revenue", _l("收入与结算"), (R.OPERATOR,)),
     NavItem("money.broker_commissions", _l("佣金与结算"), (R.BROKER,)),

@@ -1,0 +1,1 @@
+"""Finance pages and CLI commands of settlement: periods, statements, payouts, ledger check."""
