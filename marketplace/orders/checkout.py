@@ -69,6 +69,7 @@ def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id
     product = session.get(Product, product_id)
     check_sellable(session, product)
     plan = _check_plan(session, product, plan_id, quote_offer)
+    check_sellable(session, product, plan=plan, offer=quote_offer is not None)  # R3: the cap in force today
     _check_access(session, buyer_org_id, product_id)
     invoice = _check_invoice(buyer, invoice)
     # VAT is the seller's output tax: the operator's taxpayer kind sets the rate (R7).

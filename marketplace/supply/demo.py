@@ -13,9 +13,9 @@ from sqlmodel import Session
 from marketplace.audit import Actor
 from marketplace.catalog.visibility import today as exchange_today
 from marketplace.models import Organization, Product, User
-from marketplace.supply.agreements import AgreementIn, grant_agreement
+from marketplace.supply.agreements import AgreementIn, authority_actor, grant_agreement
 from marketplace.supply.brokers import add_to_mandate, create_mandate, record_qualification
-from marketplace.supply.caps import set_cap
+from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.importer import DELIVERY, read_rows, registration_code, row_data, row_plan
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision, reject_revision
@@ -123,7 +123,8 @@ def load_catalog_demo(session: Session, orgs: dict[str, Organization]) -> list[P
     """Agreements, brokers, mandates, caps and the demo products; most listed, some in review, one rejected."""
     actor, today = Actor.system("demo"), exchange_today()
     reviewer = _reviewer(session)
-    agreements = _agreements(session, orgs, actor, today)
+    authority = authority_actor(session, orgs["authority"].id)  # R5, R3: agreements and caps are the authority's
+    agreements = _agreements(session, orgs, authority, today)
     mandates = _brokers(session, orgs, actor, today)
     products = []
     for i, row in enumerate(_rows()):
@@ -134,7 +135,7 @@ def load_catalog_demo(session: Session, orgs: dict[str, Organization]) -> list[P
         data["agreement_id"] = agreements[key].id
         product = create_product(session, actor=actor, operator_id=orgs[key].id, data=data, plans=plans,
                                  broker_id=orgs[broker].id if broker else None, today=today, commit=False)
-        _caps(session, actor, orgs["authority"].id, product, plans)
+        _caps(session, authority, orgs["authority"].id, product, plans)
         if broker is None and key == "op_central" and i % 6 == 4:  # an operator's own product handed to a broker
             add_to_mandate(session, mandate=mandates["broker_a"], product_id=product.id)
         revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)

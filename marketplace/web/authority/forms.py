@@ -38,3 +38,4 @@ class CapForm(FlaskForm):
     cap = StringField(_l("上限价格（元，含税；按次可到 0.0001 元）"), validators=[DataRequired(_l("请填写上限价格"))])
     trial = BooleanField(_l("试行收费标准"))
     trial_expires = DateField(_l("试行到期日"), validators=[Optional()])
+    effective_on = DateField(_l("生效日期（留空为今天）"), validators=[Optional()])
