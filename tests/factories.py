@@ -96,9 +96,10 @@ def make_product(session: Session, *, agreement=None, type: str = "package", tit
         parsed = PlanTerms.from_dict(terms).validate()
         session.add(PricePlan(product_id=product.id, name=terms.get("name", f"方案{i + 1}"),
                               charge_form=parsed.form.value, terms=json.dumps(parsed.to_dict())))
-        if caps and parsed.form.value != "free_public":  # a 面议 plan's offers are held to a generous 面议 cap
-            cap = 2_000_000_000 if parsed.form.value == "negotiated" else highest_unit_price(parsed)
-            session.add(CapPrice(product_id=product.id, charge_form=parsed.form.value, cap_fen=cap,
-                                 effective_from=utcnow() - timedelta(days=2)))
+        if caps and parsed.form.value != "free_public":  # a 面议 plan's one-off offers: a generous one-off cap
+            form, cap = ("one_off", 2_000_000_000) if parsed.form.value == "negotiated" \
+                else (parsed.form.value, highest_unit_price(parsed))
+            session.add(CapPrice(product_id=product.id, charge_form=form, cap_fen=cap,
+                                 effective_from=utcnow() - timedelta(days=3 if form != parsed.form.value else 2)))
     session.commit()
     return product

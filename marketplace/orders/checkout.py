@@ -67,7 +67,7 @@ def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id
     buyer = _check_buyer(session, buyer_org_id)
     use = _check_use(use_type, purpose)
     product = session.get(Product, product_id)
-    check_sellable(session, product)
+    check_sellable(session, product, product_only=True)
     plan = _check_plan(session, product, plan_id, quote_offer)
     check_sellable(session, product, plan=plan, offer=quote_offer is not None)  # R3: the cap in force today
     _check_access(session, buyer_org_id, product_id)

@@ -22,11 +22,11 @@ class LineSeller:
 
 
 def check_sellable(session: Session, product: Product | None, *, plan: PricePlan | None = None,
-                   offer: bool = False) -> None:
+                   offer: bool = False, product_only: bool = False) -> None:
     """On sale today (supply.on_sale: R3, R5, R6), with this plan when given; NotFound for an unknown product."""
     if product is None:
         raise NotFound(N_("产品不存在或已下架"))
-    require_on_sale(session, product, plan=plan, offer=offer)
+    require_on_sale(session, product, plan=plan, offer=offer, product_only=product_only)
 
 
 def seller_of(session: Session, product: Product) -> LineSeller:

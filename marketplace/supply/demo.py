@@ -34,6 +34,7 @@ AGREEMENTS = {  # operator key → (title, domains, scenarios, years running, re
 }
 OPERATOR_OF = {d: "op_finance" for d in ("finance", "credit", "market_regulation")} | {
     d: "op_regional" for d in ("transport", "culture_tourism", "urban", "education")}
+NEGOTIATED_CAP_FEN = 50_000_000  # ¥500,000: the 面议 cap of the demo listings
 ROTATION = ["package", "report", "model", "service", "package", "report"]
 
 
@@ -107,7 +108,11 @@ def _data(row: dict, i: int) -> dict:
 def _caps(session: Session, actor: Actor, authority_id: int, product: Product, plans: list[dict]) -> None:
     for plan in plans:
         form = plan["form"]
-        if form in ("negotiated", "free_public"):
+        if form == "free_public":
+            continue
+        if form == "negotiated":  # R3: a 面议 listing's offers (one-off sums) are held to a one-off cap
+            set_cap(session, actor=actor, product_id=product.id, charge_form="one_off", authority_id=authority_id,
+                    cap_fen=Decimal(NEGOTIATED_CAP_FEN), commit=False)
             continue
         base = Decimal(plan.get("price_fen") or plan.get("unit_price_fen") or plan["tiers"][0]["unit_price_fen"])
         set_cap(session, actor=actor, product_id=product.id, charge_form=form, authority_id=authority_id,

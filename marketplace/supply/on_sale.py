@@ -83,6 +83,8 @@ class NotOnSale(DomainError):
     def __init__(self, reason: OffSale, *, field: str | None = None):
         super().__init__(MESSAGES[reason], field=field)
         self.reason = reason
+        if reason is OffSale.NOT_LISTED:
+            self.status = 404  # like an unknown product
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,11 @@ def plans_problem(session: Session, product: Product, on: date) -> OffSale | Non
 
 
 def off_sale_reason(session: Session, product: Product | None, *, on: date | None = None,
-                    plan: PricePlan | None = None, offer: bool = False) -> OffSale | None:
-    """Why the product (or this plan of it) is not on sale on that day, or None when it is."""
+                    plan: PricePlan | None = None, offer: bool = False,
+                    product_only: bool = False) -> OffSale | None:
+    """Why the product (or this plan of it) is not on sale on that day, or None when it is.
+
+    `product_only` skips the plans (a caller that checks the chosen plan next)."""
     if product is None:
         return OffSale.NOT_LISTED
     on = on or exchange_today()
@@ -222,7 +227,7 @@ def off_sale_reason(session: Session, product: Product | None, *, on: date | Non
         return problem
     if plan is not None:
         return plan_problem(session, product, plan, on, offer=offer)
-    return plans_problem(session, product, on)
+    return None if product_only else plans_problem(session, product, on)
 
 
 def is_on_sale(session: Session, product: Product | None, *, on: date | None = None) -> bool:
@@ -231,9 +236,9 @@ def is_on_sale(session: Session, product: Product | None, *, on: date | None = N
 
 
 def require_on_sale(session: Session, product: Product | None, *, on: date | None = None,
-                    plan: PricePlan | None = None, offer: bool = False) -> None:
+                    plan: PricePlan | None = None, offer: bool = False, product_only: bool = False) -> None:
     """Refuse with NotOnSale (the reason's message) unless the product (and plan) is on sale."""
-    reason = off_sale_reason(session, product, on=on, plan=plan, offer=offer)
+    reason = off_sale_reason(session, product, on=on, plan=plan, offer=offer, product_only=product_only)
     if reason is not None:
         raise NotOnSale(reason, field="plan_id" if reason in (OffSale.NO_CAP, OffSale.ABOVE_CAP) else None)
 
