@@ -13,11 +13,17 @@ from marketplace.supply.brokers import covering_mandate, valid_qualification
 from marketplace.supply.caps import applicable_cap, cap_problem
 from marketplace.supply.content import plan_terms
 from marketplace.supply.errors import ListingRefused
+from marketplace.supply.on_sale import OffSale
 from pricing import CHARGE_FORM_LABELS, CapExceeded, check_cap
 
 # check code → form field its failure belongs to
 CHECK_FIELDS = {"scope": "domain", "registration": "registration_code", "grade": "security_grade",
                 "download": "type", "cap": "plans", "cap_missing": "plans"}
+# The review checks that are R3, R5 and R6 of supply.on_sale: a failure refuses approval with the same reason
+# as every sale path.
+CHECK_REASONS = {"agreement": OffSale.AGREEMENT, "term": OffSale.AGREEMENT, "scope": OffSale.SCOPE,
+                 "grade": OffSale.CORE, "mandate": OffSale.MANDATE, "cap_missing": OffSale.NO_CAP,
+                 "cap": OffSale.ABOVE_CAP}
 # A revision may be submitted while the authority has not yet set a cap: the reviewer sees the failed check
 # and approval is refused until a cap is in force (R3).
 UNTIL_APPROVAL = frozenset({"cap_missing"})
@@ -93,6 +99,12 @@ def run_checks(session: Session, *, product: Product, content: dict, plans: list
     agreement = session.get(Agreement, product.agreement_id)
     return (_agreement_checks(agreement, content["domain"], today) + _content_checks(content)
             + _cap_checks(session, product.id, plans, today) + _broker_checks(session, product, today))
+
+
+def failed_reasons(checks: list[dict]) -> list[OffSale]:
+    """The on-sale reasons (supply.on_sale.OffSale) of the failed checks, in order, without repeats."""
+    found = [CHECK_REASONS[c["code"]] for c in checks if not c["ok"] and c["code"] in CHECK_REASONS]
+    return list(dict.fromkeys(found))
 
 
 def raise_if_failed(checks: list[dict], *, tolerate: frozenset[str] = frozenset()) -> None:

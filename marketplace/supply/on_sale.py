@@ -28,6 +28,7 @@ from marketplace.i18n_marker import N_
 from marketplace.models import (
     Agreement,
     AgreementStatus,
+    CapPrice,
     Mandate,
     MandateProduct,
     MandateStatus,
@@ -292,3 +293,31 @@ def on_sale_clause(on: date | None = None, *, agreement_ids=None, unmandated=Non
         else Product.id.not_in(unmandated)
     return and_(Product.status == ProductStatus.LISTED, Product.sale_block == "", Product.agreement_id.in_(ids),
                 broker_ok)
+
+
+# --- what the operator must reprice --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanToReprice:
+    """An active plan of a listed product that is not on sale under the caps in force (R3)."""
+
+    product: Product
+    plan: PricePlan
+    reason: OffSale
+    cap: CapPrice | None
+
+
+def plans_to_reprice(session: Session, *, operator_id: int, on: date | None = None) -> list[PlanToReprice]:
+    """The operator's listed plans without a cap in force or above it on that day (its workbench lists them)."""
+    on = on or exchange_today()
+    products = session.execute(select(Product).where(Product.operator_id == operator_id,
+                                                     Product.status == ProductStatus.LISTED)
+                               .order_by(Product.id)).scalars().all()
+    out = []
+    for product in products:
+        for plan in active_plans(session, product.id):
+            problem = plan_problem(session, product, plan, on)
+            if problem in (OffSale.NO_CAP, OffSale.ABOVE_CAP):
+                cap = applicable_cap(session, product.id, plan.charge_form, today=on)
+                out.append(PlanToReprice(product=product, plan=plan, reason=problem, cap=cap))
+    return out
