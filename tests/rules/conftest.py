@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.audit import Actor
+from marketplace.catalog.visibility import today as exchange_today
 from marketplace.models import Openness, OrgKind, PricePlan, Product, Role
 from marketplace.orders.checkout import InvoiceIn, place_order
 from marketplace.supply.agreements import AgreementIn, grant_agreement
@@ -18,7 +19,7 @@ from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
 from tests.factories import make_org, make_user
 
-TODAY = date.today()
+TODAY = exchange_today()  # the exchange's day (Asia/Shanghai), which every use case goes by
 PER_CALL = {"name": "按次", "form": "per_call_flat", "unit_price_fen": "50"}
 ONE_OFF = {"name": "买断", "form": "one_off", "price_fen": 100000}
 
