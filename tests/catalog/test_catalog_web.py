@@ -73,7 +73,8 @@ def test_out_of_term_or_terminated_product_page_is_404(session, client):
     session.commit()
     gone = _listed(session, agreement=expired, title="过期产品")
     resp = client.get(f"/products/{gone.slug}")
-    assert resp.status_code == 404 and "已下架" in resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "暂停销售" in resp.get_data(as_text=True)  # supply.on_sale names the reason
+    assert "授权运营协议已终止或不在有效期内" in resp.get_data(as_text=True)
     assert "过期产品" not in client.get("/products").get_data(as_text=True)
     assert client.get("/products/no-such-product").status_code == 404
 
