@@ -22,6 +22,7 @@ from enum import StrEnum
 from sqlalchemy import and_, exists, or_, select
 from sqlmodel import Session
 
+from marketplace.catalog.visibility import plan_terms
 from marketplace.catalog.visibility import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.i18n_marker import N_
@@ -38,7 +39,6 @@ from marketplace.models import (
     SecurityGrade,
 )
 from marketplace.supply.caps import applicable_cap, cap_problem
-from pricing import PlanTerms
 
 
 class OffSale(StrEnum):
@@ -182,17 +182,10 @@ def sale_facts(session: Session, product: Product, on: date) -> SaleFacts:
         mandate_in_force=product.broker_id is not None and product_mandate(session, product, on) is not None)
 
 
-def _terms(plan: PricePlan) -> PlanTerms | None:
-    try:
-        return PlanTerms.from_dict(json.loads(plan.terms or "{}"))
-    except Exception:  # noqa: BLE001  a broken stored plan is not on sale, it must not break the caller
-        return None
-
-
 def plan_problem(session: Session, product: Product, plan: PricePlan, on: date, *,
                  offer: bool = False) -> OffSale | None:
     """R3: a charged plan needs a cap in force on that day and must not be above it (offers: the 面议 cap too)."""
-    terms = _terms(plan)
+    terms = plan_terms(plan)  # None when the stored terms cannot be read: not on sale
     if terms is None:
         return OffSale.NO_PLAN
     cap = applicable_cap(session, product.id, terms.form.value, today=on, offer=offer)
