@@ -270,9 +270,11 @@ def in_force_agreement_ids(on: date):
 
 
 def unmandated_ids(on: date):
-    """SELECT of the listed broker products no mandate in force covers on that day (few rows)."""
-    return select(Product.id).where(Product.status == ProductStatus.LISTED, Product.broker_id.is_not(None),
-                                    ~_mandate_exists(on))
+    """SELECT of the listed broker products no mandate in force covers on that day (few rows).
+
+    Read through the broker index (broker products are few; the status index would scan every listed one)."""
+    return select(Product.id).with_hint(Product, "INDEXED BY ix_product_broker_id", "sqlite") \
+        .where(Product.broker_id > 0, Product.status == ProductStatus.LISTED, ~_mandate_exists(on))
 
 
 def on_sale_clause(on: date | None = None, *, agreement_ids=None, unmandated=None):
@@ -282,10 +284,12 @@ def on_sale_clause(on: date | None = None, *, agreement_ids=None, unmandated=Non
     """
     on = on or exchange_today()
     ids = in_force_agreement_ids(on) if agreement_ids is None else agreement_ids
-    broker_ok = or_(Product.broker_id.is_(None), _mandate_exists(on)) if unmandated is None \
-        else Product.id.not_in(unmandated)
-    return and_(Product.status == ProductStatus.LISTED, Product.sale_block == "", Product.agreement_id.in_(ids),
-                broker_ok)
+    conds = [Product.status == ProductStatus.LISTED, Product.sale_block == "", Product.agreement_id.in_(ids)]
+    if unmandated is None:
+        conds.append(or_(Product.broker_id.is_(None), _mandate_exists(on)))
+    elif unmandated:
+        conds.append(Product.id.not_in(unmandated))
+    return and_(*conds)
 
 
 # --- what the operator must reprice --------------------------------------------------------------------------
