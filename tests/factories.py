@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from sqlmodel import Session
 from werkzeug.security import generate_password_hash
@@ -73,12 +74,13 @@ def make_agreement(session: Session, *, operator: Organization | None = None, au
 
 def make_product(session: Session, *, agreement=None, type: str = "package", title: str | None = None,
                  domain: str = "credit", status: str = "listed", openness: str = "unconditional",
-                 plans: tuple[dict, ...] = ({"form": "one_off", "price_fen": 10000},), **kw):
-    """A product with plans (pricing.PlanTerms dicts) — listed by default."""
+                 plans: tuple[dict, ...] = ({"form": "one_off", "price_fen": 10000},), caps: bool = True, **kw):
+    """A product with plans (pricing.PlanTerms dicts) — listed by default; with `caps`, each charged plan
+    has a cap in force at its own highest price (R3: a charged plan without one is not on sale)."""
     import json
 
-    from marketplace.models import PricePlan, Product
-    from pricing import PlanTerms
+    from marketplace.models import CapPrice, PricePlan, Product
+    from pricing import PlanTerms, highest_unit_price
 
     agreement = agreement or make_agreement(session)
     n = next(_seq)
@@ -94,5 +96,10 @@ def make_product(session: Session, *, agreement=None, type: str = "package", tit
         parsed = PlanTerms.from_dict(terms).validate()
         session.add(PricePlan(product_id=product.id, name=terms.get("name", f"方案{i + 1}"),
                               charge_form=parsed.form.value, terms=json.dumps(parsed.to_dict())))
+        if caps and parsed.form.value != "free_public":  # a 面议 plan's one-off offers: a generous one-off cap
+            form, cap = ("one_off", 2_000_000_000) if parsed.form.value == "negotiated" \
+                else (parsed.form.value, highest_unit_price(parsed))
+            session.add(CapPrice(product_id=product.id, charge_form=form, cap_fen=cap,
+                                 effective_from=utcnow() - timedelta(days=3 if form != parsed.form.value else 2)))
     session.commit()
     return product

@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.billing.caps_on import caps_by_day
 from marketplace.billing.errors import BillingError
 from marketplace.billing.rating import is_postpaid_plan, rate_month
 from marketplace.gateway.usage import receipt_digest
@@ -31,6 +30,7 @@ from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.models.metering import UsageEvent
 from marketplace.orders.checkout import REF_ALPHABET
 from marketplace.orders.common import today_local, vat_rate_bps
+from marketplace.supply.caps import caps_by_day
 from pricing import ChargeForm, PlanTerms, UsageCharge, round_fen, split_vat
 from pricing.metering import has_overage
 

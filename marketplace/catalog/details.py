@@ -12,11 +12,12 @@ from markdown_it.common.utils import escapeHtml
 from sqlalchemy import select
 from sqlmodel import Session
 
-from marketplace.catalog.visibility import is_visible, plan_terms
+from marketplace.catalog.visibility import plan_terms
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, CapPrice, Organization, PricePlan, Product
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap
+from marketplace.supply.on_sale import MESSAGES, active_plans, off_sale_reason, plan_on_sale
 from pricing import ChargeForm, PlanTerms
 from pricing.charge_forms import PRICE_UNITS
 
@@ -31,7 +32,11 @@ MAX_SAMPLE_ROWS = 10
 
 
 class ProductGone(NotFound):
-    """The product exists but is not on sale (delisted, or its agreement ended): 404 with a clear page."""
+    """The product exists but is not on sale (supply.on_sale says why): 404 with a clear page."""
+
+    def __init__(self, reason):
+        super().__init__(MESSAGES[reason])
+        self.reason = reason
 
 
 def render_markdown(source: str) -> str:
@@ -94,11 +99,11 @@ class PlanView:
 
 
 def plan_views(session: Session, product: Product, on: date | None = None) -> list[PlanView]:
-    """Active plans with their terms and current cap."""
-    plans = session.execute(select(PricePlan).where(PricePlan.product_id == product.id, PricePlan.active)
-                            .order_by(PricePlan.id)).scalars().all()
+    """Active plans on sale (R3: a charged plan without a cap in force, or above it, is not offered) and their cap."""
     views = []
-    for plan in plans:
+    for plan in active_plans(session, product.id):
+        if not plan_on_sale(session, product, plan, on=on):
+            continue
         # the cap this plan is held to (expired trial caps skipped; tiers fall back to the flat per-call cap)
         cap = applicable_cap(session, product.id, plan.charge_form, today=on) if plan.charge_form in CAPPED else None
         views.append(PlanView(plan=plan, terms=plan_terms(plan), unit=PRICE_UNITS.get(plan.charge_form, ""),
@@ -127,8 +132,9 @@ def load_product_page(session: Session, slug: str) -> ProductPage:
     product = session.execute(select(Product).where(Product.slug == slug)).scalars().first()
     if product is None:
         raise NotFound(N_("数据产品不存在"))
-    if not is_visible(session, product):
-        raise ProductGone(N_("该数据产品已下架"))
+    reason = off_sale_reason(session, product)
+    if reason is not None:
+        raise ProductGone(reason)
     dictionary = data_dictionary(product)
     columns, rows = masked_sample(product, dictionary)
     return ProductPage(product=product, operator=session.get(Organization, product.operator_id),

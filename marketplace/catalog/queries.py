@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from marketplace.catalog.facet_index import FACET_COLUMNS, PRICE_RANGES, combo_values, price_bucket  # noqa: F401
 from marketplace.catalog.search import fts_match_expression, pg_tsquery_expression, query_terms
-from marketplace.catalog.visibility import live_agreements
-from marketplace.models import Product, ProductFacet, ProductStatus
+from marketplace.catalog.visibility import today
+from marketplace.models import Product, ProductFacet
+from marketplace.supply.on_sale import in_force_agreement_ids, on_sale_clause, unmandated_ids
 
 SORTS = ("relevance", "newest", "popular", "price_asc", "price_desc")
 FILTERS = ("type", "domain", "region", "operator", "openness", "charge_form", "update_frequency", "price")
@@ -86,7 +87,9 @@ class _Match:
     """
 
     def __init__(self, session: Session, q: str):
-        self.live = list(session.execute(live_agreements()).scalars())  # few rows; a literal list plans better
+        on = today()  # few rows each; literal lists plan better
+        self.live = list(session.execute(in_force_agreement_ids(on)).scalars())
+        self.unmandated = list(session.execute(unmandated_ids(on)).scalars())
         terms = query_terms(q)
         self.sub = self.ids = self.on_product = self.on_facet = None
         if not terms:
@@ -110,8 +113,8 @@ class _Match:
             self.order = self.sub.c.rank.desc()
 
 
-def _where(query: CatalogQuery, live: list[int]) -> list:
-    conds = [Product.status == ProductStatus.LISTED, Product.agreement_id.in_(live)]
+def _where(query: CatalogQuery, match: _Match) -> list:
+    conds = [on_sale_clause(agreement_ids=match.live, unmandated=match.unmandated)]
     return conds + [_filter_condition(k, v) for k, v in query.filters.items()]
 
 
@@ -119,10 +122,10 @@ def _select(columns, match: _Match, query: CatalogQuery):
     """Visible products passing the query, read from `product` (for the sorts its indexes serve)."""
     stmt = select(*columns).select_from(Product)
     if match.on_product is not None:
-        return stmt.where(match.on_product, *_where(query, match.live))
+        return stmt.where(match.on_product, *_where(query, match))
     if match.ids is not None:  # scan the matches, then look each product up by id
         stmt = stmt.join(match.ids, match.ids.c.id == Product.id)
-    return stmt.where(*_where(query, match.live))
+    return stmt.where(*_where(query, match))
 
 
 def _facet_select(columns, match: _Match, *, ranked: bool = False, filters: dict | None = None):
@@ -134,6 +137,9 @@ def _facet_select(columns, match: _Match, *, ranked: bool = False, filters: dict
         conds.append(match.on_facet)
     elif sub is not None:
         stmt = stmt.join(sub, sub.c.id == ProductFacet.product_id)
+    # the facet table holds only listed products with no stored reason (supply.on_sale.stored_block)
+    if match.unmandated:
+        conds.append(ProductFacet.product_id.not_in(match.unmandated))
     return stmt.where(ProductFacet.agreement_id.in_(match.live), *conds)
 
 

@@ -1,4 +1,4 @@
-"""R5 at read time: which products the public may see, and the lowest public price of a product."""
+"""The exchange's day, and the lowest public price of a product (whether it is on sale: supply.on_sale)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-from sqlmodel import Session
-
-from marketplace.models import Agreement, AgreementStatus, PricePlan, Product, ProductStatus
+from marketplace.models import PricePlan
 from pricing import ChargeForm, PlanTerms
 from pricing.charge_forms import PACKAGE_PRICED_FORMS
 
@@ -20,28 +17,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def today() -> date:
     """Today's date at the exchange (Asia/Shanghai)."""
     return datetime.now(SHANGHAI).date()
-
-
-def live_agreements(on: date | None = None):
-    """A subquery of the ids of agreements active and in term on that day."""
-    on = on or today()
-    return select(Agreement.id).where(Agreement.status == AgreementStatus.ACTIVE,
-                                      Agreement.start_date <= on, Agreement.end_date >= on)
-
-
-def visible_clause(on: date | None = None):
-    """SQL condition: the product is listed under an agreement active and in term."""
-    return and_(Product.status == ProductStatus.LISTED, Product.agreement_id.in_(live_agreements(on)))
-
-
-def is_visible(session: Session, product: Product | None, on: date | None = None) -> bool:
-    """True when this product may be shown to the public right now."""
-    if product is None or product.status != ProductStatus.LISTED:
-        return False
-    agreement = session.get(Agreement, product.agreement_id)
-    on = on or today()
-    return bool(agreement and agreement.status == AgreementStatus.ACTIVE
-                and agreement.start_date <= on <= agreement.end_date)
 
 
 def plan_terms(plan: PricePlan) -> PlanTerms | None:

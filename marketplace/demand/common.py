@@ -8,7 +8,8 @@ from sqlmodel import Session
 from marketplace.audit import Actor
 from marketplace.errors import DomainError, Forbidden, NotFound
 from marketplace.i18n_marker import N_
-from marketplace.models import Organization, OrgKind, OrgStatus, Product, ProductStatus, UseType
+from marketplace.models import Organization, OrgKind, OrgStatus, Product, UseType
+from marketplace.supply.on_sale import require_on_sale
 
 
 class DemandError(DomainError):
@@ -26,10 +27,11 @@ def require_verified_buyer(session: Session, actor: Actor) -> Organization:
 
 
 def get_listed_product(session: Session, slug: str) -> Product:
-    """A listed product by slug, else NotFound."""
+    """A product on sale today by slug (supply.on_sale: NotOnSale says why), NotFound when unknown."""
     product = session.execute(select(Product).where(Product.slug == slug)).scalar_one_or_none()
-    if product is None or product.status != ProductStatus.LISTED:
+    if product is None:
         raise NotFound(N_("产品不存在或已下架"))
+    require_on_sale(session, product)
     return product
 
 

@@ -6,14 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
-from marketplace.models import Mandate, MandateProduct, MandateStatus, Product
+from marketplace.models import Product
 from marketplace.models.demand import QuoteRequest
+from marketplace.supply.caps import applicable_cap
+from marketplace.supply.on_sale import product_mandate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -24,18 +25,8 @@ def today_local() -> date:
 
 
 def active_broker_id(session: Session, product: Product) -> int | None:
-    """The product's broker when an active, in-term mandate from its operator covers it (R6)."""
-    if product.broker_id is None:
-        return None
-    today = today_local()
-    row = session.execute(
-        select(Mandate.id).join(MandateProduct, MandateProduct.mandate_id == Mandate.id)
-        .where(MandateProduct.product_id == product.id, Mandate.broker_id == product.broker_id,
-               Mandate.operator_id == product.operator_id, Mandate.status == MandateStatus.ACTIVE,
-               Mandate.start_date <= today, Mandate.end_date >= today)
-        .limit(1)
-    ).first()
-    return product.broker_id if row else None
+    """The product's broker when a mandate in force from its operator covers it (R6, supply.on_sale)."""
+    return product.broker_id if product_mandate(session, product, today_local()) else None
 
 
 def seller_org_id(session: Session, product: Product) -> int:
@@ -44,10 +35,8 @@ def seller_org_id(session: Session, product: Product) -> int:
 
 
 def current_cap_fen(session: Session, product_id: int, charge_form: str) -> Decimal | None:
-    """The cap in fen binding this product and form (supply's current cap, expired trial caps skipped)."""
-    from marketplace.supply.caps import current_cap
-
-    cap = current_cap(session, product_id, charge_form)
+    """The cap in fen binding an offer of this form today (its own form's, else the 面议 cap; supply.caps)."""
+    cap = applicable_cap(session, product_id, charge_form, today=today_local(), offer=True)
     return Decimal(cap.cap_fen) if cap is not None else None
 
 

@@ -22,8 +22,9 @@ from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, UseType
 from marketplace.models.base import utcnow
 from marketplace.models.demand import OfferStatus, QuoteMessage, QuoteOffer, QuoteRequest, QuoteStatus
+from marketplace.supply.on_sale import NotOnSale, OffSale, require_on_sale
 from pricing import PlanTerms, check_quote_cap
-from pricing.charge_forms import PACKAGE_PRICED_FORMS, PRICE_UNITS, ChargeForm
+from pricing.charge_forms import PACKAGE_PRICED_FORMS, PRICE_UNITS
 from pricing.errors import CapExceeded, PricingError
 
 MESSAGE_MAX = 2000
@@ -79,10 +80,10 @@ def _offer_terms(price_fen: int, terms: dict) -> PlanTerms:
 
 
 def _check_offer_cap(session: Session, product_id: int, terms: PlanTerms) -> None:
-    """Refuse an offer above the cap of its charge form (or of 面议), naming the cap (R3)."""
+    """Refuse an offer without a cap in force (its charge form's or 面议's) or above it, naming the cap (R3)."""
     cap = current_cap_fen(session, product_id, terms.form.value)
     if cap is None:
-        cap = current_cap_fen(session, product_id, ChargeForm.NEGOTIATED.value)
+        raise NotOnSale(OffSale.NO_CAP, field="price")
     try:
         check_quote_cap(terms.price_fen, cap_fen=cap, unit=PRICE_UNITS.get(terms.form, ""))
     except CapExceeded as e:
@@ -103,6 +104,7 @@ def make_offer(session: Session, *, actor: Actor, quote_id: int, price_fen: int,
     quote, product, _ = load_quote(session, actor=actor, quote_id=quote_id, side="seller")
     if quote.status not in (*LIVE, QuoteStatus.DECLINED):
         raise Conflict(N_("该询价单已成交或已关闭，不能再报价"))
+    require_on_sale(session, product)
     parsed = _offer_terms(price_fen, terms)
     _check_validity(valid_until)
     note = clean_text(note, field="note", label="报价说明", max_len=1000, required=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from marketplace.supply.on_sale import ENGLISH, MESSAGES
+
 ERRORS: dict[str, tuple[int, str, str]] = {
     "missing_key": (401, "缺少 API 密钥，请在请求头中携带 Authorization: Bearer <密钥>",
                     "Missing API key: send Authorization: Bearer <key>"),
@@ -11,9 +13,7 @@ ERRORS: dict[str, tuple[int, str, str]] = {
     "entitlement_inactive": (403, "使用权益已结束或已被撤销", "The entitlement has ended or was revoked"),
     "entitlement_not_started": (403, "使用权益尚未生效", "The entitlement has not started yet"),
     "subscription_expired": (403, "订阅已到期，请续订后再调用", "The subscription has expired"),
-    "agreement_inactive": (403, "该产品所依据的授权运营协议已终止或不在有效期内",
-                           "The authorization agreement behind this product is not in force"),
-    "product_unavailable": (403, "该产品已下架", "The product is not listed"),
+    **{str(reason): (403, message, ENGLISH[reason]) for reason, message in MESSAGES.items()},  # supply.on_sale
     "api_not_defined": (403, "该产品尚未定义数据接口", "This product has no data API defined"),
     "rate_limited": (429, "请求过于频繁，请稍后重试", "Too many requests; retry after the Retry-After delay"),
     "quota_exceeded": (429, "调用额度已用完", "The call quota is used up"),

@@ -32,6 +32,7 @@ from marketplace.gateway.meter import Refused, UsageWriter
 from marketplace.gateway.ratelimit import SharedRateLimiter
 from marketplace.gateway.resolve import KeyCache, KeyInfo
 from marketplace.models.base import utcnow
+from marketplace.supply.on_sale import product_problem
 from pricing import ChargeForm
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -100,11 +101,9 @@ def deny_reason(info: KeyInfo, slug: str, now: datetime) -> str | None:
         return "entitlement_not_started"
     if info.ends_at is not None and now >= info.ends_at:
         return "subscription_expired"
-    today = now.astimezone(SHANGHAI).date()
-    if info.agreement_status != "active" or not info.agreement_start <= today <= info.agreement_end:
-        return "agreement_inactive"
-    if info.product_status != "listed":
-        return "product_unavailable"
+    problem = product_problem(info.sale, now.astimezone(SHANGHAI).date()) or info.plan_problem
+    if problem is not None:
+        return str(problem)  # supply.on_sale: the same reason every path gives
     if info.dataset is None:
         return "api_not_defined"
     return None

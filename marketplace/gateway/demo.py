@@ -18,6 +18,7 @@ from marketplace.gateway.masking import FieldRule
 from marketplace.gateway.provision import ApiProductIn, create_api_product, grant_access
 from marketplace.models import Organization, Product, UseType
 from marketplace.models.metering import QuotaCounter, UsageEvent
+from marketplace.supply.agreements import authority_actor
 from marketplace.uscc import make_uscc
 from pricing import ChargeForm, PlanTerms
 
@@ -71,12 +72,15 @@ CREDIT_RULES = (FieldRule("name"), FieldRule("legal_rep", "keep", first=1), Fiel
                 FieldRule("status"))
 
 
-def _products(session: Session, orgs: dict[str, Organization], actor: Actor, reviewer: Actor) -> list[Product]:
+def _products(session: Session, orgs: dict[str, Organization], actor: Actor, reviewer: Actor,
+              authority: Actor) -> list[Product]:
     firms = enterprises()
     credit = create_api_product(
         session, actor=actor, reviewer=reviewer, operator=orgs["op_central"], approve=True, table=_table(firms),
+        cap_setter=authority,
         definition=Definition(key_fields=("uscc",), rules=CREDIT_RULES), source_name="demo-enterprises.csv",
-        data=ApiProductIn(slug="enterprise-credit-profile", title="企业信用画像查询接口", domain="credit",
+        data=ApiProductIn(slug="enterprise-credit-profile",
+                          registration_code="FJ-API-2026-0001", title="企业信用画像查询接口", domain="credit",
                           summary="按统一社会信用代码查询企业信用画像（脱敏）", description_md=demo_text.CREDIT,
                           caps=((ChargeForm.PER_CALL_FLAT, Decimal(80)), (ChargeForm.PER_CALL_GRADUATED, Decimal(80))),
                           plans=(_plan("按次计费（含每月100次免费）", form=ChargeForm.PER_CALL_FLAT,
@@ -85,18 +89,21 @@ def _products(session: Session, orgs: dict[str, Organization], actor: Actor, rev
                                        tiers=_tiers(((1000, "60"), (None, "40")))))))
     verify = create_api_product(
         session, actor=actor, reviewer=reviewer, operator=orgs["op_finance"], approve=True, table=_table(firms),
+        cap_setter=authority,
         definition=Definition(key_fields=("uscc",), match_fields=("name", "legal_rep"), verification=True),
         source_name="demo-enterprises.csv",
-        data=ApiProductIn(slug="enterprise-three-factor-check", title="企业三要素核验接口", domain="finance",
+        data=ApiProductIn(slug="enterprise-three-factor-check",
+                          registration_code="FJ-API-2026-0002", title="企业三要素核验接口", domain="finance",
                           summary="企业名称、统一社会信用代码、法定代表人一致性核验", description_md=demo_text.VERIFY,
                           caps=((ChargeForm.PER_CALL_FLAT, Decimal(30)),),
                           plans=(_plan("按次计费", form=ChargeForm.PER_CALL_FLAT, unit_price_fen="20"),)))
     weather = create_api_product(
-        session, actor=actor, reviewer=reviewer, operator=orgs["op_regional"], approve=True,
+        session, actor=actor, reviewer=reviewer, operator=orgs["op_regional"], approve=True, cap_setter=authority,
         table=_table(weather_rows()), source_name="demo-weather.csv",
         definition=Definition(key_fields=("city", "date"), rules=tuple(FieldRule(c) for c in (
             "city", "date", "weather", "temp_high", "temp_low", "aqi"))),
-        data=ApiProductIn(slug="city-daily-weather", title="城市逐日天气查询接口", domain="weather",
+        data=ApiProductIn(slug="city-daily-weather",
+                          registration_code="HZ-API-2026-0003", title="城市逐日天气查询接口", domain="weather",
                           summary="按城市和日期查询天气与空气质量", description_md=demo_text.WEATHER,
                           caps=((ChargeForm.PREPAID_CALLS, Decimal(6000)),),
                           plans=(_plan("预付费1000次", form=ChargeForm.PREPAID_CALLS, price_fen=5000,
@@ -128,7 +135,8 @@ def _past_usage(session: Session, ent, key_id: int, days: int = 14) -> None:
 def load_gateway_demo(session: Session, orgs: dict[str, Organization]) -> list[Product]:
     """Three callable API products and a demo buyer entitlement with a key (the plaintext is not kept)."""
     actor, reviewer = Actor.system("demo"), Actor.system("demo-reviewer")
-    products = _products(session, orgs, actor, reviewer)
+    authority = authority_actor(session, orgs["authority"].id)  # the caps are the authority's
+    products = _products(session, orgs, actor, reviewer, authority)
     ent, _plaintext = grant_access(session, actor=actor, buyer=orgs["buyer_a"], product=products[0],
                                    use=UseType.INDUSTRY)
     session.flush()

@@ -8,7 +8,8 @@ from sqlmodel import Session
 from marketplace.gateway.api_errors import ERRORS
 from marketplace.gateway.masking import describe
 from marketplace.gateway.resolve import load_dataset
-from marketplace.models import Product, ProductStatus
+from marketplace.models import Product
+from marketplace.supply.on_sale import on_sale_clause
 
 _ERR = {"description": "错误（JSON）",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -51,10 +52,10 @@ def _operation(product: Product, dataset) -> dict:
 
 
 def extend_openapi(spec: dict, session: Session) -> None:
-    """Add GET /api/v1/data/<slug> for every listed API product and GET /api/v1/usage."""
+    """Add GET /api/v1/data/<slug> for every API product on sale (supply.on_sale) and GET /api/v1/usage."""
     spec.setdefault("components", {}).setdefault("securitySchemes", {})["apiKey"] = {
         "type": "http", "scheme": "bearer", "description": "API 密钥：Authorization: Bearer <密钥>"}
-    products = session.execute(select(Product).where(Product.type == "api", Product.status == ProductStatus.LISTED)
+    products = session.execute(select(Product).where(Product.type == "api", on_sale_clause())
                                .order_by(Product.id)).scalars().all()
     for product in products:
         dataset = load_dataset(session.connection(), product.id)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.catalog.visibility import today as exchange_today
+from marketplace.catalog_terms import DOMAINS
 from marketplace.entitlements import grant_entitlement
 from marketplace.errors import DomainError, NotFound
 from marketplace.gateway.datasets import Definition, Table, define_dataset
@@ -29,6 +29,12 @@ from marketplace.models import (
     UseType,
 )
 from marketplace.models.metering import QuotaCounter
+from marketplace.supply.agreements import covering_agreement
+from marketplace.supply.cap_setting import set_cap
+from marketplace.supply.errors import SupplyError
+from marketplace.supply.listing import create_product, submit_revision
+from marketplace.supply.review import approve_revision
+from marketplace.supply.util import check_registration_code
 from pricing import ChargeForm, PlanTerms
 
 PER_CALL_PLANS = (ChargeForm.PER_CALL_FLAT, ChargeForm.PER_CALL_GRADUATED, ChargeForm.PER_CALL_VOLUME,
@@ -44,7 +50,7 @@ class ApiProductIn:
     summary: str = ""
     plans: tuple[dict, ...] = ()  # {"name", **PlanTerms dict}; empty = free
     security_grade: str = "general"
-    registration_code: str = ""
+    registration_code: str = ""  # 登记码 as the lister entered it (checked for form, never made up)
     slug: str = ""  # a readable slug instead of the generated one (demo data)
     description_md: str = ""
     caps: tuple[tuple[str, Decimal], ...] = ()  # (charge form, cap fen) set by the agreement's authority
@@ -58,25 +64,14 @@ def per_call_plan(unit_price_fen: Decimal | None) -> dict:
     return {"name": "按次计费", **PlanTerms(form=ChargeForm.PER_CALL_FLAT, unit_price_fen=fen).validate().to_dict()}
 
 
-def ensure_agreement(session: Session, *, actor: Actor, operator: Organization, domain: str):
-    """The operator's agreement covering this domain today, or a new one-year agreement (granted by the CLI)."""
-    from marketplace.catalog.visibility import today
-    from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement
-
-    found = covering_agreement(session, operator_id=operator.id, domain=domain, today=today())
-    if found is not None:
-        return found
-    start = today()
-    data = AgreementIn(operator_id=operator.id, title=f"{operator.name}数据接口授权运营协议", domains=[domain],
-                       start_date=start - timedelta(days=1), end_date=start + timedelta(days=365),
-                       scenarios="数据接口服务")
-    authority = default_authority(session, actor=actor)
-    return grant_agreement(session, actor=actor, authority_id=authority.id, data=data, commit=False)
-
-
-def _registration_code(title: str) -> str:
-    digest = hashlib.sha256(title.encode()).hexdigest()[:6].upper()
-    return f"API-{date.today():%Y%m%d}-{digest}"
+def agreement_for(session: Session, *, operator: Organization, domain: str):
+    """The operator's agreement in force today whose scope covers the domain (R5: only an authority grants one)."""
+    found = covering_agreement(session, operator_id=operator.id, domain=domain, today=exchange_today())
+    if found is None:
+        label = DOMAINS.get(domain, domain)
+        raise SupplyError(f"贵单位没有覆盖数据领域「{label}」的有效授权运营协议：请先由授权主体签发包含该领域的协议，"
+                          f"或选择已授权的领域", field="domain")
+    return found
 
 
 def _content(data: ApiProductIn, table: Table, definition: Definition, salt: str) -> dict:
@@ -92,7 +87,7 @@ def _content(data: ApiProductIn, table: Table, definition: Definition, salt: str
     return {"type": ProductType.API.value, "title": data.title, "summary": data.summary or data.title,
             "description_md": data.description_md,
             "domain": data.domain, "region": "福建省", "security_grade": data.security_grade,
-            "registration_code": data.registration_code or _registration_code(data.title),
+            "registration_code": check_registration_code(data.registration_code),
             "update_frequency": "daily", "delivery_mode": "API", "data_dictionary": dictionary,
             "sample_rows": samples}
 
@@ -103,9 +98,10 @@ def _sample(definition: Definition, row: dict, salt: str) -> dict:
     return {**keys, **mask_row(definition.rules, row, salt=salt)}
 
 
-def _set_caps(session: Session, *, actor: Actor, product: Product, agreement, caps) -> None:
-    from marketplace.supply.caps import set_cap
-
+def _set_caps(session: Session, *, actor: Actor | None, product: Product, agreement, caps) -> None:
+    """Caps set by the agreement's authority (demo data, CLI): never by the operator that lists the product."""
+    if caps and actor is None:
+        raise SupplyError(N_("上限收费标准只能由授权主体设定"), field="caps")
     for form, cap_fen in caps:
         set_cap(session, actor=actor, product_id=product.id, charge_form=form, cap_fen=Decimal(cap_fen),
                 authority_id=agreement.authority_id, commit=False)
@@ -113,22 +109,22 @@ def _set_caps(session: Session, *, actor: Actor, product: Product, agreement, ca
 
 def create_api_product(session: Session, *, actor: Actor, operator: Organization, data: ApiProductIn, table: Table,
                        definition: Definition, approve: bool = False, reviewer: Actor | None = None,
-                       source_name: str = "") -> Product:
-    """A draft API product with its dataset, submitted for review; approved at once when asked. Caller commits."""
-    from marketplace.supply.listing import create_product, submit_revision
-    from marketplace.supply.review import approve_revision
+                       source_name: str = "", cap_setter: Actor | None = None) -> Product:
+    """A draft API product with its dataset, submitted for review; approved at once when asked. Caller commits.
 
+    The product goes under the operator's agreement in force for its domain (refused when none covers it);
+    `data.caps` are set in the name of `cap_setter`, which must be the agreement's authority."""
     if operator.kind != OrgKind.OPERATOR:
         raise NotFound(N_("运营单位不存在"))
     definition.check(table.columns)
-    agreement = ensure_agreement(session, actor=actor, operator=operator, domain=data.domain)
+    agreement = agreement_for(session, operator=operator, domain=data.domain)
     plans = list(data.plans) or [per_call_plan(None)]
     salt = secrets.token_hex(8)
     content = {**_content(data, table, definition, salt), "agreement_id": agreement.id}
     product = create_product(session, actor=actor, operator_id=operator.id, commit=False, plans=plans, data=content)
     if data.slug:
         product.slug = data.slug
-    _set_caps(session, actor=actor, product=product, agreement=agreement, caps=data.caps)
+    _set_caps(session, actor=cap_setter, product=product, agreement=agreement, caps=data.caps)
     define_dataset(session, actor=actor, product=product, table=table, definition=definition,
                    source_name=source_name, salt=salt)
     revision = submit_revision(session, actor=actor, product_id=product.id, commit=False)

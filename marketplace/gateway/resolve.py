@@ -11,9 +11,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from marketplace.gateway.masking import FieldRule
 from marketplace.keys import digest_key
@@ -26,7 +28,15 @@ from marketplace.models import (
     Product,
 )
 from marketplace.models.metering import ApiDataset
+from marketplace.supply.caps import applicable_cap, cap_problem
+from marketplace.supply.on_sale import SaleFacts, domains_of, mandates_in_force
 from pricing import ChargeForm, PlanTerms
+from pricing.charge_forms import TIERED_FORMS, UNIT_PRICED_FORMS
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Plans whose calls are rated one by one after the call (R3: never above the cap in force on the call's day);
+# subscriptions and prepaid packages were priced and checked when bought.
+RATED_PER_CALL = TIERED_FORMS | UNIT_PRICED_FORMS
 
 CACHE_TTL_SECONDS = 5.0
 
@@ -73,6 +83,8 @@ class KeyInfo:
     plan_id: int
     terms: PlanTerms
     dataset: DatasetDef | None
+    sale: SaleFacts  # supply.on_sale.product_problem decides on these, per call, without a query
+    plan_problem: str | None = None  # the pinned plan against the cap in force when read ("no_cap", "above_cap")
     overdue_bill: str | None = None  # the unpaid bill past its due date that suspends the keys (billing.overdue)
 
     @property
@@ -109,7 +121,8 @@ def load_key_info(conn: Connection, key_hash: str) -> KeyInfo | None:
                Entitlement.calls_total, Entitlement.overdue_bill,
                Entitlement.buyer_org_id, Entitlement.product_id, Entitlement.plan_id,
                Organization.status.label("org_status"), Product.slug,
-               Product.status.label("product_status"), Agreement.status.label("agreement_status"),
+               Product.status.label("product_status"), Product.security_grade, Product.domain, Product.broker_id,
+               Product.operator_id, Agreement.status.label("agreement_status"), Agreement.domains,
                Agreement.start_date, Agreement.end_date, PricePlan.terms)
         .join(Entitlement, Entitlement.id == ApiKey.entitlement_id)
         .join(Organization, Organization.id == Entitlement.buyer_org_id)
@@ -120,6 +133,7 @@ def load_key_info(conn: Connection, key_hash: str) -> KeyInfo | None:
     ).first()
     if row is None:
         return None
+    on, terms = datetime.now(SHANGHAI).date(), PlanTerms.from_dict(json.loads(row.terms))
     return KeyInfo(
         key_id=row.id, key_active=row.status == "active", entitlement_id=row.ent_id, ent_status=str(row.ent_status),
         ent_source=row.source, use_type=str(row.use_type), starts_at=_aware(row.starts_at),
@@ -127,8 +141,26 @@ def load_key_info(conn: Connection, key_hash: str) -> KeyInfo | None:
         org_status=str(row.org_status), product_id=row.product_id, slug=row.slug,
         product_status=str(row.product_status), agreement_status=str(row.agreement_status),
         agreement_start=row.start_date, agreement_end=row.end_date, plan_id=row.plan_id,
-        terms=PlanTerms.from_dict(json.loads(row.terms)), dataset=load_dataset(conn, row.product_id),
-        overdue_bill=row.overdue_bill)
+        terms=terms, dataset=load_dataset(conn, row.product_id), sale=_sale_facts(conn, row, on),
+        plan_problem=_plan_problem(conn, row.product_id, terms, on), overdue_bill=row.overdue_bill)
+
+
+def _sale_facts(conn: Connection, row, on: date) -> SaleFacts:
+    """The product-level facts of supply.on_sale from the joined row (and the mandate, for a broker's product)."""
+    mandated = row.broker_id is not None and conn.execute(mandates_in_force(
+        on, broker_id=row.broker_id, operator_id=row.operator_id, product_id=row.product_id).limit(1)).first()
+    return SaleFacts(product_status=str(row.product_status), security_grade=str(row.security_grade),
+                     domain=row.domain, agreement_status=str(row.agreement_status), agreement_start=row.start_date,
+                     agreement_end=row.end_date, agreement_domains=domains_of(row.domains),
+                     brokered=row.broker_id is not None, mandate_in_force=bool(mandated))
+
+
+def _plan_problem(conn: Connection, product_id: int, terms: PlanTerms, on: date) -> str | None:
+    """R3 for a plan rated per call: the cap in force (supply.caps) must exist and not be below the plan."""
+    if terms.form not in RATED_PER_CALL:
+        return None
+    with Session(bind=conn) as session:
+        return cap_problem(terms, applicable_cap(session, product_id, terms.form.value, today=on))
 
 
 class KeyCache:

@@ -149,6 +149,8 @@ class Product(SQLModel, table=True):
     # lowest public price, for sorting and the price facet
     min_price_fen: int | None = Field(default=None, sa_type=BigInteger)
     charge_forms: str = Field(default="", max_length=300)  # " one_off per_call_flat " (active plans), for facets
+    # why it is not on sale for reasons not read from dates at query time (supply.on_sale.stored_block); "" = none
+    sale_block: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     listed_at: datetime | None = None

@@ -67,8 +67,9 @@ def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id
     buyer = _check_buyer(session, buyer_org_id)
     use = _check_use(use_type, purpose)
     product = session.get(Product, product_id)
-    check_sellable(session, product)
+    check_sellable(session, product, product_only=True)
     plan = _check_plan(session, product, plan_id, quote_offer)
+    check_sellable(session, product, plan=plan, offer=quote_offer is not None)  # R3: the cap in force today
     _check_access(session, buyer_org_id, product_id)
     invoice = _check_invoice(buyer, invoice)
     # VAT is the seller's output tax: the operator's taxpayer kind sets the rate (R7).

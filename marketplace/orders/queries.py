@@ -17,6 +17,7 @@ from marketplace.models import (
     PricePlan,
     Product,
 )
+from marketplace.supply.on_sale import plan_on_sale
 from pricing import PlanTerms, is_quoted
 
 PAGE = 50
@@ -82,11 +83,9 @@ def buyer_entitlements(session: Session, buyer_org_id: int):
 
 
 def buyable_plans(session: Session, product_id: int) -> list[tuple[PricePlan, PlanTerms]]:
-    """Active plans with a public price (negotiated plans go through quotes)."""
+    """Active plans on sale with a public price (negotiated plans go through quotes; R3 via supply.on_sale)."""
+    product = session.get(Product, product_id)
     plans = session.execute(select(PricePlan).where(PricePlan.product_id == product_id,
                                                     PricePlan.active.is_(True)).order_by(PricePlan.id)).scalars()
-    out = []
-    for plan in plans:
-        if not is_quoted(plan.charge_form):
-            out.append((plan, PlanTerms.from_dict(json.loads(plan.terms))))
-    return out
+    return [(plan, PlanTerms.from_dict(json.loads(plan.terms))) for plan in plans
+            if not is_quoted(plan.charge_form) and plan_on_sale(session, product, plan)]

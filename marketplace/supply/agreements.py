@@ -11,7 +11,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.visibility import today as exchange_today
 from marketplace.i18n_marker import N_
-from marketplace.models import Agreement, AgreementStatus, Organization, OrgKind, OrgStatus, Product
+from marketplace.models import Agreement, AgreementStatus, Organization, OrgKind, OrgStatus, Product, Role, User
 from marketplace.models.base import utcnow
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
 from marketplace.supply.util import check_bps, check_domains, check_term, dumps, loads_list, optional_text, require_text
@@ -179,6 +179,19 @@ def authority_agreements(session: Session, authority_id: int) -> list[Agreement]
     """Every agreement an authority granted, newest first."""
     return list(session.execute(select(Agreement).where(Agreement.authority_id == authority_id)
                                 .order_by(Agreement.id.desc())).scalars())
+
+
+def authority_actor(session: Session, authority_id: int) -> Actor:
+    """The authority as the audited actor of its own use cases run for it (demo data, CLI provisioning):
+    its first authority user, else the organization itself (an authority created by an import has no user)."""
+    org = session.get(Organization, authority_id)
+    if org is None or org.kind != OrgKind.AUTHORITY:
+        raise SupplyError(N_("只有授权主体可以签发授权运营协议"))
+    user = session.execute(select(User).where(User.org_id == org.id, User.role == Role.AUTHORITY)
+                           .order_by(User.id).limit(1)).scalar_one_or_none()
+    if user is not None:
+        return Actor(user.id, user.email, org.id)
+    return Actor(None, f"授权主体 {org.name}", org.id)
 
 
 DEFAULT_AUTHORITY_CODE = make_uscc("11000000000000009")

@@ -20,6 +20,7 @@ from marketplace.models import (
     Product,
 )
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
+from marketplace.supply.on_sale import mandates_in_force
 from marketplace.supply.util import check_bps, check_term, require_text
 
 
@@ -104,26 +105,18 @@ def revoke_mandate(session: Session, *, actor: Actor, mandate_id: int, operator_
     return mandate
 
 
-def _active(mandate: Mandate, today: date) -> bool:
-    return mandate.status == MandateStatus.ACTIVE and mandate.start_date <= today <= mandate.end_date
-
-
 def active_mandates(session: Session, *, broker_id: int, today: date, operator_id: int | None = None) -> list[Mandate]:
-    """The broker's mandates in force today (optionally from one operator)."""
-    query = select(Mandate).where(Mandate.broker_id == broker_id, Mandate.status == MandateStatus.ACTIVE)
-    if operator_id is not None:
-        query = query.where(Mandate.operator_id == operator_id)
-    return [m for m in session.execute(query.order_by(Mandate.id.desc())).scalars() if _active(m, today)]
+    """The broker's mandates in force today (optionally from one operator; supply.on_sale's one query)."""
+    return list(session.execute(mandates_in_force(today, broker_id=broker_id, operator_id=operator_id)).scalars())
 
 
 def covering_mandate(session: Session, *, broker_id: int, product_id: int, today: date) -> Mandate | None:
-    """The broker's mandate in force today that covers this product."""
-    rows = session.execute(
-        select(Mandate).join(MandateProduct, MandateProduct.mandate_id == Mandate.id)
-        .where(Mandate.broker_id == broker_id, MandateProduct.product_id == product_id)
-        .order_by(Mandate.id.desc())
-    ).scalars()
-    return next((m for m in rows if _active(m, today)), None)
+    """The broker's mandate in force today from the product's own operator that covers this product."""
+    product = session.get(Product, product_id)
+    if product is None:
+        return None
+    return session.execute(mandates_in_force(today, broker_id=broker_id, operator_id=product.operator_id,
+                                             product_id=product_id).limit(1)).scalar_one_or_none()
 
 
 def mandate_product_ids(session: Session, mandate_id: int) -> list[int]:

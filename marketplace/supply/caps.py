@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from marketplace.audit import Actor, record_audit
+from marketplace.catalog.visibility import SHANGHAI
 from marketplace.catalog.visibility import today as exchange_today
-from marketplace.i18n_marker import N_
-from marketplace.models import Agreement, CapPrice, Product
-from marketplace.supply.errors import NotFound, SupplyError
-from pricing import CHARGE_FORM_LABELS, ChargeForm, format_unit_price
+from marketplace.models import CapPrice
+from pricing import CapExceeded, ChargeForm, PlanTerms, check_cap
 
 TRIAL_MAX_OPERATION = timedelta(days=365)  # R3: trial prices only in the first year of operation
 CAPPED_FORMS = [f for f in ChargeForm if f not in (ChargeForm.NEGOTIATED, ChargeForm.FREE_PUBLIC)]
@@ -23,14 +21,27 @@ def _valid(cap: CapPrice, today: date) -> bool:
     return not (cap.trial and cap.trial_expires is not None and cap.trial_expires < today)
 
 
-def current_cap(session: Session, product_id: int, charge_form: str, *, today: date | None = None) -> CapPrice | None:
-    """The newest cap row in force for this product and charge form (expired trials skipped)."""
-    today = today or exchange_today()
+def _effective_day(cap: CapPrice) -> date:
+    """The exchange's calendar day (Asia/Shanghai) from which a cap row applies."""
+    moment = cap.effective_from if cap.effective_from.tzinfo else cap.effective_from.replace(tzinfo=UTC)
+    return moment.astimezone(SHANGHAI).date()
+
+
+def cap_in_force(session: Session, *, product_id: int, charge_form: str, on: date) -> CapPrice | None:
+    """The cap in force for product X, charge form F on day D: the newest row effective by D (expired trials skipped).
+
+    The one lookup every path uses (listing checks, catalog, checkout, quotes, gateway, settlement's rating).
+    """
     rows = session.execute(
         select(CapPrice).where(CapPrice.product_id == product_id, CapPrice.charge_form == str(charge_form))
         .order_by(CapPrice.effective_from.desc(), CapPrice.id.desc())
     ).scalars()
-    return next((cap for cap in rows if _valid(cap, today)), None)
+    return next((cap for cap in rows if _effective_day(cap) <= on and _valid(cap, on)), None)
+
+
+def current_cap(session: Session, product_id: int, charge_form: str, *, today: date | None = None) -> CapPrice | None:
+    """The cap in force today for this product and charge form (see cap_in_force)."""
+    return cap_in_force(session, product_id=product_id, charge_form=charge_form, on=today or exchange_today())
 
 
 # A tiered per-call plan without its own cap is held to the flat per-call cap (same unit: 元/次).
@@ -38,14 +49,38 @@ _FALLBACK = {ChargeForm.PER_CALL_GRADUATED: ChargeForm.PER_CALL_FLAT,
              ChargeForm.PER_CALL_VOLUME: ChargeForm.PER_CALL_FLAT}
 
 
-def applicable_cap(session: Session, product_id: int, charge_form: str, *,
-                   today: date | None = None) -> CapPrice | None:
-    """The cap a plan of this form is checked against (its own, else the flat per-call one for tiers)."""
-    cap = current_cap(session, product_id, charge_form, today=today)
-    fallback = _FALLBACK.get(ChargeForm(charge_form))
+def applicable_cap(session: Session, product_id: int, charge_form: str, *, today: date | None = None,
+                   offer: bool = False) -> CapPrice | None:
+    """The cap a plan of this form is held to on that day: its own, else the flat per-call one for tiers;
+    a quote offer (`offer`) without a cap of its form is held to the cap of 面议 (negotiated)."""
+    on = today or exchange_today()
+    cap = cap_in_force(session, product_id=product_id, charge_form=charge_form, on=on)
+    fallback = ChargeForm.NEGOTIATED if offer else _FALLBACK.get(ChargeForm(charge_form))
     if cap is None and fallback is not None:
-        cap = current_cap(session, product_id, fallback.value, today=today)
+        cap = cap_in_force(session, product_id=product_id, charge_form=fallback.value, on=on)
     return cap
+
+
+def caps_by_day(session: Session, *, product_id: int, charge_form: str, days: list[str]) -> dict[str, Decimal | None]:
+    """The unit cap (fen) a plan of this form is held to on each day (applicable_cap's rule), rows read once.
+
+    Usage billing rates each day's calls under that day's cap; None where no cap is in force.
+    """
+    rows = list(session.execute(select(CapPrice).where(CapPrice.product_id == product_id)
+                                .order_by(CapPrice.effective_from.desc(), CapPrice.id.desc())).scalars())
+    fallback = _FALLBACK.get(ChargeForm(charge_form))
+
+    def newest(form: str, on: date) -> CapPrice | None:
+        return next((c for c in rows if c.charge_form == form and _effective_day(c) <= on and _valid(c, on)), None)
+
+    out: dict[str, Decimal | None] = {}
+    for day in days:
+        on = date.fromisoformat(day)
+        cap = newest(str(charge_form), on)
+        if cap is None and fallback is not None:
+            cap = newest(fallback.value, on)
+        out[day] = None if cap is None else Decimal(cap.cap_fen)
+    return out
 
 
 def cap_history(session: Session, product_id: int) -> list[CapPrice]:
@@ -64,41 +99,14 @@ def current_caps(session: Session, product_id: int, *, today: date | None = None
     return out
 
 
-def _check_trial(agreement: Agreement, trial_expires: date | None, today: date) -> None:
-    started = agreement.operation_started or agreement.start_date
-    if today - started >= TRIAL_MAX_OPERATION:
-        raise SupplyError(f"运营单位自 {started.isoformat()} 起运营已满一年，不能设定试行收费标准", field="trial")
-    if trial_expires is None or trial_expires <= today:
-        raise SupplyError(N_("试行收费标准必须设定晚于今天的到期日"), field="trial_expires")
-
-
-def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str, cap_fen: Decimal,
-            trial: bool = False, trial_expires: date | None = None, authority_id: int | None = None,
-            today: date | None = None, commit: bool = True) -> CapPrice:
-    """Add a new cap version for a product and charge form (the authority of its agreement only)."""
-    today = today or exchange_today()
-    product = session.get(Product, product_id)
-    agreement = session.get(Agreement, product.agreement_id) if product else None
-    if agreement is None or (authority_id is not None and agreement.authority_id != authority_id):
-        raise NotFound(N_("数据产品不存在"))
+def cap_problem(terms: PlanTerms, cap: CapPrice | None) -> str | None:
+    """Why a plan may not be sold under this cap (R3): "no_cap", "above_cap", or None (free and 面议 need none)."""
+    if terms.form in (ChargeForm.FREE_PUBLIC, ChargeForm.NEGOTIATED):
+        return None
+    if cap is None:
+        return "no_cap"
     try:
-        form = ChargeForm(charge_form)
-    except ValueError:
-        raise SupplyError(N_("请选择收费方式"), field="charge_form") from None
-    if form not in CAPPED_FORMS:
-        raise SupplyError(f"{CHARGE_FORM_LABELS[form]}不需要设定上限", field="charge_form")
-    if not isinstance(cap_fen, Decimal) or not cap_fen.is_finite() or cap_fen < 0:
-        raise SupplyError(N_("上限价格格式不正确"), field="cap")
-    if trial:
-        _check_trial(agreement, trial_expires, today)
-    cap = CapPrice(product_id=product.id, charge_form=form.value, cap_fen=cap_fen, trial=trial,
-                   trial_expires=trial_expires if trial else None, set_by_id=actor.user_id)
-    session.add(cap)
-    session.flush()
-    record_audit(session, actor=actor, action="cap.set", object_type="cap_price", object_id=cap.id,
-                 org_id=product.operator_id,
-                 after={"product": product.slug, "form": form.value, "cap": format_unit_price(cap_fen),
-                        "trial": trial, "trial_expires": cap.trial_expires})
-    if commit:
-        session.commit()
-    return cap
+        check_cap(terms, cap_fen=cap.cap_fen)
+    except CapExceeded:
+        return "above_cap"
+    return None

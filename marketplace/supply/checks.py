@@ -10,15 +10,25 @@ from marketplace.catalog_terms import DOMAINS
 from marketplace.models import Agreement, AgreementStatus, Organization, Product
 from marketplace.supply.agreements import agreement_domains
 from marketplace.supply.brokers import covering_mandate, valid_qualification
-from marketplace.supply.caps import applicable_cap
+from marketplace.supply.caps import applicable_cap, cap_problem
 from marketplace.supply.content import plan_terms
 from marketplace.supply.deliverability import delivery_gap
 from marketplace.supply.errors import ListingRefused
+from marketplace.supply.on_sale import OffSale
 from pricing import CHARGE_FORM_LABELS, CapExceeded, check_cap
 
 # check code → form field its failure belongs to
 CHECK_FIELDS = {"scope": "domain", "registration": "registration_code", "grade": "security_grade",
-                "download": "type", "cap": "plans", "delivery": "offline_delivery"}
+                "download": "type", "cap": "plans", "cap_missing": "plans",
+                "delivery": "offline_delivery"}
+# The review checks that are R3, R5 and R6 of supply.on_sale: a failure refuses approval with the same reason
+# as every sale path.
+CHECK_REASONS = {"agreement": OffSale.AGREEMENT, "term": OffSale.AGREEMENT, "scope": OffSale.SCOPE,
+                 "grade": OffSale.CORE, "mandate": OffSale.MANDATE, "cap_missing": OffSale.NO_CAP,
+                 "cap": OffSale.ABOVE_CAP}
+# A revision may be submitted while the authority has not yet set a cap: the reviewer sees the failed check
+# and approval is refused until a cap is in force (R3).
+UNTIL_APPROVAL = frozenset({"cap_missing"})
 
 
 def _check(code: str, ok: bool, message: str) -> dict:
@@ -53,7 +63,9 @@ def _content_checks(content: dict) -> list[dict]:
     ]
 
 
-def _cap_checks(session: Session, product_id: int | None, plans: list[dict], today: date) -> list[dict]:
+def _cap_checks(session: Session, product_id: int | None, plans: list[dict], today: date, *,
+                require_cap: bool = True) -> list[dict]:
+    """R3 per plan; a draft may be saved before the authority set a cap (`require_cap=False`), never above one."""
     out = []
     for plan in plans:
         terms = plan_terms(plan)
@@ -64,8 +76,9 @@ def _cap_checks(session: Session, product_id: int | None, plans: list[dict], tod
         except CapExceeded as e:
             out.append(_check("cap", False, f"{label}：{e.message}"))
             continue
-        note = "不高于上限收费标准" if cap else "未设上限收费标准"
-        out.append(_check("cap", True, f"{label}{note}"))
+        problem = cap_problem(terms, cap)  # R3: a charged plan needs a cap in force (free and 面议 need none)
+        note = "没有生效的上限收费标准，不能上架" if problem else ("不高于上限收费标准" if cap else "无需上限收费标准")
+        out.append(_check("cap_missing" if problem else "cap", problem is None or not require_cap, f"{label}{note}"))
     return out
 
 
@@ -98,9 +111,15 @@ def run_checks(session: Session, *, product: Product, content: dict, plans: list
             + _broker_checks(session, product, today))
 
 
-def raise_if_failed(checks: list[dict]) -> None:
-    """Refuse with every failing check's message; the field is the first failure's."""
-    failed = [c for c in checks if not c["ok"]]
+def failed_reasons(checks: list[dict]) -> list[OffSale]:
+    """The on-sale reasons (supply.on_sale.OffSale) of the failed checks, in order, without repeats."""
+    found = [CHECK_REASONS[c["code"]] for c in checks if not c["ok"] and c["code"] in CHECK_REASONS]
+    return list(dict.fromkeys(found))
+
+
+def raise_if_failed(checks: list[dict], *, tolerate: frozenset[str] = frozenset()) -> None:
+    """Refuse with every failing check's message (except the `tolerate` codes); the field is the first failure's."""
+    failed = [c for c in checks if not c["ok"] and c["code"] not in tolerate]
     if failed:
         message = "；".join(c["message"] for c in failed)
         raise ListingRefused(message, checks=checks, field=CHECK_FIELDS.get(failed[0]["code"]))

@@ -14,9 +14,9 @@ from sqlmodel import Session
 from marketplace.audit import Actor
 from marketplace.catalog.visibility import today as exchange_today
 from marketplace.models import Organization, Product, User
-from marketplace.supply.agreements import AgreementIn, grant_agreement
+from marketplace.supply.agreements import AgreementIn, authority_actor, grant_agreement
 from marketplace.supply.brokers import add_to_mandate, create_mandate, record_qualification
-from marketplace.supply.caps import set_cap
+from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.importer import DELIVERY, is_per_call, read_rows, registration_code, row_data, row_plan
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision, reject_revision
@@ -35,6 +35,7 @@ AGREEMENTS = {  # operator key → (title, domains, scenarios, years running, re
 }
 OPERATOR_OF = {d: "op_finance" for d in ("finance", "credit", "market_regulation")} | {
     d: "op_regional" for d in ("transport", "culture_tourism", "urban", "education")}
+NEGOTIATED_CAP_FEN = 50_000_000  # ¥500,000: the 面议 cap of the demo listings
 ROTATION = ["package", "report", "model", "service", "package", "report"]
 OFFLINE_MODE = "线下/合同交付：签订服务合同后由运营单位交付"
 # Called for each product before submission so it can be delivered (files, a data API); see marketplace.demo_files.
@@ -113,7 +114,11 @@ def _data(row: dict, i: int) -> dict:
 def _caps(session: Session, actor: Actor, authority_id: int, product: Product, plans: list[dict]) -> None:
     for plan in plans:
         form = plan["form"]
-        if form in ("negotiated", "free_public"):
+        if form == "free_public":
+            continue
+        if form == "negotiated":  # R3: a 面议 listing's offers (one-off sums) are held to a one-off cap
+            set_cap(session, actor=actor, product_id=product.id, charge_form="one_off", authority_id=authority_id,
+                    cap_fen=Decimal(NEGOTIATED_CAP_FEN), commit=False)
             continue
         base = Decimal(plan.get("price_fen") or plan.get("unit_price_fen") or plan["tiers"][0]["unit_price_fen"])
         set_cap(session, actor=actor, product_id=product.id, charge_form=form, authority_id=authority_id,
@@ -133,7 +138,8 @@ def load_catalog_demo(session: Session, orgs: dict[str, Organization], *,
     products declaring offline delivery pass review (the others stay drafts)."""
     actor, today = Actor.system("demo"), exchange_today()
     reviewer = _reviewer(session)
-    agreements = _agreements(session, orgs, actor, today)
+    authority = authority_actor(session, orgs["authority"].id)  # R5, R3: agreements and caps are the authority's
+    agreements = _agreements(session, orgs, authority, today)
     mandates = _brokers(session, orgs, actor, today)
     products = []
     for i, row in enumerate(_rows()):
@@ -144,7 +150,7 @@ def load_catalog_demo(session: Session, orgs: dict[str, Organization], *,
         data["agreement_id"] = agreements[key].id
         product = create_product(session, actor=actor, operator_id=orgs[key].id, data=data, plans=plans,
                                  broker_id=orgs[broker].id if broker else None, today=today, commit=False)
-        _caps(session, actor, orgs["authority"].id, product, plans)
+        _caps(session, authority, orgs["authority"].id, product, plans)
         if broker is None and key == "op_central" and i % 6 == 4:  # an operator's own product handed to a broker
             add_to_mandate(session, mandate=mandates["broker_a"], product_id=product.id)
         if prepare is not None:

@@ -26,6 +26,7 @@ from marketplace.models import (
     RevisionStatus,
 )
 from marketplace.models.base import utcnow
+from marketplace.supply.on_sale import refresh_sale_block
 from marketplace.supply.search_hook import index
 
 OFF_SALE = (ProductStatus.LISTED, ProductStatus.IN_REVIEW)
@@ -100,11 +101,15 @@ def enforce_terms(session: Session, *, actor: Actor, today: date | None = None) 
     for agreement in due:
         end_agreement(session, actor=actor, agreement=agreement, status=AgreementStatus.EXPIRED,
                       reason=f"协议已于 {agreement.end_date.isoformat()} 到期", report=report)
+    refresh_listed(session, on=today)
     session.commit()
     return report
 
 
-def product_on_sale(product: Product, agreement: Agreement, today: date) -> bool:
-    """For reads: listed and its agreement active with today inside the term (even before enforce-terms runs)."""
-    return (product.status == ProductStatus.LISTED and agreement.status == AgreementStatus.ACTIVE
-            and agreement.start_date <= today <= agreement.end_date)
+def refresh_listed(session: Session, *, on: date) -> int:
+    """Store every listed product's sale block for that day (caps that start or trial caps that end on it, R3)."""
+    changed = 0
+    for product in session.execute(select(Product).where(Product.status == ProductStatus.LISTED)).scalars().all():
+        before = product.sale_block
+        changed += before != refresh_sale_block(session, product, on=on)
+    return changed

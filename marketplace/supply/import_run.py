@@ -11,16 +11,14 @@ from marketplace.audit import Actor
 from marketplace.catalog.visibility import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.models import Agreement, Organization, OrgKind, Product
-from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement
-from marketplace.supply.importer import (
-    ImportReport,
-    is_per_call,
-    read_rows,
-    row_data,
-    row_domain,
-    row_plan,
-    source_key,
+from marketplace.supply.agreements import (
+    AgreementIn,
+    authority_actor,
+    covering_agreement,
+    default_authority,
+    grant_agreement,
 )
+from marketplace.supply.importer import ImportReport, is_per_call, read_rows, row_data, row_domain, row_plan, source_key
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
 
@@ -33,7 +31,8 @@ def _org(session: Session, code: str, kind: OrgKind, label: str) -> Organization
     return org
 
 
-def _authority_for(session: Session, operator: Organization, actor: Actor) -> Organization:
+def authority_for(session: Session, operator: Organization, actor: Actor) -> Organization:
+    """The authority of the operator's latest agreement, else the first (or a created) authority."""
     latest = session.execute(select(Agreement).where(Agreement.operator_id == operator.id)
                              .order_by(Agreement.id.desc()).limit(1)).scalar_one_or_none()
     if latest is not None:
@@ -47,12 +46,13 @@ def ensure_agreements(session: Session, *, actor: Actor, operator: Organization,
     found = {d: covering_agreement(session, operator_id=operator.id, domain=d, today=today) for d in domains}
     missing = sorted(d for d, a in found.items() if a is None)
     if missing:
-        authority = _authority_for(session, operator, actor)
+        authority = authority_for(session, operator, actor)
         data = AgreementIn(operator_id=operator.id, title=f"{operator.name}公共数据授权运营协议（导入）",
                            domains=missing, start_date=today, end_date=today + timedelta(days=3 * 365),
                            scenarios="由产品导入自动创建，覆盖导入数据的领域", security_duties="按协议履行数据安全责任",
                            exit_terms="协议终止后产品下架，存储副本封存销毁")
-        agreement = grant_agreement(session, actor=actor, authority_id=authority.id, data=data)
+        agreement = grant_agreement(session, actor=authority_actor(session, authority.id), authority_id=authority.id,
+                                    data=data)  # R5: granted by the authority's own use case, in its name
         found.update({d: agreement for d in missing})
     return found
 

@@ -16,7 +16,7 @@ from marketplace.models import Agreement, Organization, OrgKind, Product, Produc
 from marketplace.models.base import utcnow
 from marketplace.supply.agreements import covering_agreement
 from marketplace.supply.brokers import active_mandates, add_to_mandate, covering_mandate, valid_qualification
-from marketplace.supply.checks import _cap_checks, raise_if_failed, run_checks
+from marketplace.supply.checks import UNTIL_APPROVAL, _cap_checks, raise_if_failed, run_checks
 from marketplace.supply.content import CONTENT_FIELDS, JSON_FIELDS, normalize_content, normalize_plans
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
 from marketplace.supply.util import dumps
@@ -142,7 +142,7 @@ def update_product(session: Session, *, actor: Actor, product_id: int, data: dic
         raise NotFound(N_("数据产品不存在"))
     _check_editor(session, actor, product, today)
     content, plans = normalize_content(data), normalize_plans(plans)
-    raise_if_failed(_cap_checks(session, product.id, plans, today))
+    raise_if_failed(_cap_checks(session, product.id, plans, today, require_cap=False))
     revision = _editable_revision(session, product, actor)
     revision.content, revision.author_id = dumps({**content, "plans": plans}), actor.user_id
     if product.status not in (ProductStatus.LISTED, ProductStatus.IN_REVIEW):
@@ -178,7 +178,7 @@ def submit_revision(session: Session, *, actor: Actor, product_id: int, today: d
     revision = _submittable(session, product, actor)
     content = json.loads(revision.content)
     checks = run_checks(session, product=product, content=content, plans=content["plans"], today=today)
-    raise_if_failed(checks)
+    raise_if_failed(checks, tolerate=UNTIL_APPROVAL)
     revision.status, revision.submitted_at, revision.checks = RevisionStatus.SUBMITTED, utcnow(), dumps(checks)
     if product.status != ProductStatus.LISTED:
         product.status = ProductStatus.IN_REVIEW

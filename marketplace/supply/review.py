@@ -18,6 +18,7 @@ from marketplace.supply.checks import raise_if_failed, run_checks
 from marketplace.supply.content import CONTENT_FIELDS
 from marketplace.supply.errors import Conflict, NotFound
 from marketplace.supply.listing import apply_content, revision_content
+from marketplace.supply.on_sale import refresh_sale_block
 from marketplace.supply.search_hook import index
 from marketplace.supply.util import require_text
 
@@ -100,6 +101,7 @@ def approve_revision(session: Session, *, actor: Actor, revision_id: int, today:
     plans = session.execute(select(PricePlan).where(PricePlan.product_id == product.id)).scalars().all()
     product.min_price_fen = lowest_price_fen(list(plans))  # lowest public price; None when negotiated only
     product.status, product.listed_at = ProductStatus.LISTED, product.listed_at or utcnow()
+    refresh_sale_block(session, product, on=today)
     revision.status, revision.reviewer_id, revision.reviewed_at = RevisionStatus.APPROVED, actor.user_id, utcnow()
     session.flush()
     record_audit(session, actor=actor, action="product.approve", object_type="product", object_id=product.id,

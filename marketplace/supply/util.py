@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from marketplace.catalog_terms import DOMAINS
 from marketplace.i18n_marker import N_
 from marketplace.supply.errors import SupplyError
+
+REGISTRATION_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,79}")
+
+
+def check_registration_code(value: str | None, field: str = "registration_code") -> str:
+    """The national registration code (登记码) as the lister entered it: required, 4–80 of A–Z, 0–9 and '-',
+    with at least one digit (R5: never made up by the exchange)."""
+    code = (value or "").strip().upper()
+    if not code:
+        raise SupplyError(N_("请填写数据产品登记码（数据产品登记后取得）"), field=field)
+    if not REGISTRATION_CODE.fullmatch(code) or not any(c.isdigit() for c in code):
+        raise SupplyError(N_("登记码格式不正确：应为 4–80 位大写字母、数字或连字符，且含数字"), field=field)
+    return code
 
 
 def require_text(value: str | None, field: str, label: str, max_len: int) -> str:

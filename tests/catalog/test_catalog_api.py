@@ -42,7 +42,8 @@ def test_list_shape_and_filters(client, products):
 def test_detail_shape_and_404(client, products):
     body = client.get(f"/api/v1/products/{products[1].slug}").get_json()
     assert body["title"] == "企业信用核验API" and body["agreement"]["code"].startswith("SQ-TEST-")
-    assert body["plans"][0]["charge_form"] == "per_call_flat" and body["plans"][0]["cap"] is None
+    # R3: sold only under a cap in force (the factory sets one at the plan's price)
+    assert body["plans"][0]["charge_form"] == "per_call_flat" and body["plans"][0]["cap"]["cap_fen"] == "50.0000"
     resp = client.get("/api/v1/products/nope")
     assert resp.status_code == 404 and resp.get_json()["error"]["message"]
 

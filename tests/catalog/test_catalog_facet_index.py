@@ -2,6 +2,7 @@
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, select
@@ -13,6 +14,7 @@ from marketplace.catalog.search import index_product
 from marketplace.catalog.visibility import today
 from marketplace.models import Agreement, OrgKind, Product, ProductFacet, ProductStatus, Role
 from marketplace.supply.agreements import AgreementIn, grant_agreement, terminate_agreement
+from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.enforcement import enforce_terms
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
@@ -55,6 +57,8 @@ class Supply:
         product = create_product(self.session, actor=Actor.system("test"), operator_id=self.operator.id,
                                  data={**DATA, **kw}, plans=[PLAN])
         assert product.id not in _stored(self.session)  # a draft is not in the catalog
+        set_cap(self.session, actor=Actor.system("test"), product_id=product.id, charge_form="per_call_flat",
+                cap_fen=Decimal(50))  # R3: listed only under a cap in force
         revision = submit_revision(self.session, actor=Actor.system("test"), product_id=product.id)
         assert product.id not in _stored(self.session)
         return approve_revision(self.session, actor=Actor(self.reviewer.id, self.reviewer.email, None),

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from marketplace.catalog.search import index_product
-from marketplace.models import CapPrice
+from marketplace.models import CapPrice, Mandate, MandateProduct
 from tests.factories import make_agreement, make_org, make_product
 
 
@@ -51,6 +51,11 @@ def test_product_page_shows_listing_caps_and_masked_sample(session, client):
                              {"form": "negotiated"}))
     session.add(CapPrice(product_id=product.id, charge_form="per_call_flat", cap_fen=Decimal("80"), trial=True,
                          trial_expires=date.today() + timedelta(days=30)))
+    mandate = Mandate(operator_id=operator.id, broker_id=broker.id, commission_bps=800,  # R6: sold under a mandate
+                      start_date=date.today() - timedelta(days=1), end_date=date.today() + timedelta(days=30))
+    session.add(mandate)
+    session.flush()
+    session.add(MandateProduct(mandate_id=mandate.id, product_id=product.id))
     session.commit()
     html = client.get(f"/products/{product.slug}").get_data(as_text=True)
     assert 'id="product-title">企业信用核验接口' in html
@@ -68,7 +73,8 @@ def test_out_of_term_or_terminated_product_page_is_404(session, client):
     session.commit()
     gone = _listed(session, agreement=expired, title="过期产品")
     resp = client.get(f"/products/{gone.slug}")
-    assert resp.status_code == 404 and "已下架" in resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "暂停销售" in resp.get_data(as_text=True)  # supply.on_sale names the reason
+    assert "授权运营协议已终止或不在有效期内" in resp.get_data(as_text=True)
     assert "过期产品" not in client.get("/products").get_data(as_text=True)
     assert client.get("/products/no-such-product").status_code == 404
 

@@ -15,13 +15,15 @@ def _product(runner, session, tmp_path, *extra):
     path = tmp_path / "routes.csv"
     path.write_text(CSV_TEXT, encoding="utf-8")
     result = runner.invoke(args=["create-api-product", "--operator-code", operator.uscc, "--title", "线路查询",
-                                 "--dataset", str(path), "--key", "code", *extra])
+                                 "--dataset", str(path), "--key", "code", "--registration-code", "FJ-API-2026-0100",
+                                 *extra])
     assert result.exit_code == 0, result.output
     return operator, result.output.strip().splitlines()[-1]
 
 
 def test_cli_product_and_access_answer_calls(gw_app, runner, session, tmp_path, web):
-    operator, slug = _product(runner, session, tmp_path, "--price-per-call", "0.05", "--approve")
+    operator, slug = _product(runner, session, tmp_path, "--price-per-call", "0.05", "--cap-per-call", "0.05",
+                              "--approve")
     product = session.execute(select(Product).where(Product.slug == slug)).scalar_one()
     assert product.status == "listed" and product.type == "api" and product.operator_id == operator.id
     agreement = session.get(Agreement, product.agreement_id)
@@ -60,10 +62,10 @@ def test_cli_errors_are_clear(runner, session, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("code,title\n", encoding="utf-8")
     result = runner.invoke(args=["create-api-product", "--operator-code", operator.uscc, "--title", "t",
-                                 "--dataset", str(path), "--key", "code"])
+                                 "--dataset", str(path), "--key", "code", "--registration-code", "FJ-API-2026-0101"])
     assert result.exit_code != 0 and "没有数据行" in result.output
     path.write_text(CSV_TEXT, encoding="utf-8")
     result = runner.invoke(args=["create-api-product", "--operator-code", operator.uscc, "--title", "t",
-                                 "--dataset", str(path), "--key", "nope"])
+                                 "--dataset", str(path), "--key", "nope", "--registration-code", "FJ-API-2026-0101"])
     assert result.exit_code != 0 and "nope" in result.output
     assert session.execute(select(Product)).first() is None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from marketplace.models import CapPrice, Organization, OrgKind, PricePlan, Product
 from marketplace.supply.caps import applicable_cap
 from pricing import PlanTerms, check_cap
-from tests.factories import make_org, make_product
+from tests.factories import make_agreement, make_org, make_product
 from tests.gateway.conftest import USCC_A
 
 
@@ -80,6 +80,9 @@ def test_demo_api_products_have_caps_above_their_prices_and_a_description(web, s
 
     orgs = {key: make_org(session, OrgKind.OPERATOR) for key in ("op_central", "op_finance", "op_regional")}
     orgs["buyer_a"] = make_org(session, OrgKind.ENTERPRISE)
+    orgs["authority"] = make_org(session, OrgKind.AUTHORITY)
+    for key, domain in (("op_central", "credit"), ("op_finance", "finance"), ("op_regional", "weather")):
+        make_agreement(session, operator=orgs[key], authority=orgs["authority"], domains=(domain,))  # R5
     products = load_gateway_demo(session, orgs)
     session.commit()
     for product in products:

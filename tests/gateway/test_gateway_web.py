@@ -86,7 +86,8 @@ CSV_TEXT = "uscc,name,legal_rep,phone\n" + f"{USCC_A},示例甲公司,张三,138
 
 def _define(web, definition, csv_text=CSV_TEXT, **extra):
     data = {"title": "测试企业查询接口", "domain": "credit", "price_per_call": "0.05",
-            "definition": json.dumps(definition), "dataset": (io.BytesIO(csv_text.encode()), "firms.csv"), **extra}
+            "registration_code": "FJ-API-2026-0200", "definition": json.dumps(definition),
+            "dataset": (io.BytesIO(csv_text.encode()), "firms.csv"), **extra}
     return web.post("/supply/api-products/new", data, content_type="multipart/form-data")
 
 
@@ -126,6 +127,7 @@ def test_define_refuses_bad_input_without_saving(web, session, login_as):
         resp = _define(web, definition, text)
         assert resp.status_code == 400 and message in resp.get_data(as_text=True), message
     resp = web.post("/supply/api-products/new", {"title": "x", "domain": "credit", "definition": "{not json",
+                                                 "registration_code": "FJ-API-2026-0201",
                                                  "dataset": (io.BytesIO(CSV_TEXT.encode()), "f.csv")},
                     content_type="multipart/form-data")
     assert resp.status_code == 400 and "JSON" in resp.get_data(as_text=True)

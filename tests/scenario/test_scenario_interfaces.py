@@ -25,7 +25,8 @@ def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
     dataset.write_text("uscc,name,city\n91350100M000100Y43,示例甲公司,福州\n91110000600037341L,示例乙公司,北京\n",
                        encoding="utf-8")
     slug = _cli(runner, "create-api-product", "--operator-code", OPERATOR, "--title", "场景企业查询",
-                "--dataset", str(dataset), "--key", "uscc", "--price-per-call", "0.05", "--approve")
+                "--dataset", str(dataset), "--key", "uscc", "--price-per-call", "0.05", "--approve",
+                "--registration-code", "FJ-API-2026-0900", "--cap-per-call", "0.05")
     key = _cli(runner, "grant-access", "--buyer-code", BUYER, "--product", slug, "--calls", "2")
     auth = {"Authorization": f"Bearer {key}"}
 

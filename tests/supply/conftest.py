@@ -10,8 +10,10 @@ from marketplace.audit import Actor
 from marketplace.models import OrgKind, Role
 from marketplace.supply.agreements import AgreementIn, grant_agreement
 from marketplace.supply.brokers import create_mandate, record_qualification
+from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
+from pricing import PlanTerms, highest_unit_price
 from tests.factories import make_org, make_user
 
 TODAY = date.today()
@@ -72,8 +74,18 @@ class World:
         return create_product(self.session, actor=self.actor(user), operator_id=self.operator.id,
                               broker_id=broker.id if broker else None, data=product_data(**kw), plans=list(plans))
 
-    def listed(self, **kw):
+    def cap(self, product, plans=(PLAN,)):
+        """The authority sets a cap at each charged plan's highest price (R3: needed to list it)."""
+        for plan in plans:
+            terms = PlanTerms.from_dict({k: v for k, v in plan.items() if k != "name"})
+            if terms.form.value not in ("free_public", "negotiated"):
+                set_cap(self.session, actor=self.actor(self.auth_user), product_id=product.id,
+                        charge_form=terms.form.value, cap_fen=highest_unit_price(terms))
+
+    def listed(self, *, caps=True, **kw):
         product = self.create(**kw)
+        if caps:
+            self.cap(product, kw.get("plans", (PLAN,)))
         revision = submit_revision(self.session, actor=self.actor(self.op_user), product_id=product.id)
         return approve_revision(self.session, actor=self.actor(self.reviewer), revision_id=revision.id)
 

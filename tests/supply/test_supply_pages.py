@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from marketplace.models import Mandate, Role, User
-from marketplace.supply.caps import set_cap
+from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.listing import submit_revision, update_product
 from marketplace.supply.review import listed_revision
 from tests.factories import make_user
@@ -56,6 +56,7 @@ def test_empty_plan_price_names_the_missing_input(web, world):
 
 def test_review_shows_first_listing_and_changes_in_words(web, world):
     product = world.create()
+    world.cap(product, [{"form": "per_call_flat", "unit_price_fen": "60"}])
     first = submit_revision(world.session, actor=world.actor(world.op_user), product_id=product.id)
     web.login(world.reviewer.email)
     html = web.get(f"/review/revisions/{first.id}").get_data(as_text=True)
@@ -77,7 +78,7 @@ def test_review_shows_first_listing_and_changes_in_words(web, world):
 
 
 def test_caps_page_lists_plans_and_preselects_a_form(web, world):
-    product = world.listed()
+    product = world.create()  # R3: the authority caps a draft before it can be listed
     web.login(world.auth_user.email)
     html = web.get(f"/authority/products/{product.id}/caps?form=per_call_flat").get_data(as_text=True)
     assert "单价 ¥0.50/次" in html and "未设定" in html

@@ -23,7 +23,8 @@ from marketplace.models import (
     RevisionStatus,
 )
 from marketplace.supply.agreements import renew_agreement, terminate_agreement
-from marketplace.supply.caps import current_cap, set_cap
+from marketplace.supply.cap_setting import set_cap
+from marketplace.supply.caps import current_cap
 from marketplace.supply.enforcement import enforce_terms
 from marketplace.supply.listing import submit_revision, update_product
 from marketplace.supply.review import approve_revision, reject_revision
@@ -126,6 +127,7 @@ def test_listed_version_stays_on_sale_until_approval(world):
     with pytest.raises(DomainError, match="正在审核"):
         update_product(world.session, actor=world.actor(world.op_user), product_id=product.id,
                        data=product_data(), plans=[PLAN])
+    world.cap(product, [{"form": "subscription_year", "price_fen": 1200000, "period_months": 12}])
     approve_revision(world.session, actor=world.actor(world.reviewer), revision_id=revision.id)
     world.session.expire_all()
     assert product.title == "企业信用评分接口（新版）" and product.min_price_fen == 1200000

@@ -68,6 +68,10 @@ def test_operator_creates_submits_and_reviewer_approves(web, world):
     web.login(world.reviewer.email)
     page = web.get(f"/review/revisions/{revision.id}").get_data(as_text=True)
     assert "数据领域「信用」在协议" in page and "价格方案" in page
+    assert "没有生效的上限收费标准，不能上架" in page  # R3: submitted before the authority set a cap
+    refused = web.post(f"/review/revisions/{revision.id}/approve")
+    assert refused.status_code == 400 and "没有生效的上限收费标准" in refused.get_data(as_text=True)
+    world.cap(product, [{"form": "per_call_flat", "unit_price_fen": "60"}])
     assert web.post(f"/review/revisions/{revision.id}/approve").status_code == 302
     world.session.expire_all()
     assert product.status == ProductStatus.LISTED and product.min_price_fen == 40
@@ -127,8 +131,8 @@ def test_authority_grants_sets_cap_and_terminates(web, world):
     product = world.listed()
     assert web.post(f"/authority/products/{product.id}/caps",
                     {"charge_form": "per_call_flat", "cap": "0.6"}).status_code == 302
-    cap = world.session.execute(select(CapPrice)).scalar_one()
-    assert cap.cap_fen == 60
+    cap = world.session.execute(select(CapPrice).order_by(CapPrice.id.desc()).limit(1)).scalar_one()
+    assert cap.cap_fen == 60 and cap.set_by_id == world.auth_user.id
     resp = web.post(f"/authority/agreements/{world.agreement.id}/terminate", {"reason": "违反安全责任"})
     assert resp.status_code == 302
     world.session.expire_all()

@@ -41,3 +41,4 @@ class CapForm(FlaskForm):
                       validators=[DataRequired(_l("请填写上限价格")), max_chars(30)])
     trial = BooleanField(_l("试行收费标准"))
     trial_expires = DateField(_l("试行到期日"), validators=[Optional()])
+    effective_on = DateField(_l("生效日期（留空为今天）"), validators=[Optional()])

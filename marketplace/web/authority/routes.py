@@ -13,7 +13,7 @@ from marketplace.catalog.visibility import today
 from marketplace.errors import DomainError, NotFound
 from marketplace.models import Agreement, CapPrice, Organization, OrgKind, Product, Role
 from marketplace.supply import agreements as ag
-from marketplace.supply import caps, listing
+from marketplace.supply import cap_setting, caps, listing
 from marketplace.supply.errors import SupplyError
 from marketplace.web.access import roles_required
 from marketplace.web.authority.forms import CapForm, GrantForm, RenewForm, TerminateForm
@@ -155,9 +155,10 @@ def product_caps(product_id: int):
         raise NotFound("数据产品不存在")
     if form.validate_on_submit():
         try:
-            caps.set_cap(db, actor=current_user.actor, product_id=product.id, charge_form=form.charge_form.data,
-                         cap_fen=_cap_fen(form.cap.data), trial=form.trial.data,
-                         trial_expires=form.trial_expires.data, authority_id=current_user.org_id)
+            cap_setting.set_cap(db, actor=current_user.actor, product_id=product.id,
+                                charge_form=form.charge_form.data, cap_fen=_cap_fen(form.cap.data),
+                                trial=form.trial.data, trial_expires=form.trial_expires.data,
+                                effective_on=form.effective_on.data, authority_id=current_user.org_id)
         except DomainError as e:
             db.rollback()
             attach_error(form, e)

@@ -44,9 +44,8 @@ def product(slug: str):
     """A product's page: everything about the listing, its plans with caps, and what to do next."""
     try:
         page = load_product_page(get_db(), slug)
-    except ProductGone:
-        message = _("该数据产品已下架或其授权运营协议已终止，暂不可购买。")
-        return render_template("catalog/gone.html", message=message), 404
+    except ProductGone as gone:
+        return render_template("catalog/gone.html", message=_(gone.message), reason=gone.reason), 404
     except NotFound:
         return render_template("errors/error.html", status=404, title=_("页面不存在"),
                                message=_("数据产品不存在")), 404

@@ -10,12 +10,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from marketplace.audit import Actor
+from marketplace.catalog.visibility import today as exchange_today
 from marketplace.db import session_scope
 from marketplace.errors import DomainError
 from marketplace.gateway.datasets import Definition, parse_csv
 from marketplace.gateway.masking import FieldRule
 from marketplace.gateway.provision import ApiProductIn, create_api_product, grant_access, per_call_plan
 from marketplace.models import Organization, Product, UseType
+from marketplace.supply.agreements import authority_actor
+from marketplace.supply.import_run import ensure_agreements
 from marketplace.uscc import normalize_uscc
 from pricing import PricingError, parse_yuan
 
@@ -59,20 +62,32 @@ def grant_access_command(buyer_code, slug, calls, use):
 @click.option("--key", "key_field", required=True, help="column looked up by the query parameter of that name")
 @click.option("--price-per-call", default=None, help="yuan per call, e.g. 0.05 (default: free)")
 @click.option("--domain", default="other", help="data domain code (default: other)")
+@click.option("--registration-code", required=True, help="the product's national registration code (登记码)")
+@click.option("--cap-per-call", default=None, help="yuan per call set as cap by the agreement's authority")
 @click.option("--approve", is_flag=True, help="list it at once (review approved by the CLI)")
 @with_appcontext
-def create_api_product_command(operator_code, title, path, key_field, price_per_call, domain, approve):
-    """Define a per-call API product from a CSV; prints the slug on the last line."""
+def create_api_product_command(operator_code, title, path, key_field, price_per_call, domain, registration_code,
+                               cap_per_call, approve):
+    """Define a per-call API product from a CSV; prints the slug on the last line.
+
+    Without an agreement covering the domain, the authority of the operator's latest agreement grants one
+    (through its own use case, audited in its name)."""
     with session_scope(current_app.extensions["engine"]) as session:
         operator = _org(session, operator_code, "运营单位")
         try:
             table = parse_csv(Path(path).read_bytes())
             price = parse_yuan(price_per_call) if price_per_call else None
+            caps = (("per_call_flat", parse_yuan(cap_per_call)),) if cap_per_call else ()
             rules = tuple(FieldRule(name=c) for c in table.columns)
+            actor = Actor.system("cli")
+            agreement = ensure_agreements(session, actor=actor, operator=operator, domains={domain},
+                                          today=exchange_today())[domain]
             product = create_api_product(
-                session, actor=Actor.system("cli"), operator=operator, table=table, approve=approve,
+                session, actor=actor, operator=operator, table=table, approve=approve,
+                cap_setter=authority_actor(session, agreement.authority_id),
                 definition=Definition(key_fields=(key_field,), rules=rules), source_name=Path(path).name,
-                data=ApiProductIn(title=title, domain=domain, plans=(per_call_plan(price),)))
+                data=ApiProductIn(title=title, domain=domain, plans=(per_call_plan(price),), caps=caps,
+                                  registration_code=registration_code))
             session.commit()
         except PricingError as e:
             session.rollback()

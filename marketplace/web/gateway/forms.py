@@ -18,6 +18,9 @@ class DefineApiForm(FlaskForm):
     title = StringField(_l("产品名称"), validators=[DataRequired(_l("请填写产品名称")), max_chars(200)])
     summary = StringField(_l("摘要"), validators=[Optional(), max_chars(500)])
     domain = SelectField(_l("数据领域"), choices=[(k, v) for k, v in DOMAINS.items()])
+    registration_code = StringField(_l("数据产品登记码"),
+                                    validators=[DataRequired(_l("请填写数据产品登记码（数据产品登记后取得）")),
+                                                max_chars(80)])
     dataset = FileField(_l("数据集（CSV，UTF-8，第一行为列名）"),
                         validators=[FileRequired(_l("请选择 CSV 文件")), FileAllowed(["csv"], _l("只能上传 CSV 文件"))])
     verification = BooleanField(_l("核验类接口（只返回一致/不一致，不返回数据）"))

@@ -214,7 +214,7 @@ def _define(db, form: DefineApiForm) -> Product:
         raise DomainError(getattr(e, "message", None) or "单价格式不正确", field="price_per_call") from None
     operator = db.get(Organization, current_user.org_id)
     data = ApiProductIn(title=form.title.data.strip(), summary=(form.summary.data or "").strip(),
-                        domain=form.domain.data, plans=(plan,))
+                        domain=form.domain.data, plans=(plan,), registration_code=form.registration_code.data)
     return create_api_product(db, actor=current_user.actor, operator=operator, data=data, table=table,
                               definition=definition, source_name=form.dataset.data.filename or "")
 

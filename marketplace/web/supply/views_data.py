@@ -13,6 +13,7 @@ from marketplace.supply import brokers, listing
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap, current_caps
 from marketplace.supply.deliverability import delivery_gap
 from marketplace.supply.errors import SupplyError
+from marketplace.supply.on_sale import MESSAGES, plans_to_reprice
 from marketplace.web.supply.forms import PLAN_FIELDS, PLAN_HINTS
 from pricing import CHARGE_FORM_LABELS, format_unit_price
 from pricing.charge_forms import PRICE_UNITS
@@ -82,7 +83,9 @@ def dashboard_context(db, user, args) -> dict:
     table = filter_products(listing.org_products(db, org_id=user.org_id), args)
     products = table["products"]
     org_names = {o.id: o.name for o in db.execute(select(Organization)).scalars()}
+    reprice = []
     if user.role == Role.OPERATOR:
+        reprice = plans_to_reprice(db, operator_id=user.org_id)  # R3: plans a new or lower cap took off sale
         agreements = ag.operator_agreements(db, user.org_id)
         mandates = list(db.execute(select(Mandate).where(Mandate.operator_id == user.org_id)
                                    .order_by(Mandate.id.desc())).scalars())
@@ -95,7 +98,8 @@ def dashboard_context(db, user, args) -> dict:
                                 .order_by(BrokerQualification.valid_to.desc())).scalars())
     return {**table, "latest": listing.latest_revisions(db, [p.id for p in products]),
             "agreements": agreements, "mandates": mandates, "quals": quals, "org_names": org_names,
-            "domains_of": ag.agreement_domain_labels, "today": today()}
+            "domains_of": ag.agreement_domain_labels, "today": today(), "reprice": reprice,
+            "off_sale_messages": MESSAGES}
 
 
 def product_context(db, product) -> dict:
