@@ -42,7 +42,7 @@ from marketplace.models.payments import Payment
 from marketplace.orders.checkout import InvoiceIn, place_order
 from marketplace.orders.common import today_local
 from marketplace.orders.payments import record_payment, record_refund
-from marketplace.supply.caps import set_cap
+from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.importer import DELIVERY, registration_code
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
