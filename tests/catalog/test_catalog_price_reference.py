@@ -170,8 +170,8 @@ def test_ranking_is_fast_at_the_size_of_the_shared_listings():
 
     if not (DATA_DIR / "exchange-listings-guiyang.csv").exists():
         pytest.skip("shared listings not found")
-    from pricing_reference import build
     from listings import read_listings
+    from pricing_reference import build
 
     pool = ComparablePool(listing for _, _, listing in build(read_listings()))
     assert len(pool.listings) > 800
