@@ -119,7 +119,11 @@ def desk_context(db, *, product=None, args: Mapping, charge_form: str | None = N
             "cost_price": cost_price,
             "effect": effect,
             "errors": errors,
-            "args": {k: args.get(k, "") for k in ("desk_price", "desk_cost", "desk_volume", "desk_revenue")}
+            "exclude": query.exclude,
+        "type": query.type,
+        "domain": query.domain,
+        "q": query.q,
+        "args": {k: args.get(k, "") for k in ("desk_price", "desk_cost", "desk_volume", "desk_revenue")}
             | ({"desk_price": _yuan_text(price)} if price is not None and not args.get("desk_price") else {}),
         }
     }
