@@ -193,6 +193,7 @@ def load_pool(session: Session) -> ComparablePool:
 
 
 MAX_TEXT_CHARS = 1000
+DEFAULT_FORM = "per_call_flat"  # when the desk does not say: the commonest priced form of the listings
 MAX_LIMIT = 50
 
 
@@ -213,9 +214,7 @@ def parse_reference_query(args) -> ReferenceQuery:
     from marketplace.catalog.params import ALLOWED, BadParameter
     from marketplace.i18n_marker import N_
 
-    form = (args.get("charge_form") or "").strip()
-    if not form:
-        raise BadParameter(N_("参数 charge_form 不能为空"), field="charge_form")
+    form = (args.get("charge_form") or "").strip() or DEFAULT_FORM
     if form not in ALLOWED["charge_form"]:
         raise BadParameter(N_("参数 charge_form 的取值无效"), field="charge_form")
     values = {}

@@ -131,6 +131,11 @@ def test_price_reference_sees_a_new_listing(client, session, listed):
     assert (after["count"], after["median"]) == (2, "60000")
 
 
+def test_price_reference_defaults_to_per_call(client, listed):
+    body = client.get("/api/v1/price-reference").get_json()
+    assert (body["unit"], body["count"]) == ("call", 3)
+
+
 def test_price_reference_empty(client, listed):
     body = client.get("/api/v1/price-reference?charge_form=per_record").get_json()
     assert (body["count"], body["median"], body["quartiles"]["q1"], body["comparables"]) == (0, None, None, [])
@@ -139,7 +144,6 @@ def test_price_reference_empty(client, listed):
 @pytest.mark.parametrize(
     "query,param",
     [
-        ("", "charge_form"),
         ("charge_form=barter", "charge_form"),
         ("charge_form=one_off&type=car", "type"),
         ("charge_form=one_off&domain=mars", "domain"),

@@ -93,8 +93,8 @@ _BASE = {
             "operationId": "getPriceReference", "summary": "定价参考：可比挂牌的单价统计与可比产品",
             "tags": ["pricing"],
             "parameters": [
-                {**_param("charge_form", "收费方式", {"type": "string", "enum": sorted(ALLOWED["charge_form"])}),
-                 "required": True},
+                _param("charge_form", "收费方式（缺省为按次计费）",
+                       {"type": "string", "enum": sorted(ALLOWED["charge_form"]), "default": "per_call_flat"}),
                 _param("type", "产品类型", {"type": "string", "enum": sorted(ALLOWED["type"])}),
                 _param("domain", "数据领域", {"type": "string", "enum": sorted(ALLOWED["domain"])}),
                 _param("q", "产品标题与简介（按目录的中文分词比较）", {"type": "string", "maxLength": 1000}),
