@@ -149,7 +149,7 @@ _CACHE: dict[str, tuple[tuple, ComparablePool]] = {}
 def _signature(session: Session, live: list[int]) -> tuple:
     """What changes when the visible priced listings may have changed."""
     products = session.execute(
-        select(func.count(), func.max(Product.updated_at), func.max(Product.listed_at)).where(
+        select(func.count(), func.sum(Product.id), func.max(Product.updated_at), func.max(Product.listed_at)).where(
             Product.status == ProductStatus.LISTED
         )
     ).one()

@@ -131,6 +131,15 @@ def test_price_reference_sees_a_new_listing(client, session, listed):
     assert (after["count"], after["median"]) == (2, "60000")
 
 
+def test_price_reference_drops_a_delisted_listing(client, session, listed):
+    assert client.get("/api/v1/price-reference?charge_form=per_call_flat").get_json()["count"] == 3
+    listed[1].status = "delisted"
+    session.add(listed[1])
+    session.commit()
+    body = client.get("/api/v1/price-reference?charge_form=per_call_flat").get_json()
+    assert body["count"] == 2 and listed[1].slug not in {c["slug"] for c in body["comparables"]}
+
+
 def test_price_reference_defaults_to_per_call(client, listed):
     body = client.get("/api/v1/price-reference").get_json()
     assert (body["unit"], body["count"]) == ("call", 3)
