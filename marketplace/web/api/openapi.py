@@ -50,6 +50,27 @@ _ITEM = {
     },
 }
 
+_FEN = {"type": ["string", "null"], "description": "单价（分，十进制字符串，可为小数分）；无可比价格时为 null"}
+_PRICE_REFERENCE = {
+    "type": "object",
+    "required": ["unit", "count", "median", "quartiles", "lowest", "highest", "comparables"],
+    "properties": {
+        "unit": {"type": "string", "enum": ["call", "record", "product"],
+                 "description": "单价单位：每次调用、每条记录或每件产品（订阅按一年计）"},
+        "unit_label": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+        "median": _FEN, "lowest": _FEN, "highest": _FEN,
+        "quartiles": {"type": "object", "required": ["q1", "q3"], "properties": {"q1": _FEN, "q3": _FEN},
+                      "description": "四分位数（线性插值，Hyndman–Fan 第 7 种定义，同 Excel QUARTILE.INC）"},
+        "comparables": {"type": "array", "items": {"type": "object", "required": ["slug", "title", "unit_price"],
+                        "properties": {
+                            "slug": {"type": "string"}, "title": {"type": "string"}, "type": {"type": "string"},
+                            "domain": {"type": "string"},
+                            "charge_forms": {"type": "array", "items": {"type": "string"}},
+                            "same_charge_form": {"type": "boolean"}, "unit_price": {"type": "string"},
+                            "score": {"type": "number"}, "url": {"type": "string", "format": "uri"}}}},
+    },
+}
+
 _BASE = {
     "openapi": "3.1.0",
     "info": {"title": "公共数据交易平台 API", "version": "1.0.0",
@@ -68,8 +89,24 @@ _BASE = {
             "responses": {"200": {"description": "数据产品", "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/ProductDetail"}}}}, "404": _ERROR},
         }},
+        "/api/v1/price-reference": {"get": {
+            "operationId": "getPriceReference", "summary": "定价参考：可比挂牌的单价统计与可比产品",
+            "tags": ["pricing"],
+            "parameters": [
+                _param("charge_form", "收费方式（缺省为按次计费）",
+                       {"type": "string", "enum": sorted(ALLOWED["charge_form"]), "default": "per_call_flat"}),
+                _param("type", "产品类型", {"type": "string", "enum": sorted(ALLOWED["type"])}),
+                _param("domain", "数据领域", {"type": "string", "enum": sorted(ALLOWED["domain"])}),
+                _param("q", "产品标题与简介（按目录的中文分词比较）", {"type": "string", "maxLength": 1000}),
+                _param("exclude", "不参与比较的产品 slug（正在定价的产品本身）", {"type": "string", "maxLength": 80}),
+                _param("limit", "可比产品数", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
+            ],
+            "responses": {"200": {"description": "定价参考", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/PriceReference"}}}}, "400": _ERROR},
+        }},
     },
     "components": {"schemas": {
+        "PriceReference": _PRICE_REFERENCE,
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message"],
             "properties": {"code": {"type": "string"}, "message": {"type": "string"},

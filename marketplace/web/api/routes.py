@@ -1,13 +1,14 @@
-"""GET /api/v1/products, /api/v1/products/<slug>, /api/v1/openapi.json."""
+"""GET /api/v1/products, /api/v1/products/<slug>, /api/v1/price-reference, /api/v1/openapi.json."""
 
 from flask import Blueprint, jsonify, request
 
+from marketplace.catalog.comparables import parse_reference_query, price_reference
 from marketplace.catalog.details import load_product_page
 from marketplace.catalog.params import BadParameter, parse_query
 from marketplace.catalog.queries import search_catalog
 from marketplace.web.access import public
 from marketplace.web.api.openapi import build_spec
-from marketplace.web.api.serialize import product_detail, product_item
+from marketplace.web.api.serialize import price_reference_body, product_detail, product_item
 from marketplace.web.catalog.helpers import operator_names
 from marketplace.web.db import get_db
 
@@ -39,6 +40,14 @@ def products():
 def product(slug: str):
     """One visible product in full; 404 when unknown or not on sale."""
     return jsonify(product_detail(load_product_page(get_db(), slug)))
+
+
+@bp.get("/price-reference")
+@public
+def price_reference_json():
+    """The pricing desk's reference: statistics of the comparable listings' unit prices, and the comparables."""
+    stats, found = price_reference(get_db(), parse_reference_query(request.args))
+    return jsonify(price_reference_body(stats, found))
 
 
 @bp.get("/openapi.json")

@@ -65,3 +65,28 @@ def product_detail(page: ProductPage) -> dict:
         "plans": [_plan(v) for v in page.plans], "data_dictionary": page.dictionary,
         "sample": {"columns": page.sample_columns, "rows": page.sample_rows},
     }
+
+
+def _fen_text(value) -> str | None:
+    """A Decimal fen amount as plain text ("0.5"), None when absent."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
+def price_reference_body(stats, found) -> dict:
+    """JSON of the pricing desk's reference: statistics in Decimal fen (strings) and the comparables."""
+    from pricing.reference import UNIT_LABELS
+
+    return {
+        "unit": stats.unit, "unit_label": UNIT_LABELS[stats.unit], "count": stats.count,
+        "median": _fen_text(stats.median),
+        "quartiles": {"q1": _fen_text(stats.q1), "q3": _fen_text(stats.q3)},
+        "lowest": _fen_text(stats.lowest), "highest": _fen_text(stats.highest),
+        "comparables": [{
+            "slug": c.listing.slug, "title": c.listing.title, "type": c.listing.type, "domain": c.listing.domain,
+            "charge_forms": sorted(c.listing.forms), "same_charge_form": c.same_form,
+            "unit_price": _fen_text(c.listing.unit_price_fen), "score": round(c.score, 4),
+            "url": url_for("catalog.product", slug=c.listing.slug, _external=True),
+        } for c in found],
+    }

@@ -19,6 +19,7 @@ from marketplace.web.access import roles_required
 from marketplace.web.authority.forms import CapForm, GrantForm, RenewForm, TerminateForm
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
+from marketplace.web.pricing_desk import desk_context
 from marketplace.web.review.display import plan_lines
 from marketplace.web.supply.views_data import cap_text
 from pricing import CHARGE_FORM_LABELS, PricingError, parse_yuan
@@ -170,7 +171,9 @@ def product_caps(product_id: int):
     code = 400 if request.method == "POST" else 200
     return render_template("authority/caps.html", form=form, product=product, agreement=agreement,
                            current=caps.current_caps(db, product.id), history=caps.cap_history(db, product.id),
-                           labels=CHARGE_FORM_LABELS, units=PRICE_UNITS, **_latest_plans(db, product)), code
+                           labels=CHARGE_FORM_LABELS, units=PRICE_UNITS, **_latest_plans(db, product),
+                           **desk_context(db, product=product, args=request.args,
+                                          charge_form=form.charge_form.data)), code
 
 
 def _latest_plans(db, product) -> dict:

@@ -12,6 +12,7 @@ from marketplace.supply import listing
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
+from marketplace.web.pricing_desk import desk_context
 from marketplace.web.supply import views_data as vd
 from marketplace.web.supply.forms import EmptyForm, ProductForm
 from marketplace.web.supply.product_input import content_to_formdata, form_to_input
@@ -40,7 +41,8 @@ def _submit(db, product_id: int) -> bool:
 
 def _render_form(form, product=None, status=200):
     return render_template("supply/product_form.html", form=form, product=product,
-                           **vd.plan_editor(get_db(), product)), status
+                           **vd.plan_editor(get_db(), product),
+                           **desk_context(get_db(), product=product, args=request.args)), status
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
