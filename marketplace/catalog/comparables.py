@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.catalog.search import STOPWORDS, _tokens
-from marketplace.catalog.visibility import live_agreements
+from marketplace.catalog.visibility import today
 from marketplace.models import PricePlan, Product, ProductStatus
+from marketplace.supply.on_sale import in_force_agreement_ids, on_sale_clause
 from pricing import PlanTerms
 from pricing.reference import ReferenceStats, reference_stats, unit_of, unit_price_fen
 
@@ -159,7 +160,8 @@ def _signature(session: Session, live: list[int]) -> tuple:
 
 def load_pool(session: Session) -> ComparablePool:
     """The pool of visible priced listings, rebuilt only when the listings or plans changed (a GET never writes)."""
-    live = sorted(session.execute(live_agreements()).scalars())
+    on = today()
+    live = sorted(session.execute(in_force_agreement_ids(on)).scalars())
     key = str(session.get_bind().url)
     signature = _signature(session, live)
     cached = _CACHE.get(key)
@@ -167,7 +169,7 @@ def load_pool(session: Session) -> ComparablePool:
         return cached[1]
     rows = session.execute(
         select(Product.id, Product.slug, Product.title, Product.type, Product.domain, Product.search_words).where(
-            Product.status == ProductStatus.LISTED, Product.agreement_id.in_(live)
+            on_sale_clause(on, agreement_ids=live)
         )
     ).all()
     plans: dict[int, list[PlanTerms]] = {}

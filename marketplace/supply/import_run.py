@@ -18,9 +18,11 @@ from marketplace.supply.agreements import (
     default_authority,
     grant_agreement,
 )
+from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.importer import ImportReport, is_per_call, read_rows, row_data, row_domain, row_plan, source_key
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
+from pricing import ChargeForm, PlanTerms, highest_unit_price
 
 
 def _org(session: Session, code: str, kind: OrgKind, label: str) -> Organization:
@@ -64,10 +66,23 @@ def _import_row(session: Session, *, actor: Actor, row: dict, operator: Organiza
                              data=data, plans=[row_plan(row)], today=today, commit=False)
     if is_per_call(row):  # an API product awaiting its data API: a draft until the operator defines it
         return product
+    if approve:
+        _cap_at_source_price(session, product=product, plan=row_plan(row), agreement=agreement, today=today)
     revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
     if approve:
         approve_revision(session, actor=actor, revision_id=revision.id, today=today, commit=False)
     return product
+
+
+def _cap_at_source_price(session: Session, *, product: Product, plan: dict, agreement, today: date) -> None:
+    """Provisioning with --approve acts for the authority too: the source exchange's published price becomes the
+    cap (R3), set through the authority's own use case with the authority as the audited actor."""
+    terms = PlanTerms.from_dict({k: v for k, v in plan.items() if k != "name"})
+    if terms.form in (ChargeForm.FREE_PUBLIC, ChargeForm.NEGOTIATED):
+        return
+    set_cap(session, actor=authority_actor(session, agreement.authority_id), product_id=product.id,
+            charge_form=terms.form.value, cap_fen=highest_unit_price(terms), authority_id=agreement.authority_id,
+            today=today, commit=False)
 
 
 def import_products(session: Session, *, actor: Actor, path: str, operator_code: str, broker_code: str | None = None,

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from marketplace.audit import Actor
 from marketplace.catalog.visibility import today as exchange_today
+from marketplace.gateway.datasets import Definition, Table, define_dataset
+from marketplace.gateway.masking import FieldRule
 from marketplace.models import Openness, OrgKind, PricePlan, Product, Role
 from marketplace.orders.checkout import InvoiceIn, place_order
 from marketplace.supply.agreements import AgreementIn, grant_agreement
@@ -80,6 +82,10 @@ class World:
         product = create_product(self.session, actor=actor(lister), operator_id=self.operator.id,
                                  broker_id=self.broker.id if broker else None, data=product_data(**kw),
                                  plans=list(plans))
+        if product.type in ("api", "model", "service") and not product.offline_delivery:  # deliverable (hole 4)
+            define_dataset(self.session, actor=Actor.system("test"), product=product,
+                           table=Table(("uscc", "score"), [{"uscc": "91350100000000001X", "score": "87"}]),
+                           definition=Definition(key_fields=("uscc",), rules=(FieldRule("score"),)))
         for form, fen in (caps if caps is not None else [(p["form"], _price(p)) for p in plans]):
             self.cap(product, form, fen)
         revision = submit_revision(self.session, actor=actor(lister), product_id=product.id)

@@ -15,8 +15,16 @@ from marketplace.supply.deliverability import NO_DEFINITION, NO_FILES, is_delive
 from marketplace.supply.errors import ListingRefused
 from marketplace.supply.listing import submit_revision
 from marketplace.supply.review import approve_revision
+from tests.supply.conftest import PLAN  # noqa: E402
 
 ONE_OFF = {"name": "一次性购买", "form": "one_off", "price_fen": 50000}
+
+
+def _create(world, **kw):
+    """A draft product whose charged plans have caps in force (R3), so only deliverability decides."""
+    product = world.create(**kw)
+    world.cap(product, kw.get("plans", (PLAN,)))
+    return product
 
 
 def _submit(world, product):
@@ -40,7 +48,7 @@ def _refusal(world, product) -> ListingRefused:
     ],
 )
 def test_product_that_cannot_be_delivered_is_refused_at_submission(world, ptype, reason):
-    product = world.create(type=ptype, offline_delivery=False, plans=[ONE_OFF])
+    product = _create(world, type=ptype, offline_delivery=False, plans=[ONE_OFF])
     refused = _refusal(world, product)
     assert reason in refused.message and refused.field == "offline_delivery"
     failed = [c for c in refused.checks if not c["ok"]]
@@ -54,7 +62,7 @@ def test_product_that_cannot_be_delivered_is_refused_at_submission(world, ptype,
 
 
 def test_package_with_a_file_is_listed(world, tmp_path):
-    product = world.create(type="package", offline_delivery=False, plans=[ONE_OFF])
+    product = _create(world, type="package", offline_delivery=False, plans=[ONE_OFF])
     upload_deliverable(
         world.session,
         actor=world.actor(world.op_user),
@@ -72,7 +80,7 @@ def test_package_with_a_file_is_listed(world, tmp_path):
 
 
 def test_api_with_a_definition_is_listed(world):
-    product = world.create(type="api", offline_delivery=False)
+    product = _create(world, type="api", offline_delivery=False)
     table = parse_csv("uscc,score\n91350100MA2XXXXX1A,87\n")
     define_dataset(
         world.session,
@@ -88,7 +96,7 @@ def test_api_with_a_definition_is_listed(world):
 
 
 def test_offline_delivery_makes_any_type_listable(world):
-    product = world.create(type="package", offline_delivery=True, plans=[ONE_OFF])
+    product = _create(world, type="package", offline_delivery=True, plans=[ONE_OFF])
     revision = _submit(world, product)
     check = next(c for c in json.loads(revision.checks) if c["code"] == "delivery")
     assert check["ok"] and "线下" in check["message"]
@@ -100,7 +108,7 @@ def test_approval_rechecks_delivery(world, tmp_path):
     """Files withdrawn after submission: approval refuses and the product stays unlisted."""
     from marketplace.models.delivery import Deliverable
 
-    product = world.create(type="report", offline_delivery=False, plans=[ONE_OFF])
+    product = _create(world, type="report", offline_delivery=False, plans=[ONE_OFF])
     item = upload_deliverable(
         world.session,
         actor=world.actor(world.op_user),
@@ -126,8 +134,8 @@ def test_operator_defines_the_data_api_of_an_existing_draft_then_lists_it(web, w
     """An API product awaiting its definition (e.g. an imported per-call listing) gets one through the page."""
     import io
 
-    product = world.create(type="api", offline_delivery=False)
-    other = world.create(type="package", offline_delivery=False, plans=[ONE_OFF])
+    product = _create(world, type="api", offline_delivery=False)
+    other = _create(world, type="package", offline_delivery=False, plans=[ONE_OFF])
     web.login(world.op_user.email)
     assert NO_DEFINITION in web.get(f"/supply/products/{product.id}").get_data(as_text=True)
     definition = json.dumps({"key_fields": ["uscc"], "fields": [{"name": "score", "rule": "none"}]})
@@ -149,7 +157,7 @@ def test_operator_defines_the_data_api_of_an_existing_draft_then_lists_it(web, w
     listed = approve_revision(world.session, actor=world.actor(world.reviewer), revision_id=revision.id)
     assert listed.status == ProductStatus.LISTED
     web.logout()
-    stranger = world.create(type="api", offline_delivery=False)  # same operator; now a foreign operator tries
+    stranger = _create(world, type="api", offline_delivery=False)  # same operator; now a foreign operator tries
     from tests.factories import make_user
 
     intruder = make_user(world.session, "operator")
