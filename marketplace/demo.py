@@ -5,9 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from marketplace import accounts
-from marketplace.audit import Actor
+from marketplace.audit import Actor, record_audit
+from marketplace.demand.demo import load_demand_demo
+from marketplace.gateway.demo import load_gateway_demo
 from marketplace.models import Organization, OrgKind, OrgStatus
 from marketplace.models.base import utcnow
+from marketplace.orders.demo import load_orders_demo
+from marketplace.supply.demo import load_catalog_demo
 from marketplace.uscc import make_uscc
 
 DEMO_PASSWORD = "demo1234"
@@ -60,8 +64,6 @@ def load_demo(session: Session) -> dict[str, Organization]:
     actor = Actor.system("demo")
     orgs = demo_orgs(session)
     for key, org in orgs.items():
-        from marketplace.audit import record_audit
-
         record_audit(session, actor=actor, action="org.create", object_type="organization", object_id=org.id,
                      after={"name": org.name, "kind": org.kind, "demo": key})
     for email, role, key, name in USERS:
@@ -74,15 +76,7 @@ def load_demo(session: Session) -> dict[str, Organization]:
 
 def _load_later_parts(session: Session, orgs: dict[str, Organization]) -> None:
     """Hook for the catalog, orders and API demo data of later features."""
-    from marketplace.supply.demo import load_catalog_demo
-
     load_catalog_demo(session, orgs)  # agreements, brokers, mandates, caps, 64 products
-    from marketplace.demand.demo import load_demand_demo
-
     load_demand_demo(session, orgs)  # after the catalog demo: applies and asks quotes for its products
-    from marketplace.gateway.demo import load_gateway_demo
-
     load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage
-    from marketplace.orders.demo import load_orders_demo
-
     load_orders_demo(session, orgs)  # delivery files and orders in each state

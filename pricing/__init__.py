@@ -25,9 +25,12 @@ from pricing.plans import (
     Tier,
     check_cap,
     check_quote_cap,
+    entry_price_fen,
     highest_unit_price,
     is_metered,
     is_quoted,
+    lowest_entry_price_fen,
+    terms_from_json,
 )
 from pricing.reasonable_return import (
     ReturnPosition,
@@ -55,11 +58,13 @@ __all__ = [
     "charge_usage",
     "check_cap",
     "check_quote_cap",
+    "entry_price_fen",
     "format_fen",
     "format_unit_price",
     "highest_unit_price",
     "is_metered",
     "is_quoted",
+    "lowest_entry_price_fen",
     "order_amount",
     "parse_yuan",
     "refund_split",
@@ -68,5 +73,6 @@ __all__ = [
     "round_fen",
     "split_line",
     "split_vat",
+    "terms_from_json",
     "yuan_to_fen",
 ]

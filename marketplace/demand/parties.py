@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.clock import today as today_local
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Mandate, MandateProduct, MandateStatus, Product
 from marketplace.models.demand import QuoteRequest
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today_local() -> date:
-    """Today's date in Asia/Shanghai (offer validity is a local calendar date)."""
-    return datetime.now(SHANGHAI).date()
+from marketplace.supply.caps import current_cap
 
 
 def active_broker_id(session: Session, product: Product) -> int | None:
@@ -45,8 +38,6 @@ def seller_org_id(session: Session, product: Product) -> int:
 
 def current_cap_fen(session: Session, product_id: int, charge_form: str) -> Decimal | None:
     """The cap in fen binding this product and form (supply's current cap, expired trial caps skipped)."""
-    from marketplace.supply.caps import current_cap
-
     cap = current_cap(session, product_id, charge_form)
     return Decimal(cap.cap_fen) if cap is not None else None
 

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection, Engine
 
+from marketplace.clock import SHANGHAI
 from marketplace.gateway import sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload
@@ -31,7 +31,6 @@ from marketplace.gateway.resolve import KeyCache, KeyInfo
 from marketplace.models.base import utcnow
 from pricing import ChargeForm
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_IDEMPOTENCY_KEY = 100
 
 

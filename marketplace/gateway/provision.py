@@ -6,13 +6,14 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.clock import today
 from marketplace.entitlements import grant_entitlement
 from marketplace.errors import DomainError, NotFound
 from marketplace.gateway.datasets import Definition, Table, define_dataset
@@ -29,6 +30,10 @@ from marketplace.models import (
     UseType,
 )
 from marketplace.models.metering import QuotaCounter
+from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement
+from marketplace.supply.caps import set_cap
+from marketplace.supply.listing import create_product, submit_revision
+from marketplace.supply.review import approve_revision
 from pricing import ChargeForm, PlanTerms
 
 PER_CALL_PLANS = (ChargeForm.PER_CALL_FLAT, ChargeForm.PER_CALL_GRADUATED, ChargeForm.PER_CALL_VOLUME,
@@ -60,9 +65,6 @@ def per_call_plan(unit_price_fen: Decimal | None) -> dict:
 
 def ensure_agreement(session: Session, *, actor: Actor, operator: Organization, domain: str):
     """The operator's agreement covering this domain today, or a new one-year agreement (granted by the CLI)."""
-    from marketplace.catalog.visibility import today
-    from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement
-
     found = covering_agreement(session, operator_id=operator.id, domain=domain, today=today())
     if found is not None:
         return found
@@ -76,7 +78,7 @@ def ensure_agreement(session: Session, *, actor: Actor, operator: Organization, 
 
 def _registration_code(title: str) -> str:
     digest = hashlib.sha256(title.encode()).hexdigest()[:6].upper()
-    return f"API-{date.today():%Y%m%d}-{digest}"
+    return f"API-{today():%Y%m%d}-{digest}"
 
 
 def _content(data: ApiProductIn, table: Table, definition: Definition, salt: str) -> dict:
@@ -104,8 +106,6 @@ def _sample(definition: Definition, row: dict, salt: str) -> dict:
 
 
 def _set_caps(session: Session, *, actor: Actor, product: Product, agreement, caps) -> None:
-    from marketplace.supply.caps import set_cap
-
     for form, cap_fen in caps:
         set_cap(session, actor=actor, product_id=product.id, charge_form=form, cap_fen=Decimal(cap_fen),
                 authority_id=agreement.authority_id, commit=False)
@@ -115,9 +115,6 @@ def create_api_product(session: Session, *, actor: Actor, operator: Organization
                        definition: Definition, approve: bool = False, reviewer: Actor | None = None,
                        source_name: str = "") -> Product:
     """A draft API product with its dataset, submitted for review; approved at once when asked. Caller commits."""
-    from marketplace.supply.listing import create_product, submit_revision
-    from marketplace.supply.review import approve_revision
-
     if operator.kind != OrgKind.OPERATOR:
         raise NotFound(N_("运营单位不存在"))
     definition.check(table.columns)

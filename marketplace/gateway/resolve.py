@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -95,8 +95,6 @@ def load_dataset(conn: Connection, product_id: int) -> DatasetDef | None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 

@@ -8,22 +8,17 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
-from marketplace.gateway.calls import SHANGHAI
+from marketplace.clock import SHANGHAI, today
 from marketplace.models import ApiKey, Entitlement, Organization, PricePlan, Product
 from marketplace.models.metering import QuotaCounter, UsageEvent
 from pricing import ChargeForm, PlanTerms, UsageCharge, charge_usage, remaining_calls
 
 CSV_HEADER = ("request_id", "time", "day", "product", "key_prefix", "status", "billable", "records")
-
-
-def today() -> date:
-    """Today in Asia/Shanghai (usage days are Shanghai days)."""
-    return datetime.now(SHANGHAI).date()
 
 
 def period_start(on: date | None = None) -> date:

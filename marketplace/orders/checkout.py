@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.clock import today as today_local
+from marketplace.demand.applications import has_approved_access
 from marketplace.i18n_marker import N_
 from marketplace.models import (
     InvoiceKind,
@@ -25,7 +27,9 @@ from marketplace.models import (
     Product,
     UseType,
 )
-from marketplace.orders.common import OrderError, order_summary, today_local, vat_rate_bps
+from marketplace.models.demand import OfferStatus, QuoteRequest
+from marketplace.orders.common import OrderError, order_summary, vat_rate_bps
+from marketplace.orders.fulfilment import fulfil_order
 from marketplace.orders.sellable import LineSeller, check_sellable, seller_of
 from pricing import PlanTerms, PricingError, is_quoted, order_amount, split_vat
 
@@ -135,8 +139,6 @@ def _check_plan(session: Session, product: Product, plan_id, quote_offer) -> Pri
 
 
 def _check_access(session: Session, buyer_org_id: int, product_id: int) -> None:
-    from marketplace.demand.applications import has_approved_access  # demand imports orders: import late
-
     if not has_approved_access(session, buyer_org_id=buyer_org_id, product_id=product_id):
         raise OrderError(N_("该产品为有条件开放，需先提交使用申请并经运营单位审核通过后才能下单"))
 
@@ -182,8 +184,6 @@ def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_i
 
 
 def _offer_price(session: Session, offer, buyer_org_id: int, product_id: int, quantity: int) -> int:
-    from marketplace.models.demand import OfferStatus, QuoteRequest
-
     quote = session.get(QuoteRequest, offer.quote_id)
     if quote is None or quote.buyer_org_id != buyer_org_id or quote.product_id != product_id:
         raise OrderError(N_("报价不存在"))
@@ -252,7 +252,6 @@ def _finish(session: Session, *, actor: Actor, order: Order, product: Product, p
                  org_id=order.buyer_org_id, after={**order_summary(order), "product": product.slug,
                                                    "plan": plan.id, "quantity": quantity, "use": order.use_type})
     if order.status == OrderStatus.PAID:  # nothing to pay up front (metered plans billed on usage)
-        from marketplace.orders.fulfilment import fulfil_order
 
         fulfil_order(session, actor=actor, order=order)
     session.commit()

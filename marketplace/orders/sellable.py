@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from marketplace.clock import today as today_local
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import (
@@ -19,7 +20,7 @@ from marketplace.models import (
     ProductStatus,
     SecurityGrade,
 )
-from marketplace.orders.common import OrderError, today_local
+from marketplace.orders.common import OrderError
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.catalog_terms import DOMAINS
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, AgreementStatus, Organization, OrgKind, OrgStatus, Product
 from marketplace.models.base import utcnow
+from marketplace.supply.enforcement import end_agreement
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
 from marketplace.supply.util import check_bps, check_domains, check_term, dumps, loads_list, optional_text, require_text
 from marketplace.uscc import make_uscc
@@ -44,8 +46,6 @@ def agreement_domains(agreement: Agreement) -> list[str]:
 
 def agreement_domain_labels(agreement: Agreement) -> list[str]:
     """The Chinese labels of the domains an agreement covers."""
-    from marketplace.catalog_terms import DOMAINS
-
     return [DOMAINS.get(code, code) for code in agreement_domains(agreement)]
 
 
@@ -139,8 +139,6 @@ def renew_agreement(session: Session, *, actor: Actor, agreement_id: int, end_da
 def terminate_agreement(session: Session, *, actor: Actor, agreement_id: int, reason: str,
                         authority_id: int | None = None) -> Agreement:
     """End an active agreement early: products delisted, entitlements ended, copies marked for destruction."""
-    from marketplace.supply.enforcement import end_agreement
-
     agreement = get_agreement(session, agreement_id, org_id=authority_id)
     if authority_id is not None and agreement.authority_id != authority_id:
         raise NotFound(N_("授权运营协议不存在"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
 from marketplace.models import (
     BrokerQualification,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.models import Organization, Product, User
 from marketplace.supply.agreements import AgreementIn, grant_agreement
 from marketplace.supply.brokers import add_to_mandate, create_mandate, record_qualification

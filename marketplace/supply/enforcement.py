@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.entitlements import end_entitlement
 from marketplace.keys import revoke_api_key
 from marketplace.models import (

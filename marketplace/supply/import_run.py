@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.models import Agreement, Organization, OrgKind, Product
 from marketplace.supply.agreements import AgreementIn, covering_agreement, default_authority, grant_agreement

@@ -10,9 +10,19 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
-from marketplace.models import Agreement, Organization, OrgKind, Product, ProductRevision, ProductStatus, RevisionStatus
+from marketplace.models import (
+    Agreement,
+    Mandate,
+    MandateProduct,
+    Organization,
+    OrgKind,
+    Product,
+    ProductRevision,
+    ProductStatus,
+    RevisionStatus,
+)
 from marketplace.models.base import utcnow
 from marketplace.supply.agreements import covering_agreement
 from marketplace.supply.brokers import active_mandates, add_to_mandate, covering_mandate, valid_qualification
@@ -190,8 +200,6 @@ def submit_revision(session: Session, *, actor: Actor, product_id: int, today: d
 
 def org_products(session: Session, *, org_id: int, today: date | None = None) -> list[Product]:
     """Products an operator owns, or a broker lists or is mandated for."""
-    from marketplace.models import Mandate, MandateProduct
-
     mandated = select(MandateProduct.product_id).join(Mandate, Mandate.id == MandateProduct.mandate_id) \
         .where(Mandate.broker_id == org_id)
     query = select(Product).where((Product.operator_id == org_id) | (Product.broker_id == org_id)

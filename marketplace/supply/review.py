@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import lowest_price_fen
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, Product, ProductRevision, ProductStatus, RevisionStatus
 from marketplace.models.base import utcnow
@@ -20,6 +19,7 @@ from marketplace.supply.errors import Conflict, NotFound
 from marketplace.supply.listing import apply_content, revision_content
 from marketplace.supply.search_hook import index
 from marketplace.supply.util import require_text
+from pricing import lowest_entry_price_fen, terms_from_json
 
 
 def review_queue(session: Session) -> list[tuple[ProductRevision, Product]]:
@@ -98,7 +98,7 @@ def approve_revision(session: Session, *, actor: Actor, revision_id: int, today:
     _replace_plans(session, product, content["plans"])
     session.flush()
     plans = session.execute(select(PricePlan).where(PricePlan.product_id == product.id)).scalars().all()
-    product.min_price_fen = lowest_price_fen(list(plans))  # lowest public price; None when negotiated only
+    product.min_price_fen = lowest_entry_price_fen(terms_from_json(p.terms) for p in plans if p.active)
     product.status, product.listed_at = ProductStatus.LISTED, product.listed_at or utcnow()
     revision.status, revision.reviewer_id, revision.reviewed_at = RevisionStatus.APPROVED, actor.user_id, utcnow()
     session.flush()

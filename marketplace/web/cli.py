@@ -6,8 +6,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from marketplace import accounts
 from marketplace.audit import Actor, verify_chain
 from marketplace.db import session_scope
+from marketplace.demo import load_demo
 from marketplace.errors import DomainError
 
 
@@ -26,8 +28,6 @@ def _engine():
 @with_appcontext
 def create_user_command(email, password, role, org_code, org_name, org_kind, name):
     """Create a user, and its organization when it does not exist yet."""
-    from marketplace import accounts
-
     actor = Actor.system("cli")
     with session_scope(_engine()) as session:
         try:
@@ -60,8 +60,6 @@ def verify_audit_command():
 @with_appcontext
 def load_demo_command():
     """Load the demo data into the current database (empty databases only)."""
-    from marketplace.demo import load_demo
-
     with session_scope(_engine()) as session:
         load_demo(session)
     click.echo("demo data loaded")

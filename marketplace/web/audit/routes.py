@@ -6,10 +6,10 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from marketplace.audit import verify_chain
+from marketplace.clock import SHANGHAI
 from marketplace.models import AuditRecord, Role
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
-from marketplace.web.i18n import SHANGHAI
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.errors import DomainError, NotFound
 from marketplace.models import Agreement, CapPrice, Organization, OrgKind, Product, Role
 from marketplace.supply import agreements as ag

@@ -10,6 +10,8 @@ from marketplace.demand.common import get_listed_product
 from marketplace.errors import DomainError, NotFound
 from marketplace.models import Organization, Role
 from marketplace.models.demand import QuoteStatus
+from marketplace.orders.checkout import InvoiceIn
+from marketplace.orders.offers import accept_offer
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.demand.forms import AcceptForm, DeclineForm, EmptyForm, MessageForm, OfferForm, QuoteForm
@@ -124,15 +126,13 @@ def offer(quote_id: int):
 @roles_required(Role.BUYER)
 def accept(offer_id: int):
     """Accept an offer: an order at the offer's price."""
-    from marketplace.orders.checkout import InvoiceIn
-
     db, form = get_db(), AcceptForm()
     quote_id = quotes.quote_id_for_buyer(db, actor=current_user.actor, offer_id=offer_id)
     if form.validate_on_submit():
         invoice = InvoiceIn(title=form.invoice_title.data, taxpayer_id="", kind=form.invoice_kind.data)
         try:
-            order = quotes.accept_offer(db, actor=current_user.actor, offer_id=offer_id, invoice=invoice,
-                                        purpose=form.purpose.data)
+            order = accept_offer(db, actor=current_user.actor, offer_id=offer_id, invoice=invoice,
+                                 purpose=form.purpose.data)
         except NotFound:
             raise
         except DomainError as e:

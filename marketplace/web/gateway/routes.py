@@ -16,12 +16,12 @@ from marketplace.errors import DomainError
 from marketplace.gateway import usage
 from marketplace.gateway.answer import example_response
 from marketplace.gateway.api_errors import ERRORS
-from marketplace.gateway.datasets import Definition, parse_csv
+from marketplace.gateway.datasets import KEY_SEP, Definition, parse_csv
 from marketplace.gateway.masking import FieldRule, describe
 from marketplace.gateway.provision import ApiProductIn, create_api_product, per_call_plan
 from marketplace.gateway.resolve import load_dataset
 from marketplace.models import Organization, Product, ProductStatus, Role
-from marketplace.models.metering import ApiDataset
+from marketplace.models.metering import ApiDataset, DatasetRow
 from marketplace.web.access import public, roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
@@ -66,8 +66,6 @@ def docs(slug: str):
 
 def _first_row(db, dataset) -> tuple[str | None, dict | None]:
     """The key and stored columns of the dataset's first row (None, None when it is empty)."""
-    from marketplace.models.metering import DatasetRow
-
     row = db.execute(select(DatasetRow.key, DatasetRow.data).where(DatasetRow.dataset_id == dataset.id)
                      .order_by(DatasetRow.id).limit(1)).first()
     return (row.key, json.loads(row.data)) if row else (None, None)
@@ -75,8 +73,6 @@ def _first_row(db, dataset) -> tuple[str | None, dict | None]:
 
 def _example_values(dataset, key: str | None) -> dict[str, str]:
     """Query values for the docs' example: the first row's keys (never its compared fields: 可用不可见)."""
-    from marketplace.gateway.datasets import KEY_SEP
-
     values = dict(zip(dataset.key_fields, (key or "").split(KEY_SEP), strict=False))
     return {p: quote(values.get(p) or f"<{p}>", safe="<>") for p in dataset.params}
 

@@ -11,10 +11,12 @@ from marketplace.models import OrderStatus, PaymentMethod, Role
 from marketplace.orders.common import OrderError, get_order
 from marketplace.orders.payments import cancel_order, record_payment, record_refund
 from marketplace.orders.queries import finance_orders
+from marketplace.payments.card import refund_card_order
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
 from marketplace.web.orders.forms import ReasonForm, ReceiptForm
+from marketplace.web.stripe_pay.routes import stripe_settings
 from pricing import PricingError, yuan_to_fen
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -89,8 +91,6 @@ def _close(order_id: int, action: str):
 def _refund(db, order_id: int, reason: str):
     order = get_order(db, order_id)
     if order.payment_method == PaymentMethod.STRIPE:  # back to the card through Stripe first
-        from marketplace.payments.card import refund_card_order
-        from marketplace.web.stripe_pay.routes import stripe_settings
 
         return refund_card_order(db, actor=current_user.actor, settings=stripe_settings(), order_id=order.id,
                                  reason=reason)

@@ -23,7 +23,7 @@ from marketplace.orders.trace import trace_leak
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
-from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, upfront_fen
+from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, status_badge, upfront_fen
 from marketplace.web.orders.forms import CheckoutForm, EmptyForm, ReasonForm, TraceForm
 from pricing import PlanTerms, is_metered
 
@@ -173,6 +173,4 @@ def trace():
 
 @bp.app_context_processor
 def _order_helpers():
-    from marketplace.web.orders.display import status_badge
-
     return {"status_badge": status_badge, "plan_price_text": plan_price_text}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.errors import DomainError
 from marketplace.models import BrokerQualification, Organization, OrgKind, Role
 from marketplace.supply.brokers import record_qualification

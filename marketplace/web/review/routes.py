@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.errors import DomainError
 from marketplace.models import Agreement, Organization, Product, Role
 from marketplace.supply import review

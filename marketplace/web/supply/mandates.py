@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.errors import DomainError
 from marketplace.models import Mandate, Organization, OrgKind, Product, Role
 from marketplace.supply import brokers

@@ -1,0 +1,34 @@
+"""The layers written in pyproject.toml hold (import-linter), and no import hides inside a function."""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_contracts_are_kept():
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    run = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 broken" in run.stdout
+
+
+def _function_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for func in ast.walk(tree):
+        if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(func):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_no_import_inside_a_function_outside_the_web_setup():
+    """Deferred imports hide package cycles; only the web layer may defer (blueprints, CLI registration)."""
+    files = [p for p in (ROOT / "marketplace").rglob("*.py") if "web" not in p.relative_to(ROOT).parts]
+    files += list((ROOT / "pricing").rglob("*.py"))
+    assert [hit for p in files for hit in _function_imports(p)] == []
