@@ -107,7 +107,7 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     actor = Actor(user_id=user.id, label=email, org_id=org.id)
     record_audit(session, actor=actor, action="org.register", object_type="organization",
                  object_id=org.id, after={"name": name, "uscc": uscc, "status": org.status})
-    session.commit()
+    session.flush()
     return user
 
 
@@ -152,7 +152,7 @@ def create_user(session: Session, *, actor: Actor, email: str, password: str, ro
     session.flush()
     record_audit(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
                  org_id=org.id, after={"email": email, "role": role_v, "org": org.uscc})
-    session.commit()
+    session.flush()
     return user
 
 
@@ -185,7 +185,7 @@ def set_org_status(session: Session, *, actor: Actor, org_id: int, status: str, 
     org.verified_at = utcnow() if new == OrgStatus.VERIFIED else org.verified_at
     record_audit(session, actor=actor, action=f"org.{new.value}", object_type="organization", object_id=org.id,
                  org_id=org.id, before={"status": before}, after={"status": new, "note": org.status_note})
-    session.commit()
+    session.flush()
     return org
 
 
@@ -202,7 +202,7 @@ def change_user_role(session: Session, *, actor: Actor, user_id: int, role: str)
     user.role = new
     record_audit(session, actor=actor, action="user.role_change", object_type="user", object_id=user.id,
                  org_id=org.id, before={"role": before}, after={"role": new})
-    session.commit()
+    session.flush()
     return user
 
 
@@ -216,7 +216,7 @@ def set_user_active(session: Session, *, actor: Actor, user_id: int, active: boo
     user.active = active
     record_audit(session, actor=actor, action="user.enable" if active else "user.disable", object_type="user",
                  object_id=user.id, org_id=user.org_id, before={"active": not active}, after={"active": active})
-    session.commit()
+    session.flush()
     return user
 
 
@@ -236,10 +236,10 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
             record_audit(session, actor=Actor(None, email or "anonymous"), action="auth.login_locked",
                          object_type="user", object_id=user.id if user else "",
                          after={"email": email, "ip": ip, "failures": failures + 1})
-        session.commit()
+        session.flush()
         raise AccountError(N_("邮箱或密码错误"))
     user.last_login_at = utcnow()
     record_audit(session, actor=Actor(user.id, user.email, user.org_id), action="auth.login",
                  object_type="user", object_id=user.id, after={"ip": ip})
-    session.commit()
+    session.flush()
     return user

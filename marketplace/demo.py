@@ -70,7 +70,7 @@ def load_demo(session: Session) -> dict[str, Organization]:
         accounts.create_user(session, actor=actor, email=email, password=DEMO_PASSWORD, role=role,
                              org=orgs[key], name=name)
     _load_later_parts(session, orgs)
-    session.commit()
+    session.flush()
     return orgs
 
 

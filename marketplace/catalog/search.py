@@ -114,9 +114,8 @@ def reindex_all(session: Session) -> int:
     for product in session.exec(select(Product)).all():
         index_product(session, product)
         count += 1
-    session.commit()
+    session.flush()
     session.execute(text("ANALYZE"))  # planner statistics: without them SQLite sorts every product per page
-    session.commit()
     return count
 
 

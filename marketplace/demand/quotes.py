@@ -58,7 +58,7 @@ def request_quote(session: Session, *, actor: Actor, slug: str, volume: str, per
     record_audit(session, actor=actor, action="quote.request", object_type="quote_request", object_id=quote.id,
                  org_id=org.id, after={"product": product.slug, "seller": quote.seller_org_id,
                                        "volume": volume, "period": period, "use_type": use})
-    session.commit()
+    session.flush()
     return quote
 
 
@@ -123,7 +123,7 @@ def make_offer(session: Session, *, actor: Actor, quote_id: int, price_fen: int,
                  org_id=quote.buyer_org_id, before={"quote_status": before},
                  after={"quote": quote.id, "price_fen": price_fen, "terms": parsed.to_dict(), "plan": plan.id,
                         "valid_until": valid_until.isoformat()})
-    session.commit()
+    session.flush()
     return offer
 
 
@@ -167,7 +167,7 @@ def decline_offer(session: Session, *, actor: Actor, offer_id: int, reason: str 
     record_audit(session, actor=actor, action="quote.offer_decline", object_type="quote_offer",
                  object_id=offer.id, before={"status": OfferStatus.OPEN},
                  after={"status": offer.status, "reason": reason})
-    session.commit()
+    session.flush()
     return offer
 
 
@@ -181,7 +181,7 @@ def post_message(session: Session, *, actor: Actor, quote_id: int, body: str) ->
     session.flush()
     record_audit(session, actor=actor, action="quote.message", object_type="quote_request", object_id=quote.id,
                  after={"message": msg.id, "length": len(body)})
-    session.commit()
+    session.flush()
     return msg
 
 
@@ -195,5 +195,5 @@ def close_quote(session: Session, *, actor: Actor, quote_id: int) -> QuoteReques
     quote.status, quote.updated_at = QuoteStatus.CLOSED, utcnow()
     record_audit(session, actor=actor, action="quote.close", object_type="quote_request", object_id=quote.id,
                  org_id=quote.buyer_org_id, before={"status": before}, after={"status": quote.status})
-    session.commit()
+    session.flush()
     return quote

@@ -73,7 +73,7 @@ def ensure_agreement(session: Session, *, actor: Actor, operator: Organization, 
                        start_date=start - timedelta(days=1), end_date=start + timedelta(days=365),
                        scenarios="数据接口服务")
     authority = default_authority(session, actor=actor)
-    return grant_agreement(session, actor=actor, authority_id=authority.id, data=data, commit=False)
+    return grant_agreement(session, actor=actor, authority_id=authority.id, data=data)
 
 
 def _registration_code(title: str) -> str:
@@ -108,7 +108,7 @@ def _sample(definition: Definition, row: dict, salt: str) -> dict:
 def _set_caps(session: Session, *, actor: Actor, product: Product, agreement, caps) -> None:
     for form, cap_fen in caps:
         set_cap(session, actor=actor, product_id=product.id, charge_form=form, cap_fen=Decimal(cap_fen),
-                authority_id=agreement.authority_id, commit=False)
+                authority_id=agreement.authority_id)
 
 
 def create_api_product(session: Session, *, actor: Actor, operator: Organization, data: ApiProductIn, table: Table,
@@ -122,15 +122,15 @@ def create_api_product(session: Session, *, actor: Actor, operator: Organization
     plans = list(data.plans) or [per_call_plan(None)]
     salt = secrets.token_hex(8)
     content = {**_content(data, table, definition, salt), "agreement_id": agreement.id}
-    product = create_product(session, actor=actor, operator_id=operator.id, commit=False, plans=plans, data=content)
+    product = create_product(session, actor=actor, operator_id=operator.id, plans=plans, data=content)
     if data.slug:
         product.slug = data.slug
     _set_caps(session, actor=actor, product=product, agreement=agreement, caps=data.caps)
     define_dataset(session, actor=actor, product=product, table=table, definition=definition,
                    source_name=source_name, salt=salt)
-    revision = submit_revision(session, actor=actor, product_id=product.id, commit=False)
+    revision = submit_revision(session, actor=actor, product_id=product.id)
     if approve:
-        approve_revision(session, actor=reviewer or actor, revision_id=revision.id, commit=False)
+        approve_revision(session, actor=reviewer or actor, revision_id=revision.id)
     return product
 
 

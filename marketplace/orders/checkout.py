@@ -59,7 +59,7 @@ class Priced:
 def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id: int, plan_id: int,
                 quantity: int, use_type: str, purpose: str, invoice: InvoiceIn, submit_token: str,
                 quote_offer=None) -> Order:
-    """Create an order (or return the one this submit token already made); commits.
+    """Create an order (or return the one this submit token already made); the caller commits.
 
     `quote_offer` is a marketplace.models.demand.QuoteOffer accepted by this buyer: its price_fen is the
     order's tax-inclusive total and its private plan (plan_id) is what the entitlement pins.
@@ -233,7 +233,6 @@ def _insert(session: Session, *, actor: Actor, buyer: Organization, product: Pro
         except IntegrityError:
             existing = _order_by_token(session, token)
             if existing is not None:  # a concurrent double submit won the race
-                session.rollback()
                 return _same_buyer(existing, buyer.id)
             continue  # order number or bank reference taken meanwhile: draw again
         return _finish(session, actor=actor, order=order, product=product, plan=plan, quantity=quantity,
@@ -254,5 +253,5 @@ def _finish(session: Session, *, actor: Actor, order: Order, product: Product, p
     if order.status == OrderStatus.PAID:  # nothing to pay up front (metered plans billed on usage)
 
         fulfil_order(session, actor=actor, order=order)
-    session.commit()
+    session.flush()
     return order

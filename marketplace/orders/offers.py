@@ -47,5 +47,5 @@ def accept_offer(
         before={"status": OfferStatus.OPEN},
         after={"status": offer.status, "order": order.number, "price_fen": offer.price_fen},
     )
-    session.commit()
+    session.flush()
     return order

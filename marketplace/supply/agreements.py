@@ -78,8 +78,7 @@ def _check_parties(session: Session, authority_id: int, operator_id: int) -> Org
     return operator
 
 
-def grant_agreement(session: Session, *, actor: Actor, authority_id: int, data: AgreementIn,
-                    commit: bool = True) -> Agreement:
+def grant_agreement(session: Session, *, actor: Actor, authority_id: int, data: AgreementIn) -> Agreement:
     """Sign a new active agreement between an authority and an operator."""
     _check_parties(session, authority_id, data.operator_id)
     title = require_text(data.title, "title", "协议名称", 200)
@@ -101,8 +100,7 @@ def grant_agreement(session: Session, *, actor: Actor, authority_id: int, data: 
     session.flush()
     record_audit(session, actor=actor, action="agreement.grant", object_type="agreement", object_id=agreement.id,
                  org_id=agreement.operator_id, after=_snapshot(agreement))
-    if commit:
-        session.commit()
+    session.flush()
     return agreement
 
 
@@ -132,7 +130,7 @@ def renew_agreement(session: Session, *, actor: Actor, agreement_id: int, end_da
     record_audit(session, actor=actor, action="agreement.renew", object_type="agreement", object_id=new.id,
                  org_id=new.operator_id, before=_snapshot(old),
                  after={**_snapshot(new), "renewed_from": old.code, "products_moved": len(moved)})
-    session.commit()
+    session.flush()
     return new
 
 
@@ -146,7 +144,7 @@ def terminate_agreement(session: Session, *, actor: Actor, agreement_id: int, re
     if agreement.status != AgreementStatus.ACTIVE:
         raise Conflict(N_("该协议已不在有效期内"))
     end_agreement(session, actor=actor, agreement=agreement, status=AgreementStatus.TERMINATED, reason=reason)
-    session.commit()
+    session.flush()
     return agreement
 
 

@@ -74,7 +74,7 @@ def _check_trial(agreement: Agreement, trial_expires: date | None, today: date) 
 
 def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str, cap_fen: Decimal,
             trial: bool = False, trial_expires: date | None = None, authority_id: int | None = None,
-            today: date | None = None, commit: bool = True) -> CapPrice:
+            today: date | None = None) -> CapPrice:
     """Add a new cap version for a product and charge form (the authority of its agreement only)."""
     today = today or exchange_today()
     product = session.get(Product, product_id)
@@ -99,6 +99,5 @@ def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str
                  org_id=product.operator_id,
                  after={"product": product.slug, "form": form.value, "cap": format_unit_price(cap_fen),
                         "trial": trial, "trial_expires": cap.trial_expires})
-    if commit:
-        session.commit()
+    session.flush()
     return cap

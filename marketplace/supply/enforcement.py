@@ -92,7 +92,7 @@ def end_agreement(session: Session, *, actor: Actor, agreement: Agreement, statu
 
 
 def enforce_terms(session: Session, *, actor: Actor, today: date | None = None) -> EnforcementReport:
-    """Expire every active agreement whose end date has passed, with all consequences; commits once."""
+    """Expire every active agreement whose end date has passed, with all consequences; the caller commits."""
     today = today or exchange_today()
     report = EnforcementReport()
     due = session.execute(select(Agreement).where(Agreement.status == AgreementStatus.ACTIVE,
@@ -100,7 +100,7 @@ def enforce_terms(session: Session, *, actor: Actor, today: date | None = None) 
     for agreement in due:
         end_agreement(session, actor=actor, agreement=agreement, status=AgreementStatus.EXPIRED,
                       reason=f"协议已于 {agreement.end_date.isoformat()} 到期", report=report)
-    session.commit()
+    session.flush()
     return report
 
 

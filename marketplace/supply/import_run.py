@@ -53,16 +53,16 @@ def _import_row(session: Session, *, actor: Actor, row: dict, operator: Organiza
                 approve: bool, today: date) -> Product:
     data = {**row_data(row), "agreement_id": agreement.id}
     product = create_product(session, actor=actor, operator_id=operator.id, broker_id=broker.id if broker else None,
-                             data=data, plans=[row_plan(row)], today=today, commit=False)
-    revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
+                             data=data, plans=[row_plan(row)], today=today)
+    revision = submit_revision(session, actor=actor, product_id=product.id, today=today)
     if approve:
-        approve_revision(session, actor=actor, revision_id=revision.id, today=today, commit=False)
+        approve_revision(session, actor=actor, revision_id=revision.id, today=today)
     return product
 
 
 def import_products(session: Session, *, actor: Actor, path: str, operator_code: str, broker_code: str | None = None,
                     approve: bool = False, today: date | None = None) -> ImportReport:
-    """Import every row not imported before (title + provider); one transaction per row."""
+    """Import every row not imported before (title + provider); one savepoint per row, the caller commits."""
     today = today or exchange_today()
     operator = _org(session, operator_code, OrgKind.OPERATOR, "授权运营单位")
     broker = _org(session, broker_code, OrgKind.BROKER, "数据经纪人") if broker_code else None
@@ -77,11 +77,10 @@ def import_products(session: Session, *, actor: Actor, path: str, operator_code:
             report.skipped += 1
             continue
         try:
-            _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
-                        agreement=agreements[row_domain(row)], approve=approve, today=today)
-            session.commit()
+            with session.begin_nested():  # a refused row leaves nothing behind; the caller commits the run
+                _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
+                            agreement=agreements[row_domain(row)], approve=approve, today=today)
         except DomainError as e:
-            session.rollback()
             report.refused.append(f"第 {number} 条《{(row.get('title') or '').strip()[:40]}》：{e.message}")
             continue
         seen.add(key)

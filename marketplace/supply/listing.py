@@ -91,7 +91,7 @@ def _check_broker(session: Session, broker_id: int, operator_id: int, today: dat
 
 
 def create_product(session: Session, *, actor: Actor, operator_id: int, broker_id: int | None = None,
-                   data: dict, plans: list[dict], today: date | None = None, commit: bool = True) -> Product:
+                   data: dict, plans: list[dict], today: date | None = None) -> Product:
     """A draft product with its first revision; a broker's product joins the mandate it is made under."""
     today = today or exchange_today()
     operator = session.get(Organization, operator_id)
@@ -117,8 +117,7 @@ def create_product(session: Session, *, actor: Actor, operator_id: int, broker_i
     record_audit(session, actor=actor, action="product.create", object_type="product", object_id=product.id,
                  org_id=operator_id, after={"slug": product.slug, "title": product.title, "type": product.type,
                                             "agreement": agreement.code, "broker_id": broker_id})
-    if commit:
-        session.commit()
+    session.flush()
     return product
 
 
@@ -158,7 +157,7 @@ def update_product(session: Session, *, actor: Actor, product_id: int, data: dic
     session.flush()
     record_audit(session, actor=actor, action="product.edit", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "title": content["title"]})
-    session.commit()
+    session.flush()
     return revision
 
 
@@ -175,8 +174,7 @@ def _submittable(session: Session, product: Product, actor: Actor) -> ProductRev
     return latest
 
 
-def submit_revision(session: Session, *, actor: Actor, product_id: int, today: date | None = None,
-                    commit: bool = True) -> ProductRevision:
+def submit_revision(session: Session, *, actor: Actor, product_id: int, today: date | None = None) -> ProductRevision:
     """Run the automatic checks and put the latest revision in the review queue; refused when a check fails."""
     today = today or exchange_today()
     product = session.get(Product, product_id)
@@ -193,8 +191,7 @@ def submit_revision(session: Session, *, actor: Actor, product_id: int, today: d
     session.flush()
     record_audit(session, actor=actor, action="product.submit", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "status": product.status})
-    if commit:
-        session.commit()
+    session.flush()
     return revision
 
 

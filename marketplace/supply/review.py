@@ -84,8 +84,7 @@ def _load_submitted(session: Session, revision_id: int) -> tuple[ProductRevision
     return revision, session.get(Product, revision.product_id)
 
 
-def approve_revision(session: Session, *, actor: Actor, revision_id: int, today: date | None = None,
-                     commit: bool = True) -> Product:
+def approve_revision(session: Session, *, actor: Actor, revision_id: int, today: date | None = None) -> Product:
     """Re-run the checks, then put the revision on sale: fields, plans and minimum price."""
     today = today or exchange_today()
     revision, product = _load_submitted(session, revision_id)
@@ -106,13 +105,11 @@ def approve_revision(session: Session, *, actor: Actor, revision_id: int, today:
                  org_id=product.operator_id, after={"revision": revision.number, "status": "listed",
                                                     "min_price_fen": product.min_price_fen})
     index(session, product)
-    if commit:
-        session.commit()
+    session.flush()
     return product
 
 
-def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason: str,
-                    commit: bool = True) -> ProductRevision:
+def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason: str) -> ProductRevision:
     """Send a revision back with a reason the lister sees; a listed product stays on sale."""
     revision, product = _load_submitted(session, revision_id)
     reason = require_text(reason, "reason", "驳回原因", 1000)
@@ -122,6 +119,5 @@ def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason:
         product.status = ProductStatus.REJECTED
     record_audit(session, actor=actor, action="product.reject", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "reason": reason})
-    if commit:
-        session.commit()
+    session.flush()
     return revision

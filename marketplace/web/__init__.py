@@ -54,6 +54,7 @@ def prepare_database(app: Flask) -> None:
 
         with session_scope(engine) as session:
             load_demo(session)
+            session.commit()  # the boundary: demo data is one transaction
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -36,6 +36,7 @@ def create_user_command(email, password, role, org_code, org_name, org_kind, nam
             org = accounts.find_or_create_org(session, actor=actor, uscc=org_code, name=org_name, kind=org_kind)
             user = accounts.create_user(session, actor=actor, email=email, password=password, role=role,
                                         org=org, name=name)
+            session.commit()
         except DomainError as e:
             session.rollback()
             raise click.ClickException(e.message) from None

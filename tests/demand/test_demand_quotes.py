@@ -37,13 +37,17 @@ def world(session):
 def ask(session, w, user=None, **kw):
     data = {"volume": "全省企业 50 万条", "period": "12 个月", "use_type": "industry",
             "message": "用于授信前的企业信用核验"} | kw
-    return quotes.request_quote(session, actor=actor_of(user or w["buyer"]), slug=w["product"].slug, **data)
+    made = quotes.request_quote(session, actor=actor_of(user or w["buyer"]), slug=w["product"].slug, **data)
+    session.commit()  # the test is the boundary: use cases flush, the caller commits
+    return made
 
 
 def offer(session, w, quote, price=3_000_000, days=30, **kw):
-    return quotes.make_offer(session, actor=actor_of(kw.pop("user", w["operator"])), quote_id=quote.id,
+    made = quotes.make_offer(session, actor=actor_of(kw.pop("user", w["operator"])), quote_id=quote.id,
                              price_fen=price, terms={"form": "one_off", "price_fen": price},
                              valid_until=date.today() + timedelta(days=days), **kw)
+    session.commit()
+    return made
 
 
 def test_offer_above_cap_is_refused_naming_the_cap(session, world):

@@ -105,8 +105,11 @@ def test_finance_receipt_must_match_then_buyer_downloads_watermarked_copy(app, w
     web.logout()
     web.login(buyer.email)
     page = web.get(f"/orders/{order.number}").get_data(as_text=True)
+    button = re.search(r'action="(/orders/[^"]+/files/[^"]+)"', page).group(1)  # the copy is made by a POST
+    link = web.post(button).location
+    page = web.get(f"/orders/{order.number}").get_data(as_text=True)
     sha = re.search(r'class="copy-sha256[^"]*">([0-9a-f]{64})<', page).group(1)
-    link = re.search(r'href="(/downloads/[^"]+)"', page).group(1)
+    assert re.search(r'href="(/downloads/[^"]+)"', page).group(1) == link
     got = web.get(link)
     assert got.status_code == 200 and hashlib.sha256(got.data).hexdigest() == sha
     assert "PDXFP-" in got.data.decode() and order.number in got.data.decode()

@@ -9,9 +9,9 @@ from marketplace.errors import DomainError
 from marketplace.models import Organization, User
 from marketplace.web.access import public, signed_in
 from marketplace.web.auth.forms import LoginForm, RegisterForm
+from marketplace.web.boundary import form_status, perform, success
 from marketplace.web.db import get_db
 from marketplace.web.extensions import login_manager
-from marketplace.web.forms_util import attach_error
 from marketplace.web.identity import CurrentUser
 
 bp = Blueprint("auth", __name__)
@@ -34,17 +34,10 @@ def register():
     if form.validate_on_submit():
         data = accounts.EnterpriseIn(**{k: form.data[k] for k in (
             "company_name", "uscc", "contact_name", "phone", "email", "password", "taxpayer_kind")})
-        try:
-            user = accounts.register_enterprise(get_db(), data=data)
-        except DomainError as e:
-            get_db().rollback()
-            attach_error(form, e)
-        else:
-            login_user(load_user(str(user.id)))
-            flash(_("注册成功。贵单位实名信息待交易所审核，审核通过后即可下单支付。"), "success")
-            return redirect(url_for("auth.account"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/register.html", form=form), status
+        if done := perform(lambda: accounts.register_enterprise(get_db(), data=data), form=form):
+            login_user(load_user(str(done.value.id)))
+            return success(_("注册成功。贵单位实名信息待交易所审核，审核通过后即可下单支付。"), url_for("auth.account"))
+    return render_template("auth/register.html", form=form), form_status()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,12 +53,13 @@ def login():
             flash(_(e.message), "danger")
             return render_template("auth/login.html", form=form), 429
         except DomainError as e:
+            get_db().commit()  # a refused login is kept: the failures it counts are what throttling reads
             flash(_(e.message), "danger")
         else:
+            get_db().commit()
             login_user(load_user(str(user.id)))
             return redirect(_safe_next() or url_for("main.home"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form_status()
 
 
 def _safe_next() -> str | None:

@@ -18,6 +18,7 @@ def reindex_catalog_command():
         install_extras(connection)
     with session_scope(engine) as session:
         count = reindex_all(session)
+        session.commit()
     click.echo(f"reindexed {count} products")
 
 

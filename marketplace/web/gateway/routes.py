@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from urllib.parse import quote
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,8 +23,8 @@ from marketplace.gateway.resolve import load_dataset
 from marketplace.models import Organization, Product, ProductStatus, Role
 from marketplace.models.metering import ApiDataset, DatasetRow
 from marketplace.web.access import public, roles_required
+from marketplace.web.boundary import form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 from marketplace.web.gateway import bp
 from marketplace.web.gateway.forms import DefineApiForm
 from pricing import PricingError, parse_yuan
@@ -159,18 +159,9 @@ def _chart(rows, label, since, until) -> dict:
 def define_api():
     """Operator: upload a CSV, pick parameters, returned fields and masking; the endpoint and docs are generated."""
     db, form = get_db(), DefineApiForm()
-    if form.validate_on_submit():
-        try:
-            product = _define(db, form)
-            db.commit()
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已生成数据接口并提交上架审核"), "success")
-            return redirect(url_for("gateway.docs", slug=product.slug))
-    code = 400 if request.method == "POST" else 200
-    return render_template("gateway/define.html", form=form), code
+    if form.validate_on_submit() and (done := perform(lambda: _define(db, form), form=form)):
+        return success(_("已生成数据接口并提交上架审核"), url_for("gateway.docs", slug=done.value.slug))
+    return render_template("gateway/define.html", form=form), form_status()
 
 
 def _define(db, form: DefineApiForm) -> Product:

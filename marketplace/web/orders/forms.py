@@ -42,6 +42,3 @@ class TraceForm(FlaskForm):
 class KeyForm(FlaskForm):
     label = StringField(_l("密钥备注"), validators=[Optional(), Length(max=60)])
 
-
-class EmptyForm(FlaskForm):
-    pass

@@ -25,6 +25,7 @@ def import_products_command(file, operator_code, broker_code, approve):
         try:
             report = import_products(session, actor=Actor.system("cli"), path=file, operator_code=operator_code,
                                      broker_code=broker_code, approve=approve)
+            session.commit()  # every imported row at once; refused rows were rolled back to their savepoint
         except DomainError as e:
             session.rollback()
             raise click.ClickException(e.message) from None
@@ -41,6 +42,7 @@ def enforce_terms_command():
     """Expire agreements past their end date: delist, end entitlements, revoke keys, audit (R5)."""
     with session_scope(current_app.extensions["engine"]) as session:
         report = enforce_terms(session, actor=Actor.system("cli"))
+        session.commit()
     click.echo(f"expired {report.agreements} agreements, delisted {report.products} products, "
                f"ended {report.entitlements} entitlements, revoked {report.keys} API keys")
 
