@@ -26,7 +26,7 @@ from marketplace.models import (
     Product,
 )
 from marketplace.models.metering import ApiDataset
-from pricing import ChargeForm, PlanTerms
+from pricing import ChargeForm, PlanTerms, terms_from_json
 
 CACHE_TTL_SECONDS = 5.0
 
@@ -123,7 +123,7 @@ def load_key_info(conn: Connection, key_hash: str) -> KeyInfo | None:
         org_status=str(row.org_status), product_id=row.product_id, slug=row.slug,
         product_status=str(row.product_status), agreement_status=str(row.agreement_status),
         agreement_start=row.start_date, agreement_end=row.end_date, plan_id=row.plan_id,
-        terms=PlanTerms.from_dict(json.loads(row.terms)), dataset=load_dataset(conn, row.product_id))
+        terms=terms_from_json(row.terms), dataset=load_dataset(conn, row.product_id))
 
 
 class KeyCache:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -31,7 +30,7 @@ from marketplace.models.demand import OfferStatus, QuoteRequest
 from marketplace.orders.common import OrderError, order_summary, vat_rate_bps
 from marketplace.orders.fulfilment import fulfil_order
 from marketplace.orders.sellable import LineSeller, check_sellable, seller_of
-from pricing import PlanTerms, PricingError, is_quoted, order_amount, split_vat
+from pricing import PricingError, is_quoted, order_amount, split_vat, terms_from_json
 
 MAX_PURPOSE = 2000
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
@@ -173,7 +172,7 @@ def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_i
         unit = gross
     else:
         try:
-            terms = PlanTerms.from_dict(json.loads(plan.terms))
+            terms = terms_from_json(plan.terms)
             gross = order_amount(terms, quantity=quantity)
         except (PricingError, ValueError) as e:
             raise OrderError(getattr(e, "message", None) or "价格方案无效，请联系运营单位", field="plan_id") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,7 +26,7 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 from marketplace.orders.common import order_lines
-from pricing import ChargeForm, PlanTerms
+from pricing import ChargeForm, terms_from_json
 
 KEYED_TYPES = frozenset({ProductType.API, ProductType.MODEL, ProductType.SERVICE})  # used through the gateway
 FILE_TYPES = frozenset({ProductType.PACKAGE, ProductType.REPORT})  # delivered as files
@@ -43,7 +42,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 def _entitlement_terms(plan: PricePlan, quantity: int, start: datetime) -> tuple[datetime | None, int | None]:
     """(ends_at, calls_total) for a line: subscriptions run quantity × period, prepaid packs add up calls."""
-    terms = PlanTerms.from_dict(json.loads(plan.terms))
+    terms = terms_from_json(plan.terms)
     if terms.period_months:
         return add_months(start, terms.period_months * quantity), None
     if terms.form is ChargeForm.PREPAID_CALLS:

@@ -14,6 +14,7 @@ from marketplace.models.base import utcnow
 from marketplace.models.payments import Payment, PaymentKind
 from marketplace.orders.common import OrderError, get_order, order_summary
 from marketplace.orders.fulfilment import fulfil_order, withdraw_order_rights
+from pricing import format_fen
 
 PAID_STATES = (OrderStatus.PAID, OrderStatus.DELIVERED)
 OPEN_STATES = (OrderStatus.AWAITING_PAYMENT, OrderStatus.AWAITING_APPROVAL)
@@ -65,8 +66,7 @@ def _check_payable(order: Order, amount_fen) -> None:
     if order.status != OrderStatus.AWAITING_PAYMENT:
         raise Conflict(f"订单 {order.number} 当前状态不能收款")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen != order.total_fen:
-        shown = f"¥{order.total_fen // 100:,}.{order.total_fen % 100:02d}"
-        raise OrderError(f"到账金额与订单应付金额 {shown} 不一致，不能确认收款", field="amount")
+        raise OrderError(f"到账金额与订单应付金额 {format_fen(order.total_fen)} 不一致，不能确认收款", field="amount")
 
 
 def record_refund(session: Session, *, actor: Actor, order_id: int, external_id: str | None = None,

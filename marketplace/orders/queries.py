@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
@@ -17,7 +15,7 @@ from marketplace.models import (
     PricePlan,
     Product,
 )
-from pricing import PlanTerms, is_quoted
+from pricing import PlanTerms, is_quoted, terms_from_json
 
 PAGE = 50
 
@@ -88,5 +86,5 @@ def buyable_plans(session: Session, product_id: int) -> list[tuple[PricePlan, Pl
     out = []
     for plan in plans:
         if not is_quoted(plan.charge_form):
-            out.append((plan, PlanTerms.from_dict(json.loads(plan.terms))))
+            out.append((plan, terms_from_json(plan.terms)))
     return out

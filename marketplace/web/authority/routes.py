@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,7 +21,7 @@ from marketplace.web.boundary import form_status, perform, success
 from marketplace.web.db import get_db
 from marketplace.web.review.display import plan_lines
 from marketplace.web.supply.views_data import cap_text
-from pricing import CHARGE_FORM_LABELS, PricingError, parse_yuan
+from pricing import CHARGE_FORM_LABELS, PricingError, parse_percent_bps, parse_yuan
 from pricing.charge_forms import PRICE_UNITS
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")
@@ -29,12 +29,9 @@ bp = Blueprint("authority", __name__, url_prefix="/authority")
 
 def _bps(text: str, field: str) -> int:
     try:
-        bps = Decimal((text or "").strip().rstrip("%")) * 100
-    except InvalidOperation:
-        raise SupplyError("请填写百分比数字，例如 8 或 8.5", field=field) from None
-    if bps != bps.to_integral_value():
-        raise SupplyError("百分比最多两位小数", field=field)
-    return int(bps)
+        return parse_percent_bps(text)
+    except PricingError as e:
+        raise SupplyError(e.message, field=field) from None
 
 
 def _agreement_in(form: GrantForm) -> ag.AgreementIn:

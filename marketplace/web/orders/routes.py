@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
@@ -24,9 +23,9 @@ from marketplace.web.access import roles_required
 from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
-from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, status_badge, upfront_fen
+from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, status_badge
 from marketplace.web.orders.forms import CheckoutForm, ReasonForm, TraceForm
-from pricing import PlanTerms, is_metered
+from pricing import is_metered, order_amount, terms_from_json
 
 bp = Blueprint("orders", __name__)
 
@@ -46,7 +45,7 @@ def _prepare_checkout(form: CheckoutForm, product: Product, buyer: Organization)
         form.plan_id.data = wanted if any(p.id == wanted for p, _t in plans) else (plans[0][0].id if plans else None)
         form.invoice_title.data, form.invoice_taxpayer_id.data = buyer.name, buyer.uscc
         form.submit_token.data = new_submit_token()
-    return [(p, t, upfront_fen(t)) for p, t in plans]
+    return [(p, t, order_amount(t)) for p, t in plans]  # buyable plans are never negotiated
 
 
 def _quantity(form: CheckoutForm) -> int | None:
@@ -126,8 +125,8 @@ def _about_lines(lines) -> dict:
     db, out = get_db(), {}
     for line in lines:
         plan = db.get(PricePlan, line.plan_id)
-        terms = PlanTerms.from_dict(json.loads(plan.terms)) if plan is not None else None
-        billed_on_usage = terms is not None and is_metered(terms.form) and upfront_fen(terms) == 0
+        terms = terms_from_json(plan.terms) if plan is not None else None
+        billed_on_usage = terms is not None and is_metered(terms.form) and order_amount(terms) == 0
         usage_price = plan_price_text(terms) if billed_on_usage else None
         out[line.id] = SimpleNamespace(product=db.get(Product, line.product_id), usage_price=usage_price)
     return out

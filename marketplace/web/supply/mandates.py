@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,17 +16,14 @@ from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
 from marketplace.web.supply.forms import MandateForm
 from marketplace.web.supply.routes import bp
+from pricing import PricingError, parse_percent_bps
 
 
 def _bps(text: str) -> int:
     try:
-        pct = Decimal((text or "").strip().rstrip("%"))
-    except InvalidOperation:
-        raise SupplyError("佣金比例格式不正确，例如 8 或 8.5", field="commission_pct") from None
-    bps = pct * 100
-    if bps != bps.to_integral_value():
-        raise SupplyError("佣金比例最多两位小数", field="commission_pct")
-    return int(bps)
+        return parse_percent_bps(text, what="佣金比例")
+    except PricingError as e:
+        raise SupplyError(e.message, field="commission_pct") from None
 
 
 @bp.route("/mandates", methods=["GET", "POST"])
