@@ -36,6 +36,7 @@ def test_conditional_checkout_blocked_until_approved(session):
     session.rollback()
     application = apps.apply_for_access(session, actor=actor_of(buyer), slug=product.slug, use_type="industry",
                                         purpose="贷前核验", scenario="信贷系统")
+    session.commit()  # the test is the boundary
     with pytest.raises(DomainError):
         buy(session, buyer, product, "token-pending-001")
     session.rollback()
