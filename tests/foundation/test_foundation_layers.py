@@ -32,3 +32,19 @@ def test_no_import_inside_a_function_outside_the_web_setup():
     files = [p for p in (ROOT / "marketplace").rglob("*.py") if "web" not in p.relative_to(ROOT).parts]
     files += list((ROOT / "pricing").rglob("*.py"))
     assert [hit for p in files for hit in _function_imports(p)] == []
+
+
+def test_use_cases_never_commit():
+    """Use cases flush; the web request or the CLI command commits (the gateway's meter is the R9 exception)."""
+    allowed = {Path("marketplace/gateway/meter.py")}
+    hits = []
+    for path in (ROOT / "marketplace").rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if "web" in rel.parts or rel in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit":
+                hits.append(f"{rel}:{node.lineno}")
+            if isinstance(node, ast.arg) and node.arg == "commit":
+                hits.append(f"{rel}:{node.lineno} (commit parameter)")
+    assert hits == []
