@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -61,8 +62,13 @@ def _import_row(session: Session, *, actor: Actor, row: dict, operator: Organiza
 
 
 def import_products(session: Session, *, actor: Actor, path: str, operator_code: str, broker_code: str | None = None,
-                    approve: bool = False, today: date | None = None) -> ImportReport:
-    """Import every row not imported before (title + provider); one savepoint per row, the caller commits."""
+                    approve: bool = False, today: date | None = None,
+                    row_done: Callable[[], None] = lambda: None) -> ImportReport:
+    """Import every row not imported before (title + provider); one savepoint per row, the caller commits.
+
+    `row_done` runs after each row: the CLI commits there, so a long import keeps its progress and
+    PostgreSQL never holds thousands of savepoints in one transaction (they slow every later statement).
+    """
     today = today or exchange_today()
     operator = _org(session, operator_code, OrgKind.OPERATOR, "授权运营单位")
     broker = _org(session, broker_code, OrgKind.BROKER, "数据经纪人") if broker_code else None
@@ -82,7 +88,9 @@ def import_products(session: Session, *, actor: Actor, path: str, operator_code:
                             agreement=agreements[row_domain(row)], approve=approve, today=today)
         except DomainError as e:
             report.refused.append(f"第 {number} 条《{(row.get('title') or '').strip()[:40]}》：{e.message}")
+            row_done()
             continue
         seen.add(key)
         report.imported += 1
+        row_done()
     return report

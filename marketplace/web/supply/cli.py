@@ -24,8 +24,8 @@ def import_products_command(file, operator_code, broker_code, approve):
     with session_scope(current_app.extensions["engine"]) as session:
         try:
             report = import_products(session, actor=Actor.system("cli"), path=file, operator_code=operator_code,
-                                     broker_code=broker_code, approve=approve)
-            session.commit()  # every imported row at once; refused rows were rolled back to their savepoint
+                                     broker_code=broker_code, approve=approve, row_done=session.commit)
+            session.commit()  # the boundary: rows were committed as they were done; this one covers a run of none
         except DomainError as e:
             session.rollback()
             raise click.ClickException(e.message) from None
