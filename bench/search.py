@@ -28,13 +28,15 @@ from bench.listings import plan_of, product_fields, read_listings  # noqa: E402
 from marketplace.catalog.facet_index import rebuild_facets  # noqa: E402
 from marketplace.catalog.queries import CatalogQuery, search_catalog  # noqa: E402
 from marketplace.catalog.search import segment  # noqa: E402
-from marketplace.catalog.visibility import entry_price_fen  # noqa: E402
 from marketplace.catalog_terms import DOMAINS, PRODUCT_TYPES, REGIONS  # noqa: E402
 from marketplace.db import make_engine  # noqa: E402
 from marketplace.models import Agreement, Organization, OrgKind, PricePlan, Product  # noqa: E402
 from marketplace.schema import create_schema  # noqa: E402
 from marketplace.uscc import make_uscc  # noqa: E402
-from pricing import PlanTerms  # noqa: E402
+from pricing import (
+    PlanTerms,  # noqa: E402
+    entry_price_fen,  # noqa: E402
+)
 
 QUERIES = [
     ("信用", {}, "relevance"), ("交通", {}, "relevance"), ("气象", {}, "relevance"), ("企业信用", {}, "relevance"),

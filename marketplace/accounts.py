@@ -123,7 +123,7 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     actor = Actor(user_id=user.id, label=email, org_id=org.id)
     record_audit(session, actor=actor, action="org.register", object_type="organization",
                  object_id=org.id, after={"name": name, "uscc": uscc, "status": org.status})
-    session.commit()
+    session.flush()
     return user
 
 
@@ -191,7 +191,7 @@ def create_user(session: Session, *, actor: Actor, email: str, password: str, ro
     session.flush()
     record_audit(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
                  org_id=org.id, after={"email": email, "role": role_v, "org": org.uscc})
-    session.commit()
+    session.flush()
     return user
 
 
@@ -224,7 +224,7 @@ def set_org_status(session: Session, *, actor: Actor, org_id: int, status: str, 
     org.verified_at = utcnow() if new == OrgStatus.VERIFIED else org.verified_at
     record_audit(session, actor=actor, action=f"org.{new.value}", object_type="organization", object_id=org.id,
                  org_id=org.id, before={"status": before}, after={"status": new, "note": org.status_note})
-    session.commit()
+    session.flush()
     return org
 
 
@@ -241,7 +241,7 @@ def change_user_role(session: Session, *, actor: Actor, user_id: int, role: str)
     user.role = new
     record_audit(session, actor=actor, action="user.role_change", object_type="user", object_id=user.id,
                  org_id=org.id, before={"role": before}, after={"role": new})
-    session.commit()
+    session.flush()
     return user
 
 
@@ -257,7 +257,7 @@ def set_user_active(session: Session, *, actor: Actor, user_id: int, active: boo
         end_user_sessions(session, user_id=user.id, reason="disabled")
     record_audit(session, actor=actor, action="user.enable" if active else "user.disable", object_type="user",
                  object_id=user.id, org_id=user.org_id, before={"active": not active}, after={"active": active})
-    session.commit()
+    session.flush()
     return user
 
 

@@ -7,9 +7,15 @@ from pathlib import Path
 from sqlmodel import Session
 
 from marketplace import accounts
-from marketplace.audit import Actor
+from marketplace.audit import Actor, record_audit
+from marketplace.demand.demo import load_demand_demo
+from marketplace.demo_files import prepare_delivery
+from marketplace.demo_history import load_demo_history
+from marketplace.gateway.demo import load_gateway_demo
 from marketplace.models import Organization, OrgKind, OrgStatus
 from marketplace.models.base import utcnow
+from marketplace.orders.demo import DEFAULT_DIR, load_orders_demo
+from marketplace.supply.demo import load_catalog_demo
 from marketplace.uscc import make_uscc
 
 DEMO_PASSWORD = "Shuju-Jiaoyi-2026"  # 数据交易: strong enough for the password rule, easy to type
@@ -62,24 +68,18 @@ def load_demo(session: Session, storage_dir: Path | None = None) -> dict[str, Or
     actor = Actor.system("demo")
     orgs = demo_orgs(session)
     for key, org in orgs.items():
-        from marketplace.audit import record_audit
-
         record_audit(session, actor=actor, action="org.create", object_type="organization", object_id=org.id,
                      after={"name": org.name, "kind": org.kind, "demo": key})
     for email, role, key, name in USERS:
         accounts.create_user(session, actor=actor, email=email, password=DEMO_PASSWORD, role=role,
                              org=orgs[key], name=name)
     _load_later_parts(session, orgs, storage_dir)
-    session.commit()
+    session.flush()
     return orgs
 
 
 def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_dir: Path | None) -> None:
     """Hook for the catalog, orders and API demo data of later features."""
-    from marketplace.demo_files import prepare_delivery
-    from marketplace.orders.demo import DEFAULT_DIR
-    from marketplace.supply.demo import load_catalog_demo
-
     storage_dir = storage_dir or DEFAULT_DIR
     actor = Actor.system("demo")
 
@@ -87,15 +87,7 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_d
         prepare_delivery(s, actor=actor, product=product, storage_dir=storage_dir)
 
     load_catalog_demo(session, orgs, prepare=prepare)  # agreements, brokers, mandates, caps, 64 deliverable products
-    from marketplace.demand.demo import load_demand_demo
-
     load_demand_demo(session, orgs)  # after the catalog demo: applies and asks quotes for its products
-    from marketplace.gateway.demo import load_gateway_demo
-
     load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage
-    from marketplace.orders.demo import load_orders_demo
-
     load_orders_demo(session, orgs, storage_dir=storage_dir)  # delivery files and orders in each state
-    from marketplace.demo_history import load_demo_history
-
     load_demo_history(session, orgs)  # last month's sales, a broker sale, a refund and calls, ready to close

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.clock import SHANGHAI
+from marketplace.clock import today as today_local
 from marketplace.errors import DomainError
-from marketplace.gateway.calls import SHANGHAI
 from marketplace.gateway.datasets import Definition, Table
 from marketplace.gateway.demo import enterprises
 from marketplace.gateway.masking import FieldRule
@@ -40,7 +41,6 @@ from marketplace.models import (
 from marketplace.models.metering import ApiDataset, QuotaCounter, UsageEvent
 from marketplace.models.payments import Payment
 from marketplace.orders.checkout import InvoiceIn, place_order
-from marketplace.orders.common import today_local
 from marketplace.orders.payments import record_payment, record_refund
 from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.importer import DELIVERY, registration_code
@@ -238,7 +238,6 @@ def _own_product(session: Session, orgs, title: str, ptype: str, operator: str, 
         plans=list(plans),
         broker_id=orgs[broker].id if broker else None,
         today=today,
-        commit=False,
     )
     for plan in plans:
         set_cap(
@@ -247,12 +246,11 @@ def _own_product(session: Session, orgs, title: str, ptype: str, operator: str, 
             product_id=product.id,
             charge_form=plan["form"],
             today=today,
-            commit=False,
             authority_id=orgs["authority"].id,
             cap_fen=Decimal(plan["price_fen"]) * 2,
         )
-    revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
-    approve_revision(session, actor=Actor.system("demo-reviewer"), revision_id=revision.id, today=today, commit=False)
+    revision = submit_revision(session, actor=actor, product_id=product.id, today=today)
+    approve_revision(session, actor=Actor.system("demo-reviewer"), revision_id=revision.id, today=today)
     session.flush()
     return product, _plans(session, product)[0][0]
 

@@ -8,9 +8,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import marketplace.models  # noqa: F401  registers every table
+from marketplace.catalog.facet_index import install_facets
+from marketplace.catalog.search import install_search
+from marketplace.gateway.ratelimit import install_unlogged_buckets
 
 # Functions that add what SQLModel metadata cannot express (full-text indexes, triggers).
-EXTRAS: list[Callable[[Connection], None]] = []
+EXTRAS: list[Callable[[Connection], None]] = [install_search, install_facets, install_unlogged_buckets]
 
 
 def install_extras(connection: Connection) -> None:
@@ -24,12 +27,3 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
         install_extras(connection)
-
-
-def _register_feature_extras() -> None:
-    """Import the modules that append installers to EXTRAS (kept here so create_schema sees them all)."""
-    import marketplace.catalog.search  # noqa: F401  product_fts / tsvector index
-    import marketplace.gateway.ratelimit  # noqa: F401  rate_bucket UNLOGGED on PostgreSQL
-
-
-_register_feature_extras()

@@ -67,6 +67,18 @@ def parse_yuan(text: str | Decimal | int) -> Decimal:
     return yuan * _FEN_PER_YUAN
 
 
+def parse_listed_yuan(text: str | Decimal | int) -> Decimal:
+    """A price copied from another exchange's listing, as exact Decimal fen (like parse_yuan).
+
+    Those listings were stored as floats ("754300.0000000001"): digits beyond 0.0001 yuan are float noise
+    and are rounded half-up once, here, before the amount is parsed like any other.
+    """
+    yuan = _to_yuan(text)
+    if not yuan.is_finite():
+        raise PricingError("金额格式不正确")
+    return parse_yuan(yuan.quantize(Decimal(1).scaleb(-_YUAN_PLACES), rounding=ROUND_HALF_UP))
+
+
 def yuan_to_fen(text: str | Decimal | int) -> int:
     """Parse a yuan amount that must be a whole number of fen into int fen."""
     fen = parse_yuan(text)
@@ -90,6 +102,27 @@ def format_unit_price(fen: Decimal | int) -> str:
     whole, _, frac = text.partition(".")
     frac = frac.rstrip("0").ljust(2, "0")
     return f"{sign}¥{whole}.{frac}"
+
+
+def parse_percent_bps(text: str, *, what: str = "百分比") -> int:
+    """A percentage typed by a person ("8", "8.5", "8.25%") as integer basis points (825)."""
+    cleaned = (text or "").strip().rstrip("%").strip()
+    try:
+        pct = Decimal(cleaned)
+    except InvalidOperation:
+        raise PricingError(f"{what}格式不正确，例如 8 或 8.5") from None
+    if not pct.is_finite() or pct < 0 or pct > 100:
+        raise PricingError(f"{what}必须在 0 到 100 之间")
+    bps = pct * _BPS / 100
+    if bps != bps.to_integral_value():
+        raise PricingError(f"{what}最多两位小数")
+    return int(bps)
+
+
+def format_bps(bps: int) -> str:
+    """Basis points as a percentage for display: 825 → "8.25%", 600 → "6%"."""
+    pct = (Decimal(int(bps)) / (_BPS // 100)).normalize()
+    return f"{pct:f}%"
 
 
 def split_vat(*, gross_fen: int, rate_bps: int) -> tuple[int, int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,9 +33,12 @@ __all__ = [
     "Tier",
     "check_cap",
     "check_quote_cap",
+    "entry_price_fen",
     "highest_unit_price",
     "is_metered",
     "is_quoted",
+    "lowest_entry_price_fen",
+    "terms_from_json",
 ]
 
 # Unit prices are kept to 1/100 fen (= 0.0001 yuan), the precision parse_yuan accepts.
@@ -142,6 +148,38 @@ class PlanTerms:
         fields = dict(data)
         fields["tiers"] = tuple(_tier_from_dict(t) for t in data.get("tiers") or ())
         return cls(**fields).validate()
+
+
+def terms_from_json(text: str | None) -> PlanTerms:
+    """The validated terms stored as JSON on a price plan; InvalidPlan when they cannot be read."""
+    try:
+        data = json.loads(text or "{}")
+    except (TypeError, ValueError) as exc:
+        raise InvalidPlan("价格方案格式不正确") from exc
+    try:
+        return PlanTerms.from_dict(data)
+    except (TypeError, ValueError, ArithmeticError) as exc:  # a malformed field of stored JSON
+        if isinstance(exc, InvalidPlan):
+            raise
+        raise InvalidPlan("价格方案格式不正确") from exc
+
+
+def entry_price_fen(terms: PlanTerms) -> int | None:
+    """The price of the smallest purchase under a plan (fen, rounded up); None when negotiated."""
+    if terms.form is ChargeForm.NEGOTIATED:
+        return None
+    if terms.form is ChargeForm.FREE_PUBLIC:
+        return 0
+    if terms.form in PACKAGE_PRICED_FORMS:
+        return terms.price_fen
+    prices = [t.unit_price_fen for t in terms.tiers] or [terms.unit_price_fen]
+    return math.ceil(min(prices))
+
+
+def lowest_entry_price_fen(terms: Iterable[PlanTerms]) -> int | None:
+    """The lowest entry price among plans, None when none has a public price."""
+    prices = [p for p in (entry_price_fen(t) for t in terms) if p is not None]
+    return min(prices) if prices else None
 
 
 _DICT_KEYS = frozenset(

@@ -112,20 +112,28 @@ class Web:
 
     META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
-    def __init__(self, client):
+    def __init__(self, client, session=None):
         self.client = client
+        self.session = session
+
+    def _boundary(self) -> None:
+        """Commit what the test arranged through use cases (they flush, the caller commits) before a request."""
+        if self.session is not None:
+            self.session.commit()
 
     def csrf(self) -> str:
         html = self.client.get("/login").get_data(as_text=True)
         return self.META.search(html).group(1)
 
     def get(self, url, **kw):
+        self._boundary()
         return self.client.get(url, **kw)
 
     def post(self, url, data=None, *, csrf: bool = True, **kw):
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.csrf())
+        self._boundary()
         return self.client.post(url, data=data, **kw)
 
     def login(self, email: str, password: str = PASSWORD):
@@ -143,8 +151,8 @@ def client(app):
 
 
 @pytest.fixture
-def web(client) -> Web:
-    return Web(client)
+def web(client, session) -> Web:
+    return Web(client, session)
 
 
 @pytest.fixture

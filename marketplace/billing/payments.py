@@ -8,13 +8,13 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.billing.errors import BillingError
 from marketplace.billing.overdue import lift_if_paid
+from marketplace.clock import today as today_local
 from marketplace.errors import Conflict, NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import PaymentMethod
 from marketplace.models.base import utcnow
 from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.models.payments import Payment
-from marketplace.orders.common import today_local
 from pricing import format_fen
 
 

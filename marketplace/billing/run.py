@@ -23,13 +23,14 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.billing.errors import BillingError
 from marketplace.billing.rating import is_postpaid_plan, rate_month
+from marketplace.clock import today as today_local
 from marketplace.gateway.usage import receipt_digest
 from marketplace.i18n_marker import N_
 from marketplace.models import Entitlement, OrderLine, Organization, PricePlan, Product, UseType
 from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.models.metering import UsageEvent
 from marketplace.orders.checkout import REF_ALPHABET
-from marketplace.orders.common import today_local, vat_rate_bps
+from marketplace.orders.common import vat_rate_bps
 from marketplace.supply.caps import caps_by_day
 from pricing import ChargeForm, PlanTerms, UsageCharge, round_fen, split_vat
 from pricing.metering import has_overage

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.catalog.search import STOPWORDS, _tokens
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.models import PricePlan, Product, ProductStatus
 from marketplace.supply.on_sale import in_force_agreement_ids, on_sale_clause
 from pricing import PlanTerms

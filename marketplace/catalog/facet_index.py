@@ -131,7 +131,7 @@ def _sync_after_flush(session: Session, _flush_context) -> None:
 
 
 def install_facets(connection: Connection) -> None:
-    """Fill the facet table when it is empty but products are listed (an EXTRAS installer, see search.py).
+    """Fill the facet table when it is empty but products are listed (an EXTRAS installer, see marketplace.schema).
 
     On PostgreSQL the table also gets a copy of product.search_vector with its own GIN index: matching
     and counting then never read the wide product rows.

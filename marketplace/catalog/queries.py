@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from marketplace.catalog.facet_index import FACET_COLUMNS, PRICE_RANGES, combo_values, price_bucket  # noqa: F401
 from marketplace.catalog.search import fts_match_expression, pg_tsquery_expression, query_terms
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.models import Product, ProductFacet
 from marketplace.supply.on_sale import in_force_agreement_ids, on_sale_clause, unmandated_ids
 

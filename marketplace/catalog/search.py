@@ -17,10 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from marketplace.catalog.facet_index import install_facets, sync_product_facets
+from marketplace.catalog.facet_index import sync_product_facets
+from marketplace.catalog.visibility import lowest_price_fen
 from marketplace.catalog_terms import DOMAINS, PRODUCT_TYPES
 from marketplace.models import Organization, PricePlan, Product
-from marketplace.schema import EXTRAS
+from marketplace.supply.search_hook import register_indexer
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -68,8 +69,6 @@ def product_text(session: Session, product: Product) -> str:
 
 def index_product(session: Session, product: Product) -> None:
     """Refresh a product's search words, lowest price, facet row and full-text row (caller commits)."""
-    from marketplace.catalog.visibility import lowest_price_fen
-
     product.search_words = segment(product_text(session, product))
     if product.id is not None:
         plans = session.exec(select(PricePlan).where(PricePlan.product_id == product.id)).all()
@@ -115,12 +114,9 @@ def reindex_all(session: Session) -> int:
     for product in session.exec(select(Product)).all():
         index_product(session, product)
         count += 1
-    session.commit()
+    session.flush()
     session.execute(text("ANALYZE"))  # planner statistics: without them SQLite sorts every product per page
-    session.commit()
     return count
 
 
-for _installer in (install_search, install_facets):
-    if _installer not in EXTRAS:
-        EXTRAS.append(_installer)
+register_indexer(index_product)

@@ -63,16 +63,16 @@ def apply_for_access(session: Session, *, actor: Actor, slug: str, use_type: str
     app = AccessApplication(product_id=product.id, buyer_org_id=org.id, user_id=actor.user_id, use_type=use,
                             purpose=purpose, scenario=scenario,
                             pending_key=_pending_key(org.id, product.id))
-    session.add(app)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(app)
+            session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict(N_("贵单位已有一份待审核的申请，请等待运营单位处理")) from None
     record_audit(session, actor=actor, action="application.submit", object_type="access_application",
                  object_id=app.id, org_id=org.id,
                  after={"product": product.slug, "use_type": use, "status": app.status})
-    session.commit()
+    session.flush()
     return app
 
 
@@ -110,7 +110,7 @@ def decide_application(session: Session, *, actor: Actor, application_id: int, a
     record_audit(session, actor=actor, action=f"application.{app.status.value}",
                  object_type="access_application", object_id=app.id, org_id=app.buyer_org_id,
                  before={"status": ApplicationStatus.PENDING}, after={"status": app.status, "reason": reason})
-    session.commit()
+    session.flush()
     return app
 
 
@@ -122,7 +122,7 @@ def withdraw_application(session: Session, *, actor: Actor, application_id: int)
     app.status, app.pending_key = ApplicationStatus.WITHDRAWN, None
     record_audit(session, actor=actor, action="application.withdraw", object_type="access_application",
                  object_id=app.id, before={"status": ApplicationStatus.PENDING}, after={"status": app.status})
-    session.commit()
+    session.flush()
     return app
 
 

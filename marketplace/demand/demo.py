@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.clock import today as today_local
 from marketplace.demand import applications, quotes
-from marketplace.demand.parties import current_cap_fen, today_local
+from marketplace.demand.parties import current_cap_fen
 from marketplace.models import Openness, Organization, PricePlan, Product, ProductStatus, User
 
 log = logging.getLogger(__name__)

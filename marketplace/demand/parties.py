@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.clock import today as today_local
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Product
 from marketplace.models.demand import QuoteRequest
 from marketplace.supply.caps import applicable_cap
 from marketplace.supply.on_sale import product_mandate
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today_local() -> date:
-    """Today's date in Asia/Shanghai (offer validity is a local calendar date)."""
-    return datetime.now(SHANGHAI).date()
 
 
 def active_broker_id(session: Session, product: Product) -> int | None:

@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
-from marketplace.demand.parties import current_cap_fen, load_quote, today_local
+from marketplace.clock import today as today_local
+from marketplace.demand.parties import current_cap_fen, load_quote
 from marketplace.demand.quotes import OFFER_FORMS
 from marketplace.models import Order, Organization, Product
 from marketplace.models.demand import OfferStatus, QuoteMessage, QuoteOffer, QuoteRequest

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.clock import today as today_local
 from marketplace.demand.common import (
     DemandError,
     clean_text,
@@ -16,7 +17,7 @@ from marketplace.demand.common import (
     parse_use_type,
     require_verified_buyer,
 )
-from marketplace.demand.parties import current_cap_fen, load_quote, seller_org_id, today_local
+from marketplace.demand.parties import current_cap_fen, load_quote, seller_org_id
 from marketplace.errors import Conflict, NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, UseType
@@ -58,7 +59,7 @@ def request_quote(session: Session, *, actor: Actor, slug: str, volume: str, per
     record_audit(session, actor=actor, action="quote.request", object_type="quote_request", object_id=quote.id,
                  org_id=org.id, after={"product": product.slug, "seller": quote.seller_org_id,
                                        "volume": volume, "period": period, "use_type": use})
-    session.commit()
+    session.flush()
     return quote
 
 
@@ -124,7 +125,7 @@ def make_offer(session: Session, *, actor: Actor, quote_id: int, price_fen: int,
                  org_id=quote.buyer_org_id, before={"quote_status": before},
                  after={"quote": quote.id, "price_fen": price_fen, "terms": parsed.to_dict(), "plan": plan.id,
                         "valid_until": valid_until.isoformat()})
-    session.commit()
+    session.flush()
     return offer
 
 
@@ -143,7 +144,7 @@ def quote_id_for_buyer(session: Session, *, actor: Actor, offer_id: int) -> int:
     return quote.id
 
 
-def _buyer_open_offer(session: Session, *, actor: Actor, offer_id: int) -> tuple[QuoteOffer, QuoteRequest]:
+def buyer_open_offer(session: Session, *, actor: Actor, offer_id: int) -> tuple[QuoteOffer, QuoteRequest]:
     """The buyer's own open, unexpired offer; NotFound for another buyer's."""
     offer = session.get(QuoteOffer, offer_id)
     if offer is None:
@@ -158,7 +159,7 @@ def _buyer_open_offer(session: Session, *, actor: Actor, offer_id: int) -> tuple
 
 def decline_offer(session: Session, *, actor: Actor, offer_id: int, reason: str = "") -> QuoteOffer:
     """The buyer declines an open offer."""
-    offer, quote = _buyer_open_offer(session, actor=actor, offer_id=offer_id)
+    offer, quote = buyer_open_offer(session, actor=actor, offer_id=offer_id)
     reason = clean_text(reason, field="reason", label="原因", max_len=1000, required=False)
     offer.status, offer.decided_at = OfferStatus.DECLINED, utcnow()
     quote.status, quote.updated_at = QuoteStatus.DECLINED, utcnow()
@@ -168,28 +169,8 @@ def decline_offer(session: Session, *, actor: Actor, offer_id: int, reason: str 
     record_audit(session, actor=actor, action="quote.offer_decline", object_type="quote_offer",
                  object_id=offer.id, before={"status": OfferStatus.OPEN},
                  after={"status": offer.status, "reason": reason})
-    session.commit()
+    session.flush()
     return offer
-
-
-def accept_offer(session: Session, *, actor: Actor, offer_id: int, invoice, purpose: str = ""):
-    """The buyer accepts an open offer: an order at the offer's price (orders' place_order), then the quote closes."""
-    offer, quote = _buyer_open_offer(session, actor=actor, offer_id=offer_id)
-    from marketplace.orders.checkout import place_order  # orders imports demand: import late
-
-    order = place_order(session, actor=actor, buyer_org_id=quote.buyer_org_id, product_id=quote.product_id,
-                        plan_id=offer.plan_id, quantity=1, use_type=quote.use_type,
-                        purpose=purpose or quote.message, invoice=invoice, submit_token=f"quote-offer-{offer.id}",
-                        quote_offer=offer)
-    offer = session.get(QuoteOffer, offer_id)
-    quote = session.get(QuoteRequest, quote.id)
-    offer.status, offer.decided_at, offer.order_id = OfferStatus.ACCEPTED, utcnow(), order.id
-    quote.status, quote.updated_at = QuoteStatus.ACCEPTED, utcnow()
-    record_audit(session, actor=actor, action="quote.offer_accept", object_type="quote_offer", object_id=offer.id,
-                 before={"status": OfferStatus.OPEN},
-                 after={"status": offer.status, "order": order.number, "price_fen": offer.price_fen})
-    session.commit()
-    return order
 
 
 def post_message(session: Session, *, actor: Actor, quote_id: int, body: str) -> QuoteMessage:
@@ -202,7 +183,7 @@ def post_message(session: Session, *, actor: Actor, quote_id: int, body: str) ->
     session.flush()
     record_audit(session, actor=actor, action="quote.message", object_type="quote_request", object_id=quote.id,
                  after={"message": msg.id, "length": len(body)})
-    session.commit()
+    session.flush()
     return msg
 
 
@@ -216,5 +197,5 @@ def close_quote(session: Session, *, actor: Actor, quote_id: int) -> QuoteReques
     quote.status, quote.updated_at = QuoteStatus.CLOSED, utcnow()
     record_audit(session, actor=actor, action="quote.close", object_type="quote_request", object_id=quote.id,
                  org_id=quote.buyer_org_id, before={"status": before}, after={"status": quote.status})
-    session.commit()
+    session.flush()
     return quote

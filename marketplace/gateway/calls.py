@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection, Engine
 
+from marketplace.clock import SHANGHAI
 from marketplace.db import SQLITE_BUSY_TIMEOUT_MS
 from marketplace.gateway import sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
@@ -35,7 +35,6 @@ from marketplace.models.base import utcnow
 from marketplace.supply.on_sale import product_problem
 from pricing import ChargeForm
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_IDEMPOTENCY_KEY = 100
 
 

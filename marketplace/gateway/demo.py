@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.clock import local_now, today
 from marketplace.gateway import demo_text
-from marketplace.gateway.calls import SHANGHAI
 from marketplace.gateway.datasets import Definition, Table
 from marketplace.gateway.masking import FieldRule
 from marketplace.gateway.provision import ApiProductIn, create_api_product, grant_access
-from marketplace.models import Organization, Product, UseType
+from marketplace.models import ApiKey, Organization, Product, UseType
 from marketplace.models.metering import QuotaCounter, UsageEvent
 from marketplace.supply.agreements import authority_actor
 from marketplace.uscc import make_uscc
-from pricing import ChargeForm, PlanTerms
+from pricing import ChargeForm, PlanTerms, Tier
 
 CITIES = ("福州", "厦门", "泉州", "漳州", "莆田", "宁德", "南平", "三明", "龙岩")
 WEATHER = ("晴", "多云", "阴", "小雨", "中雨", "雷阵雨")
@@ -52,7 +52,7 @@ def enterprises(n: int = 300, seed: int = 5) -> list[dict]:
 
 def weather_rows(days: int = 60) -> list[dict]:
     """Daily weather per city for the last `days` days."""
-    rng, start = random.Random(7), date.today() - timedelta(days=days)
+    rng, start = random.Random(7), today() - timedelta(days=days)
     return [{"city": c, "date": (start + timedelta(days=d)).isoformat(), "weather": rng.choice(WEATHER),
              "temp_high": str(rng.randrange(18, 34)), "temp_low": str(rng.randrange(8, 18)),
              "aqi": str(rng.randrange(15, 120))} for c in CITIES for d in range(days + 1)]
@@ -112,8 +112,6 @@ def _products(session: Session, orgs: dict[str, Organization], actor: Actor, rev
 
 
 def _tiers(pairs):
-    from pricing import Tier
-
     return tuple(Tier(up_to=u, unit_price_fen=p) for u, p in pairs)
 
 
@@ -121,7 +119,7 @@ def _past_usage(session: Session, ent, key_id: int, days: int = 14) -> None:
     """Some billable and non-billable calls on the last days, so the usage pages have something to show."""
     rng, used = random.Random(11), 0
     for back in range(days, 0, -1):
-        at = datetime.now(SHANGHAI).replace(hour=10, minute=0) - timedelta(days=back)
+        at = local_now().replace(hour=10, minute=0) - timedelta(days=back)
         for i in range(rng.randrange(3, 25)):
             billable = rng.random() > 0.15
             used += billable
@@ -140,7 +138,6 @@ def load_gateway_demo(session: Session, orgs: dict[str, Organization]) -> list[P
     ent, _plaintext = grant_access(session, actor=actor, buyer=orgs["buyer_a"], product=products[0],
                                    use=UseType.INDUSTRY)
     session.flush()
-    from marketplace.models import ApiKey
 
     key = session.execute(select(ApiKey).where(ApiKey.entitlement_id == ent.id)).scalar_one()
     _past_usage(session, ent, key.id)

@@ -5,6 +5,9 @@ metered call writes through the driver directly; every other query of the gatewa
 SQLite: one BEGIN IMMEDIATE transaction (quota UPDATE, then INSERT). PostgreSQL: the hot connection is in
 autocommit and every write is ONE statement (the quota UPDATE and the INSERT joined in a CTE), so a call costs
 one round trip and no BEGIN/COMMIT; a statement is atomic, so nothing is ever half-stored.
+
+This is the documented exception to "use cases flush, the boundary commits": R9 wants a billable call
+durable before its answer is sent, so the writer commits (or autocommits) its own statements here.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
 from marketplace.catalog_terms import DOMAINS
+from marketplace.clock import today as exchange_today
 from marketplace.entitlements import grant_entitlement
 from marketplace.errors import DomainError, NotFound
 from marketplace.gateway.datasets import Definition, Table, define_dataset
@@ -104,7 +104,7 @@ def _set_caps(session: Session, *, actor: Actor | None, product: Product, agreem
         raise SupplyError(N_("上限收费标准只能由授权主体设定"), field="caps")
     for form, cap_fen in caps:
         set_cap(session, actor=actor, product_id=product.id, charge_form=form, cap_fen=Decimal(cap_fen),
-                authority_id=agreement.authority_id, commit=False)
+                authority_id=agreement.authority_id)
 
 
 def create_api_product(session: Session, *, actor: Actor, operator: Organization, data: ApiProductIn, table: Table,
@@ -121,15 +121,15 @@ def create_api_product(session: Session, *, actor: Actor, operator: Organization
     plans = list(data.plans) or [per_call_plan(None)]
     salt = secrets.token_hex(8)
     content = {**_content(data, table, definition, salt), "agreement_id": agreement.id}
-    product = create_product(session, actor=actor, operator_id=operator.id, commit=False, plans=plans, data=content)
+    product = create_product(session, actor=actor, operator_id=operator.id, plans=plans, data=content)
     if data.slug:
         product.slug = data.slug
     _set_caps(session, actor=cap_setter, product=product, agreement=agreement, caps=data.caps)
     define_dataset(session, actor=actor, product=product, table=table, definition=definition,
                    source_name=source_name, salt=salt)
-    revision = submit_revision(session, actor=actor, product_id=product.id, commit=False)
+    revision = submit_revision(session, actor=actor, product_id=product.id)
     if approve:
-        approve_revision(session, actor=reviewer or actor, revision_id=revision.id, commit=False)
+        approve_revision(session, actor=reviewer or actor, revision_id=revision.id)
     return product
 
 

@@ -15,8 +15,6 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
-from marketplace.schema import EXTRAS
-
 # :now - at, never negative (another host's clock slightly ahead, or a clock set back)
 _REFILL = "{least}(:burst, rate_bucket.tokens + {greatest}(0, :now - rate_bucket.at) * :rate)"
 _TAKE = ("INSERT INTO rate_bucket (api_key_id, tokens, at) VALUES (:key_id, :burst - 1, :now)"
@@ -32,8 +30,6 @@ def install_unlogged_buckets(connection: Connection) -> None:
         connection.exec_driver_sql("ALTER TABLE IF EXISTS rate_bucket SET UNLOGGED")  # 0002 runs it earlier
 
 
-if install_unlogged_buckets not in EXTRAS:
-    EXTRAS.append(install_unlogged_buckets)
 
 
 class SharedRateLimiter:

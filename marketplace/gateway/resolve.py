@@ -10,13 +10,13 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from marketplace.clock import SHANGHAI
 from marketplace.gateway.masking import FieldRule
 from marketplace.keys import digest_key
 from marketplace.models import (
@@ -33,7 +33,6 @@ from marketplace.supply.on_sale import SaleFacts, domains_of, mandates_in_force
 from pricing import ChargeForm, PlanTerms
 from pricing.charge_forms import TIERED_FORMS, UNIT_PRICED_FORMS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Plans whose calls are rated one by one after the call (R3: never above the cap in force on the call's day);
 # subscriptions and prepaid packages were priced and checked when bought.
 RATED_PER_CALL = TIERED_FORMS | UNIT_PRICED_FORMS
@@ -108,8 +107,6 @@ def load_dataset(conn: Connection, product_id: int) -> DatasetDef | None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 

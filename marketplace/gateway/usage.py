@@ -5,25 +5,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
-from marketplace.gateway.calls import SHANGHAI
+from marketplace.clock import SHANGHAI, today
 from marketplace.models import ApiKey, Entitlement, Organization, PricePlan, Product
 from marketplace.models.metering import QuotaCounter, UsageEvent
-from pricing import ChargeForm, PlanTerms, UsageCharge, charge_usage, remaining_calls
+from pricing import ChargeForm, PlanTerms, UsageCharge, charge_usage, remaining_calls, terms_from_json
 
 CSV_HEADER = ("request_id", "time", "day", "product", "key_prefix", "status", "billable", "records")
-
-
-def today() -> date:
-    """Today in Asia/Shanghai (usage days are Shanghai days)."""
-    return datetime.now(SHANGHAI).date()
 
 
 def period_start(on: date | None = None) -> date:
@@ -98,7 +92,7 @@ def position(session: Session, ent: Entitlement, *, since: date | None = None) -
     """The current period's cost under the entitlement's pinned plan version (R2, R7)."""
     since = since or period_start()
     plan, product = session.get(PricePlan, ent.plan_id), session.get(Product, ent.product_id)
-    terms = PlanTerms.from_dict(json.loads(plan.terms))
+    terms = terms_from_json(plan.terms)
     units = _period_units(session, ent, terms, since)
     used_total = session.execute(select(QuotaCounter.used).where(QuotaCounter.entitlement_id == ent.id)).scalar() or 0
     if ent.calls_total is not None:

@@ -1,13 +1,15 @@
 """Shared column helpers: aware UTC timestamps, enums stored as their values."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
+
+from marketplace import clock
 
 
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC (SQLModel stores aware datetimes)."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def enum_type(enum_cls: type, length: int = 30) -> sa.Enum:

@@ -32,7 +32,7 @@ def approve_public_use(session: Session, *, actor: Actor, order_id: int, operato
                  org_id=order.buyer_org_id, before={"status": order.status}, after=order_summary(order))
     order.status, order.paid_at = OrderStatus.PAID, utcnow()
     fulfil_order(session, actor=actor, order=order)
-    session.commit()
+    session.flush()
     return order
 
 
@@ -48,5 +48,5 @@ def decline_public_use(session: Session, *, actor: Actor, order_id: int, operato
     record_audit(session, actor=actor, action="order.decline_public_use", object_type="order", object_id=order.id,
                  org_id=order.buyer_org_id, before={"status": before},
                  after={**order_summary(order), "reason": reason})
-    session.commit()
+    session.flush()
     return order

@@ -19,7 +19,7 @@ MAX_ACTIVE_KEYS = 5
 
 def issue_key_for(session: Session, *, actor: Actor, buyer_org_id: int, entitlement_id: int,
                   label: str = "") -> tuple[ApiKey, str]:
-    """A new key for the buyer's usable entitlement of an API product; commits."""
+    """A new key for the buyer's usable entitlement of an API product; the caller commits."""
     ent = session.get(Entitlement, entitlement_id)
     if ent is None or ent.buyer_org_id != buyer_org_id:
         raise NotFound(N_("权益不存在"))
@@ -33,21 +33,21 @@ def issue_key_for(session: Session, *, actor: Actor, buyer_org_id: int, entitlem
     if active >= MAX_ACTIVE_KEYS:
         raise OrderError(f"每项权益最多 {MAX_ACTIVE_KEYS} 个有效密钥，请先吊销不用的密钥")
     key, plaintext = issue_api_key(session, actor=actor, entitlement=ent, label=(label or "").strip())
-    session.commit()
+    session.flush()
     return key, plaintext
 
 
 def rotate_key(session: Session, *, actor: Actor, buyer_org_id: int, key_id: int) -> tuple[ApiKey, str]:
-    """Replace one of the buyer's keys; commits."""
+    """Replace one of the buyer's keys; the caller commits."""
     key = get_own_key(session, org_id=buyer_org_id, key_id=key_id)
     new, plaintext = rotate_api_key(session, actor=actor, key=key)
-    session.commit()
+    session.flush()
     return new, plaintext
 
 
 def revoke_key(session: Session, *, actor: Actor, buyer_org_id: int, key_id: int) -> ApiKey:
-    """Stop one of the buyer's keys; commits."""
+    """Stop one of the buyer's keys; the caller commits."""
     key = get_own_key(session, org_id=buyer_org_id, key_id=key_id)
     revoke_api_key(session, actor=actor, key=key)
-    session.commit()
+    session.flush()
     return key

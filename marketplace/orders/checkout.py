@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -11,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.clock import today as today_local
+from marketplace.demand.applications import has_approved_access
 from marketplace.i18n_marker import N_
 from marketplace.models import (
     InvoiceKind,
@@ -25,9 +26,11 @@ from marketplace.models import (
     Product,
     UseType,
 )
-from marketplace.orders.common import OrderError, order_summary, today_local, vat_rate_bps
+from marketplace.models.demand import OfferStatus, QuoteRequest
+from marketplace.orders.common import OrderError, order_summary, vat_rate_bps
+from marketplace.orders.fulfilment import fulfil_order
 from marketplace.orders.sellable import LineSeller, check_sellable, seller_of
-from pricing import ChargeForm, PlanTerms, PricingError, is_quoted, order_amount, split_vat
+from pricing import ChargeForm, PricingError, is_quoted, order_amount, split_vat, terms_from_json
 
 MAX_PURPOSE = 2000
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
@@ -55,7 +58,7 @@ class Priced:
 def place_order(session: Session, *, actor: Actor, buyer_org_id: int, product_id: int, plan_id: int,
                 quantity: int, use_type: str, purpose: str, invoice: InvoiceIn, submit_token: str,
                 quote_offer=None) -> Order:
-    """Create an order (or return the one this submit token already made); commits.
+    """Create an order (or return the one this submit token already made); the caller commits.
 
     `quote_offer` is a marketplace.models.demand.QuoteOffer accepted by this buyer: its price_fen is the
     order's tax-inclusive total and its private plan (plan_id) is what the entitlement pins.
@@ -136,8 +139,6 @@ def _check_plan(session: Session, product: Product, plan_id, quote_offer) -> Pri
 
 
 def _check_access(session: Session, buyer_org_id: int, product_id: int) -> None:
-    from marketplace.demand.applications import has_approved_access  # demand imports orders: import late
-
     if not has_approved_access(session, buyer_org_id=buyer_org_id, product_id=product_id):
         raise OrderError(N_("该产品为有条件开放，需先提交使用申请并经运营单位审核通过后才能下单"))
 
@@ -193,7 +194,7 @@ def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_i
         unit = gross
     else:
         try:
-            terms = PlanTerms.from_dict(json.loads(plan.terms))
+            terms = terms_from_json(plan.terms)
             gross = order_amount(terms, quantity=quantity)
         except (PricingError, ValueError) as e:
             raise OrderError(getattr(e, "message", None) or "价格方案无效，请联系运营单位", field="plan_id") from None
@@ -204,8 +205,6 @@ def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_i
 
 
 def _offer_price(session: Session, offer, buyer_org_id: int, product_id: int, quantity: int) -> int:
-    from marketplace.models.demand import OfferStatus, QuoteRequest
-
     quote = session.get(QuoteRequest, offer.quote_id)
     if quote is None or quote.buyer_org_id != buyer_org_id or quote.product_id != product_id:
         raise OrderError(N_("报价不存在"))
@@ -255,7 +254,6 @@ def _insert(session: Session, *, actor: Actor, buyer: Organization, product: Pro
         except IntegrityError:
             existing = _order_by_token(session, token)
             if existing is not None:  # a concurrent double submit won the race
-                session.rollback()
                 return _same_buyer(existing, buyer.id)
             continue  # order number or bank reference taken meanwhile: draw again
         return _finish(session, actor=actor, order=order, product=product, plan=plan, quantity=quantity,
@@ -274,8 +272,7 @@ def _finish(session: Session, *, actor: Actor, order: Order, product: Product, p
                  org_id=order.buyer_org_id, after={**order_summary(order), "product": product.slug,
                                                    "plan": plan.id, "quantity": quantity, "use": order.use_type})
     if order.status == OrderStatus.PAID:  # nothing to pay up front (metered plans billed on usage)
-        from marketplace.orders.fulfilment import fulfil_order
 
         fulfil_order(session, actor=actor, order=order)
-    session.commit()
+    session.flush()
     return order

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -12,19 +9,11 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderLine
 from marketplace.models.accounts import TaxpayerKind
-from marketplace.models.base import utcnow
 from pricing import VAT_GENERAL_BPS, VAT_SMALL_SCALE_BPS
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class OrderError(DomainError):
     """An order rule was broken (bad input or a state that forbids the step)."""
-
-
-def today_local() -> date:
-    """Today's date in China (terms, validity dates and order numbers use it)."""
-    return utcnow().astimezone(SHANGHAI).date()
 
 
 def vat_rate_bps(taxpayer_kind: str) -> int:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from marketplace import clock
 from marketplace.audit import Actor, record_audit
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
@@ -64,7 +66,7 @@ def upload_deliverable(session: Session, *, actor: Actor, operator_org_id: int, 
     record_audit(session, actor=actor, action="deliverable.upload", object_type="deliverable", object_id=item.id,
                  org_id=operator_org_id, after={"product": product.slug, "file": item.filename, "sha256": digest})
     _deliver_waiting_orders(session, actor=actor, product_id=product.id)
-    session.commit()
+    session.flush()
     return item
 
 
@@ -89,24 +91,52 @@ def deliverables_of(session: Session, product_id: int) -> list[Deliverable]:
                                 .order_by(Deliverable.id)).scalars())
 
 
-def ensure_copies(session: Session, *, actor: Actor, order: Order, storage_dir: Path) -> list[DeliveryCopy]:
-    """The buyer's watermarked copies of every file of a paid order (made on first need); commits new ones."""
+def _order_files(session: Session, order: Order) -> list[tuple[int, Deliverable]]:
+    """(order line id, master file) for every file a paid order delivers."""
     if order.status not in PAID_STATES:
         return []
+    return [(line.id, item) for line, product in line_products(session, order) if product.type in FILE_TYPES
+            for item in deliverables_of(session, product.id)]
+
+
+def _copy_of(session: Session, line_id: int, deliverable_id: int) -> DeliveryCopy | None:
+    return session.execute(select(DeliveryCopy).where(DeliveryCopy.order_line_id == line_id,
+                                                      DeliveryCopy.deliverable_id == deliverable_id)).scalar()
+
+
+def copies_of(session: Session, order: Order) -> list[DeliveryCopy]:
+    """The buyer's copies already made for a paid order (reads only: the order page is a GET)."""
+    found = [_copy_of(session, line_id, item.id) for line_id, item in _order_files(session, order)]
+    return [c for c in found if c is not None]
+
+
+def files_awaiting_copy(session: Session, order: Order) -> list[tuple[int, Deliverable]]:
+    """(order line id, master file) of a paid order's files that have no copy for the buyer yet."""
+    return [(line_id, item) for line_id, item in _order_files(session, order)
+            if _copy_of(session, line_id, item.id) is None]
+
+
+def ensure_copy(session: Session, *, actor: Actor, order: Order, line_id: int, deliverable_id: int,
+                storage_dir: Path) -> DeliveryCopy:
+    """The buyer's watermarked copy of one file of a paid order, made once; a concurrent repeat finds it."""
+    wanted = [item for lid, item in _order_files(session, order) if lid == line_id and item.id == deliverable_id]
+    if not wanted:
+        raise NotFound(N_("文件不存在"))
+    copy = _copy_of(session, line_id, deliverable_id)
+    if copy is not None:
+        return copy
     buyer = session.get(Organization, order.buyer_org_id)
-    copies, made = [], False
-    for line, product in line_products(session, order):
-        if product.type not in FILE_TYPES:
-            continue
-        for item in deliverables_of(session, product.id):
-            copy = session.execute(select(DeliveryCopy).where(DeliveryCopy.order_line_id == line.id,
-                                                              DeliveryCopy.deliverable_id == item.id)).scalar()
-            if copy is None:
-                copy, made = _make_copy(session, actor, order, line.id, item, buyer, storage_dir), True
-            copies.append(copy)
-    if made:
-        session.commit()
-    return copies
+    try:
+        with session.begin_nested():
+            return _make_copy(session, actor, order, line_id, wanted[0], buyer, storage_dir)
+    except IntegrityError:  # the same copy made at the same moment by another request
+        return _copy_of(session, line_id, deliverable_id)
+
+
+def ensure_copies(session: Session, *, actor: Actor, order: Order, storage_dir: Path) -> list[DeliveryCopy]:
+    """The buyer's watermarked copies of every file of a paid order (made on first need); the caller commits."""
+    return [ensure_copy(session, actor=actor, order=order, line_id=line_id, deliverable_id=item.id,
+                        storage_dir=storage_dir) for line_id, item in _order_files(session, order)]
 
 
 def _make_copy(session: Session, actor: Actor, order: Order, line_id: int, item: Deliverable, buyer: Organization,
@@ -129,8 +159,15 @@ def _make_copy(session: Session, actor: Actor, order: Order, line_id: int, item:
     return copy
 
 
+class _ClockSigner(TimestampSigner):
+    """Link timestamps from the exchange clock, so a test can move time instead of sleeping."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="pdx-delivery")
+    return URLSafeTimedSerializer(secret, salt="pdx-delivery", signer=_ClockSigner)
 
 
 def download_token(secret: str, copy: DeliveryCopy) -> str:
@@ -178,6 +215,5 @@ def take_download(session: Session, *, actor: Actor, buyer_org_id: int, copy_id:
     item = session.get(Deliverable, copy.deliverable_id)
     record_audit(session, actor=actor, action="delivery.download", object_type="delivery_copy", object_id=copy.id,
                  org_id=buyer_org_id, after={"order": order.number, "fingerprint": copy.fingerprint})
-    session.commit()
     return Download(path=storage_dir / copy.stored_name, filename=item.filename, media_type=item.media_type,
                     sha256=copy.sha256)

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.clock import today as today_local
 from marketplace.errors import DomainError
 from marketplace.models import Openness, OrderLine, Organization, PricePlan, Product, ProductStatus, User
 from marketplace.orders.approvals import approve_public_use
 from marketplace.orders.checkout import InvoiceIn, place_order
-from marketplace.orders.common import today_local
 from marketplace.orders.delivery import deliverables_of, upload_deliverable
 from marketplace.orders.offline import OfflineDeliveryIn, record_offline_delivery
 from marketplace.orders.payments import cancel_order, record_payment

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,7 +27,7 @@ from marketplace.models.base import utcnow
 from marketplace.models.delivery import OfflineDelivery, OfflineDeliveryStatus
 from marketplace.orders.common import order_lines
 from marketplace.supply.deliverability import FILE_TYPES, KEYED_TYPES, has_definition, has_files
-from pricing import ChargeForm, PlanTerms
+from pricing import ChargeForm, terms_from_json
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -41,7 +40,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 def _entitlement_terms(plan: PricePlan, quantity: int, start: datetime) -> tuple[datetime | None, int | None]:
     """(ends_at, calls_total) for a line: subscriptions run quantity × period, prepaid packs add up calls."""
-    terms = PlanTerms.from_dict(json.loads(plan.terms))
+    terms = terms_from_json(plan.terms)
     if terms.period_months:
         return add_months(start, terms.period_months * quantity), None
     if terms.form is ChargeForm.PREPAID_CALLS:

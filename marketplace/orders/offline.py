@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.clock import today as today_local
 from marketplace.errors import Conflict, NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Order, OrderLine, OrderStatus, Organization, Product
 from marketplace.models.base import utcnow
 from marketplace.models.delivery import OfflineDelivery, OfflineDeliveryStatus
-from marketplace.orders.common import OrderError, today_local
+from marketplace.orders.common import OrderError
 from marketplace.orders.fulfilment import mark_delivered_if_complete
 
 METHOD_MAX, REFERENCE_MAX, NOTE_MAX = 100, 100, 1000

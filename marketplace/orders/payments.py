@@ -14,6 +14,7 @@ from marketplace.models.base import utcnow
 from marketplace.models.payments import Payment, PaymentKind
 from marketplace.orders.common import OrderError, get_order, order_summary
 from marketplace.orders.fulfilment import fulfil_order, withdraw_order_rights
+from pricing import format_fen
 
 PAID_STATES = (OrderStatus.PAID, OrderStatus.DELIVERED)
 OPEN_STATES = (OrderStatus.AWAITING_PAYMENT, OrderStatus.AWAITING_APPROVAL)
@@ -47,8 +48,7 @@ def record_payment(session: Session, *, actor: Actor, order_id: int, method: str
         with session.begin_nested():
             session.add(payment)
             session.flush()
-    except IntegrityError:  # the same receipt recorded concurrently
-        session.rollback()
+    except IntegrityError:  # the same receipt recorded concurrently (the savepoint is rolled back)
         return get_order(session, order_id)
     before = order.status
     order.status, order.paid_at, order.payment_method = OrderStatus.PAID, utcnow(), PaymentMethod(method)
@@ -56,7 +56,7 @@ def record_payment(session: Session, *, actor: Actor, order_id: int, method: str
                  org_id=order.buyer_org_id, before={"status": before},
                  after={**order_summary(order), "method": method, "external_id": external_id})
     fulfil_order(session, actor=actor, order=order)
-    session.commit()
+    session.flush()
     return order
 
 
@@ -66,8 +66,7 @@ def _check_payable(order: Order, amount_fen) -> None:
     if order.status != OrderStatus.AWAITING_PAYMENT:
         raise Conflict(f"订单 {order.number} 当前状态不能收款")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen != order.total_fen:
-        shown = f"¥{order.total_fen // 100:,}.{order.total_fen % 100:02d}"
-        raise OrderError(f"到账金额与订单应付金额 {shown} 不一致，不能确认收款", field="amount")
+        raise OrderError(f"到账金额与订单应付金额 {format_fen(order.total_fen)} 不一致，不能确认收款", field="amount")
 
 
 def record_refund(session: Session, *, actor: Actor, order_id: int, external_id: str | None = None,
@@ -89,7 +88,7 @@ def record_refund(session: Session, *, actor: Actor, order_id: int, external_id:
                             recorded_by_id=actor.user_id, note=reason[:500]))
     withdraw_order_rights(session, actor=actor, order=order, reason=f"退款：{reason}")
     _close(session, actor=actor, order=order, status=OrderStatus.REFUNDED, reason=reason, action="order.refund")
-    session.commit()
+    session.flush()
     return order
 
 
@@ -103,7 +102,7 @@ def cancel_order(session: Session, *, actor: Actor, order_id: int, reason: str,
         raise Conflict(f"订单 {order.number} 已支付或已关闭，不能取消")
     reason = (reason or "").strip() or "买方取消"
     _close(session, actor=actor, order=order, status=OrderStatus.CANCELLED, reason=reason, action="order.cancel")
-    session.commit()
+    session.flush()
     return order
 
 

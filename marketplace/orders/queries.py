@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
@@ -18,7 +16,7 @@ from marketplace.models import (
     Product,
 )
 from marketplace.supply.on_sale import plan_on_sale
-from pricing import PlanTerms, is_quoted
+from pricing import PlanTerms, is_quoted, terms_from_json
 
 PAGE = 50
 
@@ -87,5 +85,5 @@ def buyable_plans(session: Session, product_id: int) -> list[tuple[PricePlan, Pl
     product = session.get(Product, product_id)
     plans = session.execute(select(PricePlan).where(PricePlan.product_id == product_id,
                                                     PricePlan.active.is_(True)).order_by(PricePlan.id)).scalars()
-    return [(plan, PlanTerms.from_dict(json.loads(plan.terms))) for plan in plans
+    return [(plan, terms_from_json(plan.terms)) for plan in plans
             if not is_quoted(plan.charge_form) and plan_on_sale(session, product, plan)]

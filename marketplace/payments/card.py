@@ -41,9 +41,12 @@ def payable_order(session: Session, *, number: str, buyer_org_id: int) -> Order:
     return order
 
 
-def pay_order_by_card(session: Session, *, actor: Actor, settings: StripeSettings, number: str,
-                      buyer_org_id: int, token_id: str) -> CardAttempt:
-    """Create the order's PaymentIntent once (saved and audited; replaced after a decline), then confirm it."""
+def start_card_payment(session: Session, *, actor: Actor, settings: StripeSettings, number: str,
+                       buyer_org_id: int) -> str:
+    """The order's PaymentIntent, created once (saved and audited; replaced after a decline); the caller commits.
+
+    The caller commits before `confirm_card` so the intent is on record before the card is charged.
+    """
     order = payable_order(session, number=number, buyer_org_id=buyer_org_id)
     previous = order.stripe_payment_intent
     intent_id, _secret = create_payment_intent(settings, order)
@@ -51,7 +54,12 @@ def pay_order_by_card(session: Session, *, actor: Actor, settings: StripeSetting
         after = {"number": order.number, "intent": intent_id, "replaces": previous, "amount_fen": order.total_fen}
         record_audit(session, actor=actor, action="order.card_intent", object_type="order", object_id=order.id,
                      org_id=order.buyer_org_id, before=None, after=after)
-        session.commit()
+        session.flush()
+    return intent_id
+
+
+def confirm_card(settings: StripeSettings, *, intent_id: str, token_id: str) -> CardAttempt:
+    """Confirm a saved PaymentIntent with a Stripe.js card token (no database write: the webhook records it)."""
     status, secret = confirm_card_payment(settings, intent_id, token_id)
     return CardAttempt(status=status, client_secret=secret)
 

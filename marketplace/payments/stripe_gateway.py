@@ -197,25 +197,26 @@ def verify_event(settings: StripeSettings, payload: bytes, signature: str | None
 
 
 def handle_event(session: Session, *, settings: StripeSettings, event) -> str:
-    """Act once on a verified event: pay, note a failure, refund or ignore; returns the outcome."""
+    """Act once on a verified event: pay, note a failure, refund or ignore; returns the outcome. Caller commits.
+
+    The event row and the handler's changes are one savepoint: a refused event keeps only its rejection.
+    """
     event = event.to_dict() if hasattr(event, "to_dict") else event  # plain dicts from here on
     event_id, kind = str(event["id"]), str(event["type"])
     if _seen(session, event_id):
         return "duplicate"
     row = StripeEvent(event_id=event_id, type=kind, outcome="ignored")
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:  # the same event delivered concurrently
-        session.rollback()
-        return "duplicate"
     handler = _HANDLERS.get(kind)
     try:
-        if handler is not None:
-            handler(session, row, event["data"]["object"])
-        session.commit()
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+            if handler is not None:
+                handler(session, row, event["data"]["object"])
+            session.flush()
+    except IntegrityError:  # the same event delivered concurrently
+        return "duplicate"
     except DomainError as e:
-        session.rollback()
         _record_rejection(session, event_id=event_id, kind=kind, obj=event["data"]["object"], message=e.message)
         return "rejected"
     return row.outcome
@@ -237,7 +238,7 @@ def _order_for_intent(session: Session, intent_id: str | None, metadata: dict | 
 
 
 def _bill_for_intent(session: Session, intent) -> UsageBill | None:
-    """The usage bill an intent pays (billing.card puts the bill number in the metadata)."""
+    """The usage bill an intent pays (payments.bill_card puts the bill number in the metadata)."""
     bill = session.execute(select(UsageBill).where(UsageBill.stripe_payment_intent == intent["id"])).scalar()
     number = (intent.get("metadata") or {}).get("bill_number")
     if bill is None and number:
@@ -310,7 +311,7 @@ def _record_rejection(session: Session, *, event_id: str, kind: str, obj, messag
     record_audit(session, actor=STRIPE_ACTOR, action="stripe.event_rejected", object_type="stripe_event",
                  object_id=event_id, org_id=order.buyer_org_id if order else None,
                  after={"type": kind, "order": order.number if order else None, "message": message})
-    session.commit()
+    session.flush()
 
 
 _HANDLERS = {

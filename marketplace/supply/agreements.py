@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.catalog_terms import DOMAINS
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, AgreementStatus, Organization, OrgKind, OrgStatus, Product, Role, User
 from marketplace.models.base import utcnow
+from marketplace.supply.enforcement import end_agreement
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
 from marketplace.supply.util import check_bps, check_domains, check_term, dumps, loads_list, optional_text, require_text
 from marketplace.uscc import make_uscc
@@ -44,8 +46,6 @@ def agreement_domains(agreement: Agreement) -> list[str]:
 
 def agreement_domain_labels(agreement: Agreement) -> list[str]:
     """The Chinese labels of the domains an agreement covers."""
-    from marketplace.catalog_terms import DOMAINS
-
     return [DOMAINS.get(code, code) for code in agreement_domains(agreement)]
 
 
@@ -78,8 +78,7 @@ def _check_parties(session: Session, authority_id: int, operator_id: int) -> Org
     return operator
 
 
-def grant_agreement(session: Session, *, actor: Actor, authority_id: int, data: AgreementIn,
-                    commit: bool = True) -> Agreement:
+def grant_agreement(session: Session, *, actor: Actor, authority_id: int, data: AgreementIn) -> Agreement:
     """Sign a new active agreement between an authority and an operator."""
     _check_parties(session, authority_id, data.operator_id)
     title = require_text(data.title, "title", "协议名称", 200)
@@ -101,8 +100,7 @@ def grant_agreement(session: Session, *, actor: Actor, authority_id: int, data: 
     session.flush()
     record_audit(session, actor=actor, action="agreement.grant", object_type="agreement", object_id=agreement.id,
                  org_id=agreement.operator_id, after=_snapshot(agreement))
-    if commit:
-        session.commit()
+    session.flush()
     return agreement
 
 
@@ -132,15 +130,13 @@ def renew_agreement(session: Session, *, actor: Actor, agreement_id: int, end_da
     record_audit(session, actor=actor, action="agreement.renew", object_type="agreement", object_id=new.id,
                  org_id=new.operator_id, before=_snapshot(old),
                  after={**_snapshot(new), "renewed_from": old.code, "products_moved": len(moved)})
-    session.commit()
+    session.flush()
     return new
 
 
 def terminate_agreement(session: Session, *, actor: Actor, agreement_id: int, reason: str,
                         authority_id: int | None = None) -> Agreement:
     """End an active agreement early: products delisted, entitlements ended, copies marked for destruction."""
-    from marketplace.supply.enforcement import end_agreement
-
     agreement = get_agreement(session, agreement_id, org_id=authority_id)
     if authority_id is not None and agreement.authority_id != authority_id:
         raise NotFound(N_("授权运营协议不存在"))
@@ -148,7 +144,7 @@ def terminate_agreement(session: Session, *, actor: Actor, agreement_id: int, re
     if agreement.status != AgreementStatus.ACTIVE:
         raise Conflict(N_("该协议已不在有效期内"))
     end_agreement(session, actor=actor, agreement=agreement, status=AgreementStatus.TERMINATED, reason=reason)
-    session.commit()
+    session.flush()
     return agreement
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
 from marketplace.models import (
     BrokerQualification,
@@ -32,7 +32,7 @@ def _broker(session: Session, broker_id: int) -> Organization:
 
 
 def record_qualification(session: Session, *, actor: Actor, broker_id: int, cert_no: str, issuer: str,
-                         valid_from: date | None, valid_to: date | None, commit: bool = True) -> BrokerQualification:
+                         valid_from: date | None, valid_to: date | None) -> BrokerQualification:
     """Record a broker's qualification certificate."""
     broker = _broker(session, broker_id)
     cert_no = require_text(cert_no, "cert_no", "证书编号", 60)
@@ -48,8 +48,7 @@ def record_qualification(session: Session, *, actor: Actor, broker_id: int, cert
                  object_id=qual.id, org_id=broker.id,
                  after={"broker": broker.name, "cert_no": cert_no, "issuer": issuer, "from": valid_from,
                         "to": valid_to})
-    if commit:
-        session.commit()
+    session.flush()
     return qual
 
 
@@ -65,7 +64,7 @@ def valid_qualification(session: Session, broker_id: int, today: date) -> Broker
 
 def create_mandate(session: Session, *, actor: Actor, operator_id: int, broker_id: int, product_ids: list[int],
                    commission_bps: int, start_date: date | None, end_date: date | None,
-                   today: date | None = None, commit: bool = True) -> Mandate:
+                   today: date | None = None) -> Mandate:
     """An operator mandates a qualified broker for some of its products."""
     today = today or exchange_today()
     broker = _broker(session, broker_id)
@@ -86,8 +85,7 @@ def create_mandate(session: Session, *, actor: Actor, operator_id: int, broker_i
                  org_id=operator_id, after={"broker": broker.name, "commission_bps": commission_bps,
                                             "products": [p.slug for p in products], "start": start_date,
                                             "end": end_date})
-    if commit:
-        session.commit()
+    session.flush()
     return mandate
 
 
@@ -101,7 +99,7 @@ def revoke_mandate(session: Session, *, actor: Actor, mandate_id: int, operator_
     mandate.status = MandateStatus.REVOKED
     record_audit(session, actor=actor, action="mandate.revoke", object_type="mandate", object_id=mandate.id,
                  org_id=operator_id, before={"status": "active"}, after={"status": "revoked"})
-    session.commit()
+    session.flush()
     return mandate
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import SHANGHAI
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import SHANGHAI
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, CapPrice, Product
 from marketplace.models.base import utcnow
@@ -38,7 +38,7 @@ def _check_trial(agreement: Agreement, trial_expires: date | None, today: date) 
 
 def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str, cap_fen: Decimal,
             trial: bool = False, trial_expires: date | None = None, authority_id: int | None = None,
-            today: date | None = None, effective_on: date | None = None, commit: bool = True) -> CapPrice:
+            today: date | None = None, effective_on: date | None = None) -> CapPrice:
     """Add a new cap version for a product and charge form (the authority of its agreement only).
 
     `effective_on` (default today) is the first day the cap binds; from that day no plan, checkout, offer or
@@ -69,6 +69,5 @@ def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str
                  after={"product": product.slug, "form": form.value, "cap": format_unit_price(cap_fen),
                         "trial": trial, "trial_expires": cap.trial_expires,
                         "effective_on": effective_on or today})
-    if commit:
-        session.commit()
+    session.flush()
     return cap

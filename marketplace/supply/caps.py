@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session
 
-from marketplace.catalog.visibility import SHANGHAI
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import SHANGHAI
+from marketplace.clock import today as exchange_today
 from marketplace.models import CapPrice
 from pricing import CapExceeded, ChargeForm, PlanTerms, check_cap
 

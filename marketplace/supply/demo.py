@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.models import Organization, Product, User
 from marketplace.supply.agreements import AgreementIn, authority_actor, grant_agreement
 from marketplace.supply.brokers import add_to_mandate, create_mandate, record_qualification
@@ -55,7 +55,7 @@ def _agreements(session: Session, orgs: dict, actor: Actor, today) -> dict:
     out = {}
     for key, (title, domains, scenarios, years, ret) in AGREEMENTS.items():
         start = today - timedelta(days=365 * years + 30) if years else today - timedelta(days=90)
-        out[key] = grant_agreement(session, actor=actor, authority_id=orgs["authority"].id, commit=False,
+        out[key] = grant_agreement(session, actor=actor, authority_id=orgs["authority"].id,
                                    data=AgreementIn(
             operator_id=orgs[key].id, title=title, domains=domains, scenarios=scenarios, start_date=start,
             end_date=start + timedelta(days=365 * 5), allowed_return_bps=ret, platform_fee_bps=500,
@@ -69,8 +69,8 @@ def _brokers(session: Session, orgs: dict, actor: Actor, today) -> dict:
     for n, key in enumerate(("broker_a", "broker_b"), start=1):
         record_qualification(session, actor=actor, broker_id=orgs[key].id, cert_no=f"SJJJR-2026-{n:04d}",
                              issuer="示例省数据交易协会", valid_from=today - timedelta(days=200),
-                             valid_to=today + timedelta(days=900), commit=False)
-    term = {"start_date": today - timedelta(days=30), "end_date": today + timedelta(days=700), "commit": False}
+                             valid_to=today + timedelta(days=900))
+    term = {"start_date": today - timedelta(days=30), "end_date": today + timedelta(days=700)}
     return {
         "broker_a": create_mandate(session, actor=actor, operator_id=orgs["op_central"].id,
                                    broker_id=orgs["broker_a"].id, product_ids=[], commission_bps=800, **term),
@@ -118,11 +118,11 @@ def _caps(session: Session, actor: Actor, authority_id: int, product: Product, p
             continue
         if form == "negotiated":  # R3: a 面议 listing's offers (one-off sums) are held to a one-off cap
             set_cap(session, actor=actor, product_id=product.id, charge_form="one_off", authority_id=authority_id,
-                    cap_fen=Decimal(NEGOTIATED_CAP_FEN), commit=False)
+                    cap_fen=Decimal(NEGOTIATED_CAP_FEN))
             continue
         base = Decimal(plan.get("price_fen") or plan.get("unit_price_fen") or plan["tiers"][0]["unit_price_fen"])
         set_cap(session, actor=actor, product_id=product.id, charge_form=form, authority_id=authority_id,
-                cap_fen=(base * Decimal("1.25")).quantize(Decimal("0.01")), commit=False)
+                cap_fen=(base * Decimal("1.25")).quantize(Decimal("0.01")))
 
 
 def _reviewer(session: Session) -> Actor:
@@ -149,7 +149,7 @@ def load_catalog_demo(session: Session, orgs: dict[str, Organization], *,
         plans = _plans(row, data["type"], i)
         data["agreement_id"] = agreements[key].id
         product = create_product(session, actor=actor, operator_id=orgs[key].id, data=data, plans=plans,
-                                 broker_id=orgs[broker].id if broker else None, today=today, commit=False)
+                                 broker_id=orgs[broker].id if broker else None, today=today)
         _caps(session, authority, orgs["authority"].id, product, plans)
         if broker is None and key == "op_central" and i % 6 == 4:  # an operator's own product handed to a broker
             add_to_mandate(session, mandate=mandates["broker_a"], product_id=product.id)
@@ -158,12 +158,12 @@ def load_catalog_demo(session: Session, orgs: dict[str, Organization], *,
         elif not data.get("offline_delivery"):
             products.append(product)
             continue
-        revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
+        revision = submit_revision(session, actor=actor, product_id=product.id, today=today)
         if i == 5:
-            reject_revision(session, actor=reviewer, revision_id=revision.id, commit=False,
+            reject_revision(session, actor=reviewer, revision_id=revision.id,
                             reason="样例数据中姓名字段未按数据字典脱敏，请修改后重新提交")
         elif i % 16 not in (5, 9):  # these stay in the review queue
-            approve_revision(session, actor=reviewer, revision_id=revision.id, today=today, commit=False)
+            approve_revision(session, actor=reviewer, revision_id=revision.id, today=today)
         products.append(product)
     session.flush()
     return products

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.entitlements import end_entitlement
 from marketplace.keys import revoke_api_key
 from marketplace.models import (
@@ -93,7 +93,7 @@ def end_agreement(session: Session, *, actor: Actor, agreement: Agreement, statu
 
 
 def enforce_terms(session: Session, *, actor: Actor, today: date | None = None) -> EnforcementReport:
-    """Expire every active agreement whose end date has passed, with all consequences; commits once."""
+    """Expire every active agreement whose end date has passed, with all consequences; the caller commits."""
     today = today or exchange_today()
     report = EnforcementReport()
     due = session.execute(select(Agreement).where(Agreement.status == AgreementStatus.ACTIVE,
@@ -102,7 +102,7 @@ def enforce_terms(session: Session, *, actor: Actor, today: date | None = None) 
         end_agreement(session, actor=actor, agreement=agreement, status=AgreementStatus.EXPIRED,
                       reason=f"协议已于 {agreement.end_date.isoformat()} 到期", report=report)
     refresh_listed(session, on=today)
-    session.commit()
+    session.flush()
     return report
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.models import Agreement, Organization, OrgKind, Product
 from marketplace.supply.agreements import (
@@ -63,14 +64,14 @@ def _import_row(session: Session, *, actor: Actor, row: dict, operator: Organiza
                 approve: bool, today: date) -> Product:
     data = {**row_data(row), "agreement_id": agreement.id}
     product = create_product(session, actor=actor, operator_id=operator.id, broker_id=broker.id if broker else None,
-                             data=data, plans=[row_plan(row)], today=today, commit=False)
+                             data=data, plans=[row_plan(row)], today=today)
     if is_per_call(row):  # an API product awaiting its data API: a draft until the operator defines it
         return product
     if approve:
         _cap_at_source_price(session, product=product, plan=row_plan(row), agreement=agreement, today=today)
-    revision = submit_revision(session, actor=actor, product_id=product.id, today=today, commit=False)
+    revision = submit_revision(session, actor=actor, product_id=product.id, today=today)
     if approve:
-        approve_revision(session, actor=actor, revision_id=revision.id, today=today, commit=False)
+        approve_revision(session, actor=actor, revision_id=revision.id, today=today)
     return product
 
 
@@ -82,12 +83,17 @@ def _cap_at_source_price(session: Session, *, product: Product, plan: dict, agre
         return
     set_cap(session, actor=authority_actor(session, agreement.authority_id), product_id=product.id,
             charge_form=terms.form.value, cap_fen=highest_unit_price(terms), authority_id=agreement.authority_id,
-            today=today, commit=False)
+            today=today)
 
 
 def import_products(session: Session, *, actor: Actor, path: str, operator_code: str, broker_code: str | None = None,
-                    approve: bool = False, today: date | None = None) -> ImportReport:
-    """Import every row not imported before (title + provider); one transaction per row."""
+                    approve: bool = False, today: date | None = None,
+                    row_done: Callable[[], None] = lambda: None) -> ImportReport:
+    """Import every row not imported before (title + provider); one savepoint per row, the caller commits.
+
+    `row_done` runs after each row: the CLI commits there, so a long import keeps its progress and
+    PostgreSQL never holds thousands of savepoints in one transaction (they slow every later statement).
+    """
     today = today or exchange_today()
     operator = _org(session, operator_code, OrgKind.OPERATOR, "授权运营单位")
     broker = _org(session, broker_code, OrgKind.BROKER, "数据经纪人") if broker_code else None
@@ -102,14 +108,15 @@ def import_products(session: Session, *, actor: Actor, path: str, operator_code:
             report.skipped += 1
             continue
         try:
-            _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
-                        agreement=agreements[row_domain(row)], approve=approve, today=today)
-            session.commit()
+            with session.begin_nested():  # a refused row leaves nothing behind; the caller commits the run
+                _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
+                            agreement=agreements[row_domain(row)], approve=approve, today=today)
         except DomainError as e:
-            session.rollback()
             report.refused.append(f"第 {number} 条《{(row.get('title') or '').strip()[:40]}》：{e.message}")
+            row_done()
             continue
         seen.add(key)
         report.imported += 1
         report.awaiting_definition += is_per_call(row)
+        row_done()
     return report

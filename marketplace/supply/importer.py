@@ -6,11 +6,12 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 from marketplace.errors import DomainError
 from marketplace.i18n_marker import N_
+from pricing import PricingError, parse_listed_yuan, round_fen
 
 # The exchanges' own categories → our domain codes; anything else → "other".
 CATEGORY_DOMAINS = {
@@ -69,26 +70,24 @@ def source_key(row: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _yuan(text: str, places: str) -> Decimal:
+def _fen(text: str) -> Decimal:
+    """The source price in exact Decimal fen (pricing.parse_listed_yuan: the one rounding of float noise)."""
     try:
-        value = Decimal(str(text or "0").strip() or "0")
-    except InvalidOperation:
+        return parse_listed_yuan(str(text or "0").strip() or "0")
+    except PricingError:
         raise DomainError(f"价格格式不正确：{text}") from None
-    if not value.is_finite() or value < 0:
-        raise DomainError(f"价格格式不正确：{text}")
-    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
 def row_plan(row: dict) -> dict:
     """The price plan a row's price_mode and price describe (yuan → fen)."""
     mode = (row.get("price_mode") or "").strip()
     if mode == "usage-based":
-        unit = _yuan(row.get("price"), "0.0001") * 100
+        unit = _fen(row.get("price"))
         if unit <= 0:
             raise DomainError(N_("按次计费的价格为 0"))
         return {"name": "按次调用", "form": "per_call_flat", "unit_price_fen": format(unit.normalize(), "f")}
     if mode in ("one-off", "subscription"):
-        fen = int(_yuan(row.get("price"), "0.01") * 100)
+        fen = round_fen(_fen(row.get("price")))
         if fen <= 0:
             raise DomainError(N_("价格为 0 的付费产品"))
         if mode == "one-off":

@@ -10,9 +10,19 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
-from marketplace.models import Agreement, Organization, OrgKind, Product, ProductRevision, ProductStatus, RevisionStatus
+from marketplace.models import (
+    Agreement,
+    Mandate,
+    MandateProduct,
+    Organization,
+    OrgKind,
+    Product,
+    ProductRevision,
+    ProductStatus,
+    RevisionStatus,
+)
 from marketplace.models.base import utcnow
 from marketplace.supply.agreements import covering_agreement
 from marketplace.supply.brokers import active_mandates, add_to_mandate, covering_mandate, valid_qualification
@@ -83,7 +93,7 @@ def _check_broker(session: Session, broker_id: int, operator_id: int, today: dat
 
 
 def create_product(session: Session, *, actor: Actor, operator_id: int, broker_id: int | None = None,
-                   data: dict, plans: list[dict], today: date | None = None, commit: bool = True) -> Product:
+                   data: dict, plans: list[dict], today: date | None = None) -> Product:
     """A draft product with its first revision; a broker's product joins the mandate it is made under."""
     today = today or exchange_today()
     operator = session.get(Organization, operator_id)
@@ -109,8 +119,7 @@ def create_product(session: Session, *, actor: Actor, operator_id: int, broker_i
     record_audit(session, actor=actor, action="product.create", object_type="product", object_id=product.id,
                  org_id=operator_id, after={"slug": product.slug, "title": product.title, "type": product.type,
                                             "agreement": agreement.code, "broker_id": broker_id})
-    if commit:
-        session.commit()
+    session.flush()
     return product
 
 
@@ -150,7 +159,7 @@ def update_product(session: Session, *, actor: Actor, product_id: int, data: dic
     session.flush()
     record_audit(session, actor=actor, action="product.edit", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "title": content["title"]})
-    session.commit()
+    session.flush()
     return revision
 
 
@@ -167,8 +176,7 @@ def _submittable(session: Session, product: Product, actor: Actor) -> ProductRev
     return latest
 
 
-def submit_revision(session: Session, *, actor: Actor, product_id: int, today: date | None = None,
-                    commit: bool = True) -> ProductRevision:
+def submit_revision(session: Session, *, actor: Actor, product_id: int, today: date | None = None) -> ProductRevision:
     """Run the automatic checks and put the latest revision in the review queue; refused when a check fails."""
     today = today or exchange_today()
     product = session.get(Product, product_id)
@@ -185,15 +193,12 @@ def submit_revision(session: Session, *, actor: Actor, product_id: int, today: d
     session.flush()
     record_audit(session, actor=actor, action="product.submit", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "status": product.status})
-    if commit:
-        session.commit()
+    session.flush()
     return revision
 
 
 def org_products(session: Session, *, org_id: int, today: date | None = None) -> list[Product]:
     """Products an operator owns, or a broker lists or is mandated for."""
-    from marketplace.models import Mandate, MandateProduct
-
     mandated = select(MandateProduct.product_id).join(Mandate, Mandate.id == MandateProduct.mandate_id) \
         .where(Mandate.broker_id == org_id)
     query = select(Product).where((Product.operator_id == org_id) | (Product.broker_id == org_id)

@@ -22,8 +22,7 @@ from enum import StrEnum
 from sqlalchemy import and_, exists, or_, select
 from sqlmodel import Session
 
-from marketplace.catalog.visibility import plan_terms
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.i18n_marker import N_
 from marketplace.models import (
@@ -39,6 +38,15 @@ from marketplace.models import (
     SecurityGrade,
 )
 from marketplace.supply.caps import applicable_cap, cap_problem
+from pricing import InvalidPlan, PlanTerms, terms_from_json
+
+
+def plan_terms(plan: PricePlan) -> PlanTerms | None:
+    """The plan's stored terms, or None when they cannot be read."""
+    try:
+        return terms_from_json(plan.terms)
+    except InvalidPlan:  # a broken stored plan must not break the page
+        return None
 
 
 class OffSale(StrEnum):

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.catalog.visibility import lowest_price_fen
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, Product, ProductRevision, ProductStatus, RevisionStatus
 from marketplace.models.base import utcnow
@@ -21,6 +20,7 @@ from marketplace.supply.listing import apply_content, revision_content
 from marketplace.supply.on_sale import refresh_sale_block
 from marketplace.supply.search_hook import index
 from marketplace.supply.util import require_text
+from pricing import lowest_entry_price_fen, terms_from_json
 
 
 def review_queue(session: Session) -> list[tuple[ProductRevision, Product]]:
@@ -85,8 +85,7 @@ def _load_submitted(session: Session, revision_id: int) -> tuple[ProductRevision
     return revision, session.get(Product, revision.product_id)
 
 
-def approve_revision(session: Session, *, actor: Actor, revision_id: int, today: date | None = None,
-                     commit: bool = True) -> Product:
+def approve_revision(session: Session, *, actor: Actor, revision_id: int, today: date | None = None) -> Product:
     """Re-run the checks, then put the revision on sale: fields, plans and minimum price."""
     today = today or exchange_today()
     revision, product = _load_submitted(session, revision_id)
@@ -99,7 +98,7 @@ def approve_revision(session: Session, *, actor: Actor, revision_id: int, today:
     _replace_plans(session, product, content["plans"])
     session.flush()
     plans = session.execute(select(PricePlan).where(PricePlan.product_id == product.id)).scalars().all()
-    product.min_price_fen = lowest_price_fen(list(plans))  # lowest public price; None when negotiated only
+    product.min_price_fen = lowest_entry_price_fen(terms_from_json(p.terms) for p in plans if p.active)
     product.status, product.listed_at = ProductStatus.LISTED, product.listed_at or utcnow()
     refresh_sale_block(session, product, on=today)
     revision.status, revision.reviewer_id, revision.reviewed_at = RevisionStatus.APPROVED, actor.user_id, utcnow()
@@ -108,13 +107,11 @@ def approve_revision(session: Session, *, actor: Actor, revision_id: int, today:
                  org_id=product.operator_id, after={"revision": revision.number, "status": "listed",
                                                     "min_price_fen": product.min_price_fen})
     index(session, product)
-    if commit:
-        session.commit()
+    session.flush()
     return product
 
 
-def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason: str,
-                    commit: bool = True) -> ProductRevision:
+def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason: str) -> ProductRevision:
     """Send a revision back with a reason the lister sees; a listed product stays on sale."""
     revision, product = _load_submitted(session, revision_id)
     reason = require_text(reason, "reason", "驳回原因", 1000)
@@ -124,6 +121,5 @@ def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason:
         product.status = ProductStatus.REJECTED
     record_audit(session, actor=actor, action="product.reject", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "reason": reason})
-    if commit:
-        session.commit()
+    session.flush()
     return revision

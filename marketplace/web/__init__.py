@@ -66,6 +66,7 @@ def prepare_database(app: Flask) -> None:
         storage = Path(app.config.get("DELIVERY_DIR") or Path(app.instance_path) / "deliveries")
         with session_scope(engine) as session:
             load_demo(session, storage)
+            session.commit()  # the boundary: demo data is one transaction
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -79,10 +80,11 @@ def _register_template_helpers(app: Flask) -> None:
     from marketplace.web.access import has_role
     from marketplace.web.labels import kind_label, role_label
     from marketplace.web.nav import visible_nav
-    from pricing import format_fen, format_unit_price
+    from pricing import format_bps, format_fen, format_unit_price
 
     install_label_translation(app.jinja_env)
     app.jinja_env.filters["money"] = format_fen
+    app.jinja_env.filters["percent"] = format_bps
     app.jinja_env.filters["unit_price"] = format_unit_price
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals.update(visible_nav=visible_nav, has_role=has_role, role_label=role_label,

@@ -10,9 +10,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from marketplace import accounts
 from marketplace.audit import Actor, Checkpoint, CheckpointError, rekey_legacy_chain, verify_audit, write_checkpoint
 from marketplace.db import session_scope
+from marketplace.demo import load_demo
 from marketplace.errors import DomainError
+from marketplace.web.orders.display import delivery_dir
 
 
 def _engine():
@@ -30,8 +33,6 @@ def _engine():
 @with_appcontext
 def create_user_command(email, password, role, org_code, org_name, org_kind, name):
     """Create a user, and its organization when it does not exist yet."""
-    from marketplace import accounts
-
     actor = Actor.system("cli")
     with session_scope(_engine()) as session:
         try:
@@ -42,6 +43,7 @@ def create_user_command(email, password, role, org_code, org_name, org_kind, nam
                                                 uscc=os.environ.get("EXCHANGE_USCC"))
             user = accounts.create_user(session, actor=actor, email=email, password=password, role=role,
                                         org=org, name=name)
+            session.commit()
         except DomainError as e:
             session.rollback()
             raise click.ClickException(e.message) from None
@@ -109,9 +111,6 @@ def verify_audit_command(checkpoints):
 @with_appcontext
 def load_demo_command():
     """Load the demo data into the current database (empty databases only)."""
-    from marketplace.demo import load_demo
-    from marketplace.web.orders.display import delivery_dir
-
     with session_scope(_engine()) as session:
         load_demo(session, delivery_dir())
     click.echo("demo data loaded")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import request, session
 
+from marketplace import catalog_terms
+from marketplace.clock import SHANGHAI
+from marketplace.gateway.masking import RULE_LABELS
+from pricing import CHARGE_FORM_LABELS
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LOCALES = ("zh_Hans", "en")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def select_locale() -> str:
@@ -48,10 +51,6 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _label_msgids() -> frozenset[str]:
     """Every display label the domain layers mark with N_ (catalog vocabularies, charge forms, masking)."""
-    from marketplace import catalog_terms
-    from marketplace.gateway.masking import RULE_LABELS
-    from pricing import CHARGE_FORM_LABELS
-
     tables = (catalog_terms.DOMAINS, catalog_terms.UPDATE_FREQUENCIES, catalog_terms.PRODUCT_TYPES,
               catalog_terms.OPENNESS, catalog_terms.SECURITY_GRADES, CHARGE_FORM_LABELS, RULE_LABELS)
     return frozenset(label for table in tables for label in table.values())

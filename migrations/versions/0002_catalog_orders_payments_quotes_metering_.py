@@ -569,12 +569,31 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
 
-    # Full-text search (SQLite FTS5 table / PostgreSQL tsvector column + GIN indexes), the catalog's sort
-    # indexes and the facet backfill are created by the installers in marketplace.schema.EXTRAS, the same
-    # code the tests use; they are idempotent.
-    from marketplace.schema import install_extras
+    # Full-text search (SQLite FTS5 table / PostgreSQL tsvector columns + GIN indexes) and the catalog's sort
+    # and facet indexes, frozen as they were when this revision was written: a migration never imports the
+    # application, so it cannot change when marketplace.catalog.search does. (The tables are new and empty
+    # here, so the facet backfill of marketplace.schema.EXTRAS has nothing to do.)
+    for sql in FROZEN_SEARCH_DDL["all"] + FROZEN_SEARCH_DDL.get(op.get_bind().dialect.name, ()):
+        op.execute(sql)
 
-    install_extras(op.get_bind())
+
+FROZEN_SEARCH_DDL = {
+    "all": (
+        "CREATE INDEX IF NOT EXISTS ix_product_listed_at ON product (listed_at)",
+        "CREATE INDEX IF NOT EXISTS ix_product_popularity ON product (popularity)",
+        "CREATE INDEX IF NOT EXISTS ix_product_min_price ON product (min_price_fen)",
+        "CREATE INDEX IF NOT EXISTS ix_product_facets ON product (status, type, domain, region, operator_id, "
+        "openness, update_frequency, min_price_fen, charge_forms, agreement_id)",
+    ),
+    "sqlite": ("CREATE VIRTUAL TABLE IF NOT EXISTS product_fts USING fts5(words)",),
+    "postgresql": (
+        "ALTER TABLE product ADD COLUMN IF NOT EXISTS search_vector tsvector "
+        "GENERATED ALWAYS AS (to_tsvector('simple', search_words)) STORED",
+        "CREATE INDEX IF NOT EXISTS ix_product_search_vector ON product USING gin (search_vector)",
+        "ALTER TABLE product_facet ADD COLUMN IF NOT EXISTS search_vector tsvector",
+        "CREATE INDEX IF NOT EXISTS ix_product_facet_search ON product_facet USING gin (search_vector)",
+    ),
+}
 
 
 def downgrade() -> None:

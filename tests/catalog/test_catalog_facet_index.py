@@ -11,7 +11,7 @@ from marketplace.audit import Actor
 from marketplace.catalog.facet_index import _SOURCE, facet_row, install_facets, price_bucket, rebuild_facets
 from marketplace.catalog.queries import CUBE_DIMS, CatalogQuery, search_catalog
 from marketplace.catalog.search import index_product
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.models import Agreement, OrgKind, Product, ProductFacet, ProductStatus, Role
 from marketplace.supply.agreements import AgreementIn, grant_agreement, terminate_agreement
 from marketplace.supply.cap_setting import set_cap

@@ -31,7 +31,9 @@ def world(session):
 
 def apply(session, w, user=None, **kw):
     data = {"use_type": "industry", "purpose": "用于企业信用风险评估", "scenario": "授信审批"} | kw
-    return apps.apply_for_access(session, actor=actor_of(user or w["buyer"]), slug=w["product"].slug, **data)
+    made = apps.apply_for_access(session, actor=actor_of(user or w["buyer"]), slug=w["product"].slug, **data)
+    session.commit()  # the test is the boundary: use cases flush, the caller commits
+    return made
 
 
 def test_unconditional_is_always_accessible(session, world):

@@ -12,6 +12,7 @@ from marketplace.demand import quotes
 from marketplace.errors import DomainError
 from marketplace.models import CapPrice, Order, OrderLine, OrgKind, PricePlan, Role
 from marketplace.orders.checkout import InvoiceIn, place_order
+from marketplace.orders.offers import accept_offer
 from tests.factories import make_agreement, make_org, make_product, make_user
 
 
@@ -35,6 +36,7 @@ def test_conditional_checkout_blocked_until_approved(session):
     session.rollback()
     application = apps.apply_for_access(session, actor=actor_of(buyer), slug=product.slug, use_type="industry",
                                         purpose="贷前核验", scenario="信贷系统")
+    session.commit()  # the test is the boundary
     with pytest.raises(DomainError):
         buy(session, buyer, product, "token-pending-001")
     session.rollback()
@@ -57,7 +59,7 @@ def test_accepted_offer_orders_at_offer_price_under_private_plan(session):
     offer = quotes.make_offer(session, actor=actor_of(op), quote_id=quote.id, price_fen=880_000, terms=terms,
                               valid_until=date.today() + timedelta(days=7))
     invoice = InvoiceIn(title="测试企业", taxpayer_id="", kind="special")
-    order = quotes.accept_offer(session, actor=actor_of(buyer), offer_id=offer.id, invoice=invoice)
+    order = accept_offer(session, actor=actor_of(buyer), offer_id=offer.id, invoice=invoice)
     line = session.execute(select(OrderLine).where(OrderLine.order_id == order.id)).scalar_one()
     assert (order.total_fen, line.plan_id, line.amount_fen) == (880_000, offer.plan_id, 880_000)
     assert session.get(PricePlan, offer.plan_id).active is False

@@ -12,6 +12,7 @@ from marketplace.demand import quotes
 from marketplace.errors import Conflict, DomainError, Forbidden, NotFound
 from marketplace.models import CapPrice, Mandate, MandateProduct, OrgKind, PricePlan, Role
 from marketplace.models.demand import OfferStatus, QuoteOffer, QuoteStatus
+from marketplace.orders.offers import accept_offer
 from tests.factories import make_agreement, make_org, make_product, make_user
 
 NEGOTIATED = ({"form": "negotiated"},)
@@ -36,13 +37,17 @@ def world(session):
 def ask(session, w, user=None, **kw):
     data = {"volume": "全省企业 50 万条", "period": "12 个月", "use_type": "industry",
             "message": "用于授信前的企业信用核验"} | kw
-    return quotes.request_quote(session, actor=actor_of(user or w["buyer"]), slug=w["product"].slug, **data)
+    made = quotes.request_quote(session, actor=actor_of(user or w["buyer"]), slug=w["product"].slug, **data)
+    session.commit()  # the test is the boundary: use cases flush, the caller commits
+    return made
 
 
 def offer(session, w, quote, price=3_000_000, days=30, **kw):
-    return quotes.make_offer(session, actor=actor_of(kw.pop("user", w["operator"])), quote_id=quote.id,
+    made = quotes.make_offer(session, actor=actor_of(kw.pop("user", w["operator"])), quote_id=quote.id,
                              price_fen=price, terms={"form": "one_off", "price_fen": price},
                              valid_until=date.today() + timedelta(days=days), **kw)
+    session.commit()
+    return made
 
 
 def test_offer_above_cap_is_refused_naming_the_cap(session, world):
@@ -73,7 +78,7 @@ def test_expired_offer_cannot_be_accepted_or_declined(session, world):
     session.add(made)
     session.commit()
     with pytest.raises(DomainError, match="过期"):
-        quotes.accept_offer(session, actor=actor_of(world["buyer"]), offer_id=made.id, invoice=None)
+        accept_offer(session, actor=actor_of(world["buyer"]), offer_id=made.id, invoice=None)
     session.refresh(made)
     assert made.status == OfferStatus.OPEN and made.order_id is None
 
@@ -82,7 +87,7 @@ def test_another_buyer_gets_not_found(session, world):
     quote = ask(session, world)
     made = offer(session, world, quote)
     stranger = actor_of(world["buyer2"])
-    for call in (lambda: quotes.accept_offer(session, actor=stranger, offer_id=made.id, invoice=None),
+    for call in (lambda: accept_offer(session, actor=stranger, offer_id=made.id, invoice=None),
                  lambda: quotes.decline_offer(session, actor=stranger, offer_id=made.id),
                  lambda: qq.get_quote_thread(session, actor=stranger, quote_id=quote.id),
                  lambda: quotes.post_message(session, actor=stranger, quote_id=quote.id, body="hi")):
@@ -103,7 +108,7 @@ def test_decline_then_new_offer_withdraws_nothing_open(session, world):
     session.refresh(first)
     assert first.status == OfferStatus.WITHDRAWN
     with pytest.raises(Conflict):
-        quotes.accept_offer(session, actor=actor_of(world["buyer"]), offer_id=first.id, invoice=None)
+        accept_offer(session, actor=actor_of(world["buyer"]), offer_id=first.id, invoice=None)
     quotes.decline_offer(session, actor=actor_of(world["buyer"]), offer_id=second.id, reason="预算不足")
     session.refresh(quote)
     assert quote.status == QuoteStatus.DECLINED

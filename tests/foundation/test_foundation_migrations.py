@@ -1,19 +1,25 @@
 """The Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import marketplace.models  # noqa: F401
+from marketplace.catalog.search import SORT_AND_FACET_INDEXES
 from marketplace.db import make_engine
-from marketplace.migrate import upgrade_database
+from marketplace.migrate import alembic_config, upgrade_database
+from marketplace.schema import create_schema
+
+VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
 def _extra_index_names() -> set[str]:
-    from marketplace.catalog.search import SORT_AND_FACET_INDEXES
-
     return {f"ix_product_{name}" for name, _ in SORT_AND_FACET_INDEXES} | {
         "ix_product_search_vector", "ix_product_facet_search"}
 
@@ -52,6 +58,56 @@ def test_migrations_match_models(empty_url):
         engine.dispose()
 
 
+def _schema_of(url: str) -> dict:
+    """Tables with their columns and indexes, and the Alembic revision, as the database reports them."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    finally:
+        engine.dispose()
+    return {"revision": revision, **_schema_of_tables(url)}
+
+
 def test_migrating_twice_is_a_no_op(empty_url):
     upgrade_database(empty_url)
+    first = _schema_of(empty_url)
     upgrade_database(empty_url)
+    assert _schema_of(empty_url) == first
+    assert first["revision"] == ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
+    assert "ix_product_facets" in first["product"][1] and "organization" in first
+
+
+def test_migrations_build_the_search_extras_the_app_installs(empty_url, backend, tmp_path, request):
+    """The frozen DDL of the migrations equals today's search extras (a change there needs a new migration)."""
+    upgrade_database(empty_url)
+    if backend == "sqlite":
+        fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        fresh = request.getfixturevalue("pg_server").create_database(f"fresh_{tmp_path.name[-8:].lower()}")
+    engine = make_engine(fresh)
+    create_schema(engine)
+    engine.dispose()
+    migrated, created = _schema_of_tables(empty_url), _schema_of_tables(fresh)
+    assert {k: v for k, v in migrated.items() if k != "alembic_version"} == created
+
+
+def _schema_of_tables(url: str) -> dict:
+    engine = make_engine(url)
+    try:
+        insp = inspect(engine)
+        return {name: (sorted(c["name"] for c in insp.get_columns(name)),
+                       sorted(i["name"] for i in insp.get_indexes(name)))
+                for name in insp.get_table_names()}
+    finally:
+        engine.dispose()
+
+
+def test_no_migration_imports_the_application():
+    """An old migration must not change when application code does: only alembic and sqlalchemy."""
+    allowed = {"alembic", "sqlalchemy", "sqlmodel", "__future__"}
+    for path in sorted(VERSIONS.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        roots = {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        roots |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert roots <= allowed, f"{path.name} imports {sorted(roots - allowed)}"

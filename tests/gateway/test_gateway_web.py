@@ -107,7 +107,8 @@ def test_operator_defines_an_api_product_from_csv(web, session, login_as):
     assert json.loads(dataset.key_fields) == ["uscc"] and dataset.row_count == 1
     assert session.execute(select(DatasetRow).where(DatasetRow.dataset_id == dataset.id)).scalar_one().key == USCC_A
     assert "138****5678" in product.sample_rows and "13812345678" not in product.sample_rows
-    assert "接口文档" in web.get(resp.headers["Location"]).get_data(as_text=True) or True
+    docs = web.get(resp.headers["Location"])
+    assert docs.status_code == 200 and "接口文档" in docs.get_data(as_text=True), docs.status_code
 
 
 def test_define_refuses_bad_input_without_saving(web, session, login_as):

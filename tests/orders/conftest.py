@@ -57,11 +57,13 @@ class Shop:
 
     def order(self, org, user, product, *, plan=None, quantity=1, use_type="industry", token=None, **kw) -> Order:
         plan = plan or self.plan(product)
-        return place_order(
+        order = place_order(
             self.session, actor=Actor(user.id, user.email, org.id), buyer_org_id=org.id, product_id=product.id,
             plan_id=plan.id, quantity=quantity, use_type=use_type, purpose=kw.pop("purpose", "企业征信风控建模"),
             invoice=kw.pop("invoice", InvoiceIn(title=org.name, taxpayer_id=org.uscc, kind="special")),
             submit_token=token or f"token-{next(_tokens):08d}", **kw)
+        self.session.commit()  # the test is the boundary: use cases flush, the caller commits
+        return order
 
     def count(self, model) -> int:
         self.session.expire_all()

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.audit import Actor
+from marketplace.clock import today as today_local
 from marketplace.errors import DomainError
 from marketplace.models import AuditRecord, Order, OrderLine, OrderStatus, OrgKind, Role
 from marketplace.models.delivery import OfflineDelivery, OfflineDeliveryStatus
-from marketplace.orders.common import today_local
 from marketplace.orders.delivery import upload_deliverable
 from marketplace.orders.offline import OfflineDeliveryIn, confirm_offline_receipt, record_offline_delivery
 from marketplace.orders.payments import record_payment

@@ -1,10 +1,11 @@
 """Delivery: upload, watermarked copies, signed links that expire, download limit, tracing a leak."""
 
 import hashlib
-import time
+from datetime import UTC, datetime
 
 import pytest
 
+from marketplace import clock
 from marketplace.audit import Actor
 from marketplace.errors import DomainError
 from marketplace.orders import delivery
@@ -93,9 +94,19 @@ def test_signed_link_expires_and_rejects_tampering(shop, paid):
     with pytest.raises(DomainError) as e:
         delivery.read_token("other", token)
     assert e.value.status == 404
-    time.sleep(1.1)
-    with pytest.raises(DomainError) as e:
-        delivery.read_token("s3cret", token, max_age=0)
+
+
+def test_signed_link_works_for_its_minutes_then_expires(shop, paid):
+    org, order, item, root = paid
+    (copy,) = delivery.ensure_copies(shop.session, actor=FIN, order=order, storage_dir=root)
+    fixed = clock.FixedClock(datetime(2026, 6, 1, 2, 0, tzinfo=UTC))
+    with clock.use_clock(fixed):
+        token = delivery.download_token("s3cret", copy)
+        fixed.advance(seconds=delivery.LINK_SECONDS)
+        assert delivery.read_token("s3cret", token) == copy.id  # still inside its minutes
+        fixed.advance(seconds=1)
+        with pytest.raises(DomainError) as e:
+            delivery.read_token("s3cret", token)
     assert "过期" in e.value.message
 
 

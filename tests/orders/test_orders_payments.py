@@ -17,8 +17,10 @@ FIN = Actor(None, "finance-test")
 
 
 def _pay(shop, order, amount=None, ext="BANK-0001"):
-    return record_payment(shop.session, actor=FIN, order_id=order.id, method="bank_transfer",
+    paid = record_payment(shop.session, actor=FIN, order_id=order.id, method="bank_transfer",
                           amount_fen=order.total_fen if amount is None else amount, external_id=ext)
+    shop.session.commit()  # the test is the boundary
+    return paid
 
 
 def _entitlements(shop, order):

@@ -21,6 +21,7 @@ def _pay(web, localstripe, order, card=VISA):
 
 
 def _deliver(web, body: bytes | str, signature: str):
+    web.session.commit()  # the test is the boundary: what it arranged through use cases is committed first
     return web.client.post("/webhooks/stripe", data=body, headers={"Stripe-Signature": signature},
                            content_type="application/json")
 

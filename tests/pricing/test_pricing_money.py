@@ -8,8 +8,11 @@ from pricing.errors import PricingError
 from pricing.money import (
     VAT_GENERAL_BPS,
     VAT_SMALL_SCALE_BPS,
+    format_bps,
     format_fen,
     format_unit_price,
+    parse_listed_yuan,
+    parse_percent_bps,
     parse_yuan,
     round_fen,
     split_vat,
@@ -178,3 +181,34 @@ def test_split_vat_sums_to_gross_and_is_symmetric(gross, rate):
     net, vat = split_vat(gross_fen=gross, rate_bps=rate)
     assert net + vat == gross
     assert split_vat(gross_fen=-gross, rate_bps=rate) == (-net, -vat)
+
+
+@pytest.mark.parametrize(("text", "bps"), [("8", 800), ("8.5", 850), ("8.25%", 825), (" 0.01 ", 1), ("100", 10000)])
+def test_parse_percent_bps_reads_what_people_type(text, bps):
+    assert parse_percent_bps(text) == bps
+
+
+@pytest.mark.parametrize(("text", "message"), [("abc", "格式不正确"), ("", "格式不正确"), ("8.125", "最多两位小数"),
+                                               ("-1", "0 到 100"), ("101", "0 到 100")])
+def test_parse_percent_bps_refuses_with_the_label(text, message):
+    with pytest.raises(PricingError) as e:
+        parse_percent_bps(text, what="佣金比例")
+    assert e.value.message.startswith("佣金比例") and message in e.value.message
+
+
+@pytest.mark.parametrize(("bps", "shown"), [(825, "8.25%"), (600, "6%"), (850, "8.5%"), (0, "0%"), (1, "0.01%")])
+def test_format_bps_shows_a_percentage_without_trailing_zeros(bps, shown):
+    assert format_bps(bps) == shown
+
+
+@given(st.integers(min_value=0, max_value=10000))
+def test_percent_round_trip(bps):
+    assert parse_percent_bps(format_bps(bps)) == bps
+
+
+def test_parse_listed_yuan_rounds_float_noise_once_then_parses_exactly():
+    assert parse_listed_yuan("754300.0000000001") == Decimal("75430000")
+    assert parse_listed_yuan("0.00005") == Decimal("0.01")  # half-up at 0.0001 yuan
+    assert parse_listed_yuan("0.05") == parse_yuan("0.05")
+    with pytest.raises(PricingError):
+        parse_listed_yuan("-1")

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pricing import entry_price_fen, lowest_entry_price_fen, terms_from_json
 from pricing.errors import CapExceeded, InvalidPlan, PricingError
 from pricing.plans import (
     CHARGE_FORM_LABELS,
@@ -314,3 +315,14 @@ def test_tiered_plans_round_trip(limits, prices, quota):
     tiers = tuple(Tier(up, price) for up, price in zip(bounds, prices, strict=False))
     terms = PlanTerms(form=F.PER_CALL_VOLUME, tiers=tiers, free_quota=quota).validate()
     assert PlanTerms.from_dict(json.loads(json.dumps(terms.to_dict()))) == terms
+
+
+def test_terms_from_json_reads_stored_terms_and_refuses_broken_ones():
+    stored = PlanTerms(form=ChargeForm.PER_CALL_FLAT, unit_price_fen=Decimal("0.5")).validate().to_dict()
+    terms = terms_from_json(json.dumps(stored))
+    assert terms.form is ChargeForm.PER_CALL_FLAT and entry_price_fen(terms) == 1  # half a fen rounds up
+    for broken in ("", "not json", "[]", '{"form": "no_such_form"}', '{"form": "per_call_flat", "x": 1}'):
+        with pytest.raises(InvalidPlan):
+            terms_from_json(broken)
+    assert lowest_entry_price_fen([terms, PlanTerms(form=ChargeForm.NEGOTIATED)]) == 1
+    assert lowest_entry_price_fen([PlanTerms(form=ChargeForm.NEGOTIATED)]) is None

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.audit import Actor
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.gateway.datasets import Definition, Table, define_dataset
 from marketplace.gateway.masking import FieldRule
 from marketplace.models import Openness, OrgKind, PricePlan, Product, Role

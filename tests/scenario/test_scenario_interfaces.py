@@ -35,8 +35,10 @@ def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
     assert f"/api/v1/data/{slug}" in client.get("/api/v1/openapi.json").get_data(as_text=True)
 
     assert client.get(f"/api/v1/data/{slug}?uscc=91350100M000100Y43").status_code == 401
-    miss = client.get(f"/api/v1/data/{slug}?uscc=91350200MA2XN7KX5Q", headers=auth)
-    assert miss.status_code in (400, 404) and "error" in miss.get_json()
+    bad = client.get(f"/api/v1/data/{slug}?uscc=91350200MA2XN7KX5Q", headers=auth)  # wrong check digit
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_parameter"
+    miss = client.get(f"/api/v1/data/{slug}?uscc={make_uscc('91350100000777009')}", headers=auth)  # not in the data
+    assert miss.status_code == 404 and miss.get_json()["error"]["code"] == "not_found", miss.get_json()
     first = client.get(f"/api/v1/data/{slug}?uscc=91350100M000100Y43", headers=auth)
     assert first.status_code == 200 and "示例甲公司" in first.get_data(as_text=True)
     assert first.headers["X-Quota-Remaining"] == "1" and first.headers["X-Request-Id"]
@@ -49,7 +51,10 @@ def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
     assert over.status_code == 429 and over.get_json()["error"]["code"]
 
     usage = client.get("/api/v1/usage", headers=auth).get_json()
-    assert "2" in str(usage) and slug in str(usage)
+    # billable: the first call and the keyed retry (its replay is not a new call); not billed: 400, 404, 429
+    assert [(u["product"], u["billable"], u["non_billable"], u["records"]) for u in usage["usage"]] == [
+        (slug, 2, 3, 2)]
+    assert usage["totals"] == {"billable": 2, "non_billable": 3, "records": 2}
     assert _cli(runner, "verify-audit").startswith("audit chain intact")
 
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from marketplace.clock import SHANGHAI
+from marketplace.clock import today as today_local
 from marketplace.demo_history import previous_month
-from marketplace.gateway.calls import SHANGHAI
 from marketplace.models import Order, OrderLine, OrderStatus, PricePlan
 from marketplace.models.metering import UsageEvent
 from marketplace.models.payments import Payment, PaymentKind
-from marketplace.orders.common import today_local
 from marketplace.settlement.exports.invoices import invoice_rows, month_bounds
 
 

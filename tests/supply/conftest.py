@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 import pytest
@@ -34,6 +35,18 @@ def product_data(**kw) -> dict:
 PLAN = {"name": "按次", "form": "per_call_flat", "unit_price_fen": "50"}
 
 
+def _commits(method):
+    """The test is the boundary: use cases flush, a helper that arranges data commits it."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kw):
+        made = method(self, *args, **kw)
+        self.session.commit()
+        return made
+
+    return run
+
+
 class World:
     """Parties and helpers for supply tests, built through the real use cases."""
 
@@ -51,6 +64,7 @@ class World:
     def actor(self, user) -> Actor:
         return Actor(user.id, user.email, user.org_id)
 
+    @_commits
     def grant(self, *, domains=("credit", "finance"), start=None, end=None, operator=None, **kw):
         data = AgreementIn(operator_id=(operator or self.operator).id, title="测试授权运营协议",
                            domains=list(domains), start_date=start or TODAY - timedelta(days=30),
@@ -58,17 +72,20 @@ class World:
         return grant_agreement(self.session, actor=self.actor(self.auth_user), authority_id=self.authority.id,
                                data=data)
 
+    @_commits
     def qualify(self, broker=None, *, valid_to=None):
         return record_qualification(self.session, actor=Actor.system("test"), broker_id=(broker or self.broker).id,
                                     cert_no=f"JJR-{id(self)}-{TODAY.toordinal()}-{valid_to}", issuer="示例数据交易协会",
                                     valid_from=TODAY - timedelta(days=10),
                                     valid_to=valid_to or TODAY + timedelta(days=300))
 
+    @_commits
     def mandate(self, products=(), *, bps=800):
         return create_mandate(self.session, actor=self.actor(self.op_user), operator_id=self.operator.id,
                               broker_id=self.broker.id, product_ids=[p.id for p in products], commission_bps=bps,
                               start_date=TODAY - timedelta(days=1), end_date=TODAY + timedelta(days=180))
 
+    @_commits
     def create(self, *, plans=(PLAN,), by=None, broker=None, **kw):
         user = by or self.op_user
         return create_product(self.session, actor=self.actor(user), operator_id=self.operator.id,
@@ -82,6 +99,7 @@ class World:
                 set_cap(self.session, actor=self.actor(self.auth_user), product_id=product.id,
                         charge_form=terms.form.value, cap_fen=highest_unit_price(terms))
 
+    @_commits
     def listed(self, *, caps=True, **kw):
         product = self.create(**kw)
         if caps:

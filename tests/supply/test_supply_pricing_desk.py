@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from marketplace.models import AuditRecord
-from marketplace.supply.caps import set_cap
+from marketplace.supply.cap_setting import set_cap
 
 
 def _setup(world):

@@ -33,6 +33,3 @@ class UserForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("角色"), choices=[(r.value, v) for r, v in ROLE_LABELS.items()])
 
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons."""

@@ -6,12 +6,11 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from marketplace import accounts
-from marketplace.errors import DomainError
 from marketplace.models import Organization, OrgKind, OrgStatus, Role, User
 from marketplace.web.access import roles_required
-from marketplace.web.admin.forms import EmptyForm, OrganizationForm, OrgStatusForm, RoleForm, UserForm
+from marketplace.web.admin.forms import OrganizationForm, OrgStatusForm, RoleForm, UserForm
+from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,17 +20,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def organizations():
     """List organizations with filters; create one."""
     db, form = get_db(), OrganizationForm()
-    if form.validate_on_submit():
-        try:
-            org = accounts.find_or_create_org(db, actor=current_user.actor, uscc=form.uscc.data,
-                                              name=form.name.data, kind=form.kind.data)
-            db.commit()
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已创建组织 %(name)s", name=org.name), "success")
-            return redirect(url_for("admin.organization", org_id=org.id))
+    if form.validate_on_submit() and (done := perform(lambda: accounts.find_or_create_org(
+            db, actor=current_user.actor, uscc=form.uscc.data, name=form.name.data, kind=form.kind.data), form=form)):
+        org = done.value
+        return success(_("已创建组织 %(name)s", name=org.name), url_for("admin.organization", org_id=org.id))
     query = select(Organization).order_by(Organization.created_at.desc())
     kind, status, q = request.args.get("kind"), request.args.get("status"), request.args.get("q", "").strip()
     if kind in OrgKind.__members__.values():
@@ -42,8 +34,7 @@ def organizations():
         query = query.where(or_(Organization.name.contains(q), Organization.uscc.contains(q.upper())))
     orgs = db.execute(query.limit(500)).scalars().all()
     pending = db.execute(select(func.count()).where(Organization.status == OrgStatus.PENDING)).scalar_one()
-    code = 400 if request.method == "POST" else 200
-    return render_template("admin/organizations.html", orgs=orgs, form=form, pending=pending), code
+    return render_template("admin/organizations.html", orgs=orgs, form=form, pending=pending), form_status()
 
 
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
@@ -53,19 +44,12 @@ def organization(org_id: int):
     db = get_db()
     org = accounts.get_org(db, org_id)
     form = OrgStatusForm()
-    if form.validate_on_submit():
-        try:
-            accounts.set_org_status(db, actor=current_user.actor, org_id=org.id, status=form.status.data,
-                                    note=form.note.data or "")
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("组织状态已更新"), "success")
-            return redirect(url_for("admin.organization", org_id=org.id))
+    if form.validate_on_submit() and perform(lambda: accounts.set_org_status(
+            db, actor=current_user.actor, org_id=org.id, status=form.status.data, note=form.note.data or ""),
+            form=form):
+        return success(_("组织状态已更新"), url_for("admin.organization", org_id=org.id))
     users = db.execute(select(User).where(User.org_id == org.id).order_by(User.id)).scalars().all()
-    code = 400 if request.method == "POST" else 200
-    return render_template("admin/organization.html", org=org, users=users, form=form), code
+    return render_template("admin/organization.html", org=org, users=users, form=form), form_status()
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -75,25 +59,17 @@ def users():
     db, form = get_db(), UserForm()
     form.org_id.choices = [(o.id, f"{o.name}（{o.uscc}）") for o in
                            db.execute(select(Organization).order_by(Organization.name)).scalars()]
-    if form.validate_on_submit():
-        try:
-            org = accounts.get_org(db, form.org_id.data)
-            accounts.create_user(db, actor=current_user.actor, email=form.email.data, password=form.password.data,
-                                 role=form.role.data, org=org, name=form.name.data or "")
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已创建用户"), "success")
-            return redirect(url_for("admin.users"))
+    if form.validate_on_submit() and perform(lambda: accounts.create_user(
+            db, actor=current_user.actor, email=form.email.data, password=form.password.data, role=form.role.data,
+            org=accounts.get_org(db, form.org_id.data), name=form.name.data or ""), form=form):
+        return success(_("已创建用户"), url_for("admin.users"))
     q = request.args.get("q", "").strip().lower()
     query = select(User, Organization).join(Organization, Organization.id == User.org_id).order_by(User.id)
     if q:
         query = query.where(or_(User.email.contains(q), Organization.name.contains(q)))
     rows = db.execute(query.limit(500)).all()
-    code = 400 if request.method == "POST" else 200
     return render_template("admin/users.html", rows=rows, form=form, role_form=RoleForm(),
-                           empty=EmptyForm()), code
+                           empty=EmptyForm()), form_status()
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -104,14 +80,8 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         flash(_("请选择角色"), "danger")
         return redirect(url_for("admin.users")), 303
-    try:
-        accounts.change_user_role(db, actor=current_user.actor, user_id=user_id, role=form.role.data)
+    if perform(lambda: accounts.change_user_role(db, actor=current_user.actor, user_id=user_id, role=form.role.data)):
         flash(_("角色已更新"), "success")
-    except DomainError as e:
-        db.rollback()
-        if e.status == 404:
-            raise
-        flash(_(e.message), "danger")
     return redirect(url_for("admin.users"))
 
 
@@ -122,11 +92,9 @@ def toggle_active(user_id: int):
     db = get_db()
     EmptyForm().validate_on_submit()
     user = accounts.get_user(db, user_id)
-    try:
-        user = accounts.set_user_active(db, actor=current_user.actor, user_id=user.id, active=not user.active)
+    if done := perform(lambda: accounts.set_user_active(db, actor=current_user.actor, user_id=user.id,
+                                                        active=not user.active)):
+        user = done.value
         flash(_("已恢复启用 %(email)s", email=user.email) if user.active else
               _("已停用 %(email)s，该账号不能再登录", email=user.email), "success")
-    except DomainError as e:
-        db.rollback()
-        flash(_(e.message), "danger")
     return redirect(url_for("admin.users"))

@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from marketplace.audit import Checkpoint, CheckpointError, verify_audit, write_checkpoint
+from marketplace.clock import SHANGHAI
 from marketplace.models import AuditCheckpoint, AuditRecord, Role
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
-from marketplace.web.i18n import SHANGHAI
 from marketplace.web.ints import MAX_PAGE, query_int
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from marketplace.catalog.visibility import today
-from marketplace.errors import DomainError, NotFound
+from marketplace.clock import today
+from marketplace.errors import NotFound
 from marketplace.models import Agreement, CapPrice, Organization, OrgKind, Product, Role
 from marketplace.supply import agreements as ag
 from marketplace.supply import cap_setting, caps, listing
 from marketplace.supply.errors import SupplyError
 from marketplace.web.access import roles_required
 from marketplace.web.authority.forms import CapForm, GrantForm, RenewForm, TerminateForm
+from marketplace.web.boundary import form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 from marketplace.web.pricing_desk import desk_context
 from marketplace.web.review.display import plan_lines
 from marketplace.web.supply.views_data import cap_text
-from pricing import CHARGE_FORM_LABELS, PricingError, parse_yuan
+from pricing import CHARGE_FORM_LABELS, PricingError, parse_percent_bps, parse_yuan
 from pricing.charge_forms import PRICE_UNITS
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")
@@ -30,12 +30,9 @@ bp = Blueprint("authority", __name__, url_prefix="/authority")
 
 def _bps(text: str, field: str) -> int:
     try:
-        bps = Decimal((text or "").strip().rstrip("%")) * 100
-    except InvalidOperation:
-        raise SupplyError("请填写百分比数字，例如 8 或 8.5", field=field) from None
-    if bps != bps.to_integral_value():
-        raise SupplyError("百分比最多两位小数", field=field)
-    return int(bps)
+        return parse_percent_bps(text)
+    except PricingError as e:
+        raise SupplyError(e.message, field=field) from None
 
 
 def _agreement_in(form: GrantForm) -> ag.AgreementIn:
@@ -56,21 +53,15 @@ def agreements():
     db, form = get_db(), GrantForm()
     form.operator_id.choices = [(o.id, o.name) for o in db.execute(
         select(Organization).where(Organization.kind == OrgKind.OPERATOR).order_by(Organization.name)).scalars()]
-    if form.validate_on_submit():
-        try:
-            agreement = ag.grant_agreement(db, actor=current_user.actor, authority_id=current_user.org_id,
-                                           data=_agreement_in(form))
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已签发协议 %(code)s", code=agreement.code), "success")
-            return redirect(url_for("authority.agreement", agreement_id=agreement.id))
+    if form.validate_on_submit() and (done := perform(lambda: ag.grant_agreement(
+            db, actor=current_user.actor, authority_id=current_user.org_id, data=_agreement_in(form)), form=form)):
+        agreement = done.value
+        return success(_("已签发协议 %(code)s", code=agreement.code),
+                       url_for("authority.agreement", agreement_id=agreement.id))
     rows = ag.authority_agreements(db, current_user.org_id)
     names = dict(db.execute(select(Organization.id, Organization.name)).all())
-    code = 400 if request.method == "POST" else 200
     return render_template("authority/agreements.html", form=form, rows=rows, names=names,
-                           domains_of=ag.agreement_domain_labels), code
+                           domains_of=ag.agreement_domain_labels), form_status()
 
 
 def _own(db, agreement_id: int) -> Agreement:
@@ -106,16 +97,11 @@ def renew(agreement_id: int):
     """Continue the agreement as a new one until the chosen date."""
     db, form = get_db(), RenewForm()
     old = _own(db, agreement_id)
-    if form.validate_on_submit():
-        try:
-            new = ag.renew_agreement(db, actor=current_user.actor, agreement_id=old.id, end_date=form.end_date.data,
-                                     authority_id=current_user.org_id)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已续签为 %(code)s", code=new.code), "success")
-            return redirect(url_for("authority.agreement", agreement_id=new.id))
+    if form.validate_on_submit() and (done := perform(lambda: ag.renew_agreement(
+            db, actor=current_user.actor, agreement_id=old.id, end_date=form.end_date.data,
+            authority_id=current_user.org_id), form=form)):
+        return success(_("已续签为 %(code)s", code=done.value.code),
+                       url_for("authority.agreement", agreement_id=done.value.id))
     return _render_agreement(db, old, renew=form, status=400)
 
 
@@ -125,16 +111,10 @@ def terminate(agreement_id: int):
     """End the agreement: products delisted, entitlements ended, copies marked for destruction."""
     db, form = get_db(), TerminateForm()
     agreement = _own(db, agreement_id)
-    if form.validate_on_submit():
-        try:
-            ag.terminate_agreement(db, actor=current_user.actor, agreement_id=agreement.id, reason=form.reason.data,
-                                   authority_id=current_user.org_id)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("协议已终止，相关产品已下架"), "success")
-            return redirect(url_for("authority.agreement", agreement_id=agreement.id))
+    if form.validate_on_submit() and perform(lambda: ag.terminate_agreement(
+            db, actor=current_user.actor, agreement_id=agreement.id, reason=form.reason.data,
+            authority_id=current_user.org_id), form=form):
+        return success(_("协议已终止，相关产品已下架"), url_for("authority.agreement", agreement_id=agreement.id))
     return _render_agreement(db, agreement, terminate=form, status=400)
 
 
@@ -155,25 +135,18 @@ def product_caps(product_id: int):
     if product is None:
         raise NotFound("数据产品不存在")
     if form.validate_on_submit():
-        try:
-            cap_setting.set_cap(db, actor=current_user.actor, product_id=product.id,
-                                charge_form=form.charge_form.data, cap_fen=_cap_fen(form.cap.data),
-                                trial=form.trial.data, trial_expires=form.trial_expires.data,
-                                effective_on=form.effective_on.data, authority_id=current_user.org_id)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已设定新的上限收费标准"), "success")
-            return redirect(url_for("authority.product_caps", product_id=product.id))
+        if perform(lambda: cap_setting.set_cap(
+                db, actor=current_user.actor, product_id=product.id, charge_form=form.charge_form.data,
+                cap_fen=_cap_fen(form.cap.data), trial=form.trial.data, trial_expires=form.trial_expires.data,
+                effective_on=form.effective_on.data, authority_id=current_user.org_id), form=form):
+            return success(_("已设定新的上限收费标准"), url_for("authority.product_caps", product_id=product.id))
     elif request.method == "GET" and request.args.get("form") in {c[0] for c in form.charge_form.choices}:
         form.charge_form.data = request.args["form"]
-    code = 400 if request.method == "POST" else 200
     return render_template("authority/caps.html", form=form, product=product, agreement=agreement,
                            current=caps.current_caps(db, product.id), history=caps.cap_history(db, product.id),
                            labels=CHARGE_FORM_LABELS, units=PRICE_UNITS, **_latest_plans(db, product),
                            **desk_context(db, product=product, args=request.args,
-                                          charge_form=form.charge_form.data)), code
+                                          charge_form=form.charge_form.data)), form_status()
 
 
 def _latest_plans(db, product) -> dict:

@@ -11,9 +11,9 @@ from marketplace.audit import Actor
 from marketplace.billing.errors import BillingError
 from marketplace.billing.overdue import suspend_overdue
 from marketplace.billing.run import bill_usage
+from marketplace.clock import today as today_local
 from marketplace.db import session_scope
 from marketplace.models import Organization
-from marketplace.orders.common import today_local
 
 
 def _due_days() -> int:

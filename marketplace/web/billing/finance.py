@@ -9,9 +9,9 @@ from flask_login import current_user
 from marketplace.billing.errors import BillingError
 from marketplace.billing.payments import record_bill_transfer
 from marketplace.billing.queries import FINANCE_FILTERS, finance_bills
+from marketplace.clock import today as today_local
 from marketplace.errors import DomainError
 from marketplace.models import Role
-from marketplace.orders.common import today_local
 from marketplace.web.access import roles_required
 from marketplace.web.billing.forms import BillReceiptForm
 from marketplace.web.db import get_db

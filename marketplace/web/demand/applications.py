@@ -6,13 +6,12 @@ from flask_login import current_user
 
 from marketplace.demand import applications as apps
 from marketplace.demand.common import get_listed_product
-from marketplace.errors import DomainError, NotFound
 from marketplace.models import Openness, Role
 from marketplace.models.demand import ApplicationStatus
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.demand.forms import ApplicationForm, DecideForm, EmptyForm
-from marketplace.web.forms_util import attach_error
+from marketplace.web.demand.forms import ApplicationForm, DecideForm
 
 bp = Blueprint("applications", __name__)
 
@@ -23,20 +22,13 @@ def new(slug: str):
     """Apply to use a conditional product."""
     db, form = get_db(), ApplicationForm()
     product = get_listed_product(db, slug)
-    if form.validate_on_submit():
-        try:
-            apps.apply_for_access(db, actor=current_user.actor, slug=slug, use_type=form.use_type.data,
-                                  purpose=form.purpose.data, scenario=form.scenario.data)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("申请已提交，运营单位审核后会在“询价与申请”中告知结果"), "success")
-            return redirect(url_for("applications.mine"))
+    if form.validate_on_submit() and perform(lambda: apps.apply_for_access(
+            db, actor=current_user.actor, slug=slug, use_type=form.use_type.data, purpose=form.purpose.data,
+            scenario=form.scenario.data), form=form):
+        return success(_("申请已提交，运营单位审核后会在“询价与申请”中告知结果"), url_for("applications.mine"))
     approved = apps.approved_application(db, buyer_org_id=current_user.org_id, product_id=product.id)
-    code = 400 if request.method == "POST" else 200
     return render_template("applications/new.html", form=form, product=product, approved=approved,
-                           conditional=product.openness == Openness.CONDITIONAL), code
+                           conditional=product.openness == Openness.CONDITIONAL), form_status()
 
 
 @bp.route("/applications")
@@ -52,16 +44,9 @@ def mine():
 def withdraw(application_id: int):
     """Withdraw a pending application."""
     db, form = get_db(), EmptyForm()
-    if form.validate_on_submit():
-        try:
-            apps.withdraw_application(db, actor=current_user.actor, application_id=application_id)
-        except NotFound:
-            raise
-        except DomainError as e:
-            db.rollback()
-            flash(_(e.message), "danger")
-        else:
-            flash(_("申请已撤回"), "info")
+    if form.validate_on_submit() and perform(lambda: apps.withdraw_application(
+            db, actor=current_user.actor, application_id=application_id)):
+        flash(_("申请已撤回"), "info")
     return redirect(url_for("applications.mine"))
 
 
@@ -81,17 +66,11 @@ def decide(application_id: int):
     """One application; approve or decline it with a reason."""
     db, form = get_db(), DecideForm()
     app = apps.get_application_for_seller(db, actor=current_user.actor, application_id=application_id)
-    if form.validate_on_submit():
-        try:
-            apps.decide_application(db, actor=current_user.actor, application_id=app.id,
-                                    approve=bool(form.approve.data), reason=form.reason.data or "")
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已批准该申请") if form.approve.data else _("已拒绝该申请，原因已告知申请方"),
-                  "success")
-            return redirect(url_for("applications.incoming"))
+    if form.validate_on_submit() and perform(lambda: apps.decide_application(
+            db, actor=current_user.actor, application_id=app.id, approve=bool(form.approve.data),
+            reason=form.reason.data or ""), form=form):
+        return success(_("已批准该申请") if form.approve.data else _("已拒绝该申请，原因已告知申请方"),
+                       url_for("applications.incoming"))
     detail = apps.application_detail(db, app)
-    code = 400 if request.method == "POST" else 200
+    code = form_status()
     return render_template("applications/decide.html", form=form, app=app, **detail), code

@@ -63,6 +63,3 @@ class AcceptForm(FlaskForm):
 class DeclineForm(FlaskForm):
     reason = StringField(_l("拒绝原因（可选）"), validators=[max_chars(1000)])
 
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token, for buttons."""

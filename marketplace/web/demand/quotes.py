@@ -7,14 +7,15 @@ from flask_login import current_user
 from marketplace.demand import quote_queries as qq
 from marketplace.demand import quotes
 from marketplace.demand.common import get_listed_product
-from marketplace.errors import DomainError, NotFound
 from marketplace.models import Organization, Role
 from marketplace.models.demand import QuoteStatus
+from marketplace.orders.checkout import InvoiceIn
+from marketplace.orders.offers import accept_offer
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.demand.forms import AcceptForm, DeclineForm, EmptyForm, MessageForm, OfferForm, QuoteForm
+from marketplace.web.demand.forms import AcceptForm, DeclineForm, MessageForm, OfferForm, QuoteForm
 from marketplace.web.demand.offer_input import offer_terms_from_form
-from marketplace.web.forms_util import attach_error
 
 bp = Blueprint("quotes", __name__)
 PARTIES = (Role.BUYER, Role.OPERATOR, Role.BROKER)
@@ -26,19 +27,11 @@ def new(slug: str):
     """Ask for a price (negotiated listing or custom volume)."""
     db, form = get_db(), QuoteForm()
     product = get_listed_product(db, slug)
-    if form.validate_on_submit():
-        try:
-            quote = quotes.request_quote(db, actor=current_user.actor, slug=slug, volume=form.volume.data,
-                                         period=form.period.data, use_type=form.use_type.data,
-                                         message=form.message.data)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("询价已发送，对方报价后会显示在询价单中"), "success")
-            return redirect(url_for("quotes.thread", quote_id=quote.id))
-    code = 400 if request.method == "POST" else 200
-    return render_template("quotes/new.html", form=form, product=product), code
+    if form.validate_on_submit() and (done := perform(lambda: quotes.request_quote(
+            db, actor=current_user.actor, slug=slug, volume=form.volume.data, period=form.period.data,
+            use_type=form.use_type.data, message=form.message.data), form=form)):
+        return success(_("询价已发送，对方报价后会显示在询价单中"), url_for("quotes.thread", quote_id=done.value.id))
+    return render_template("quotes/new.html", form=form, product=product), form_status()
 
 
 @bp.route("/quotes")
@@ -86,16 +79,9 @@ def thread(quote_id: int):
 def message(quote_id: int):
     """Post a message to the thread."""
     db, form = get_db(), MessageForm()
-    if form.validate_on_submit():
-        try:
-            quotes.post_message(db, actor=current_user.actor, quote_id=quote_id, body=form.body.data)
-        except NotFound:
-            raise
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            return redirect(url_for("quotes.thread", quote_id=quote_id, _anchor="messages"))
+    if form.validate_on_submit() and perform(lambda: quotes.post_message(
+            db, actor=current_user.actor, quote_id=quote_id, body=form.body.data), form=form):
+        return redirect(url_for("quotes.thread", quote_id=quote_id, _anchor="messages"))
     return _thread_page(quote_id, 400, message_form=form)
 
 
@@ -104,43 +90,30 @@ def message(quote_id: int):
 def offer(quote_id: int):
     """Send a private offer."""
     db, form = get_db(), OfferForm()
-    if form.validate_on_submit():
-        try:
-            price_fen, terms = offer_terms_from_form(form)
-            quotes.make_offer(db, actor=current_user.actor, quote_id=quote_id, price_fen=price_fen, terms=terms,
-                              valid_until=form.valid_until.data, note=form.note.data or "")
-        except NotFound:
-            raise
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("报价已发送给询价方"), "success")
-            return redirect(url_for("quotes.thread", quote_id=quote_id))
+    if form.validate_on_submit() and perform(lambda: _make_offer(db, form, quote_id), form=form):
+        return success(_("报价已发送给询价方"), url_for("quotes.thread", quote_id=quote_id))
     return _thread_page(quote_id, 400, offer_form=form)
+
+
+def _make_offer(db, form: OfferForm, quote_id: int):
+    price_fen, terms = offer_terms_from_form(form)
+    return quotes.make_offer(db, actor=current_user.actor, quote_id=quote_id, price_fen=price_fen, terms=terms,
+                             valid_until=form.valid_until.data, note=form.note.data or "")
 
 
 @bp.route("/quotes/offers/<int:offer_id>/accept", methods=["POST"])
 @roles_required(Role.BUYER)
 def accept(offer_id: int):
     """Accept an offer: an order at the offer's price."""
-    from marketplace.orders.checkout import InvoiceIn
-
     db, form = get_db(), AcceptForm()
     quote_id = quotes.quote_id_for_buyer(db, actor=current_user.actor, offer_id=offer_id)
     if form.validate_on_submit():
         invoice = InvoiceIn(title=form.invoice_title.data, taxpayer_id="", kind=form.invoice_kind.data)
-        try:
-            order = quotes.accept_offer(db, actor=current_user.actor, offer_id=offer_id, invoice=invoice,
-                                        purpose=form.purpose.data)
-        except NotFound:
-            raise
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已接受报价，订单 %(number)s 已生成", number=order.number), "success")
-            return redirect(url_for("orders.detail", number=order.number))
+        if done := perform(lambda: accept_offer(db, actor=current_user.actor, offer_id=offer_id, invoice=invoice,
+                                                purpose=form.purpose.data), form=form):
+            number = done.value.number
+            return success(_("已接受报价，订单 %(number)s 已生成", number=number),
+                           url_for("orders.detail", number=number))
     return _thread_page(quote_id, 400, accept=form)
 
 
@@ -150,15 +123,10 @@ def decline(offer_id: int):
     """Decline an offer."""
     db, form = get_db(), DeclineForm()
     quote_id = quotes.quote_id_for_buyer(db, actor=current_user.actor, offer_id=offer_id)
-    if form.validate_on_submit():
-        try:
-            quotes.decline_offer(db, actor=current_user.actor, offer_id=offer_id, reason=form.reason.data or "")
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已拒绝该报价"), "info")
-            return redirect(url_for("quotes.thread", quote_id=quote_id))
+    if form.validate_on_submit() and perform(lambda: quotes.decline_offer(
+            db, actor=current_user.actor, offer_id=offer_id, reason=form.reason.data or ""), form=form):
+        flash(_("已拒绝该报价"), "info")
+        return redirect(url_for("quotes.thread", quote_id=quote_id))
     return _thread_page(quote_id, 400, decline_form=form)
 
 
@@ -167,14 +135,7 @@ def decline(offer_id: int):
 def close(quote_id: int):
     """Close the quote without a deal."""
     db, form = get_db(), EmptyForm()
-    if form.validate_on_submit():
-        try:
-            quotes.close_quote(db, actor=current_user.actor, quote_id=quote_id)
-        except NotFound:
-            raise
-        except DomainError as e:
-            db.rollback()
-            flash(_(e.message), "danger")
-        else:
-            flash(_("询价单已关闭"), "info")
+    if form.validate_on_submit() and perform(lambda: quotes.close_quote(db, actor=current_user.actor,
+                                                                        quote_id=quote_id)):
+        flash(_("询价单已关闭"), "info")
     return redirect(url_for("quotes.thread", quote_id=quote_id))

@@ -10,7 +10,9 @@ from sqlmodel import Session
 from marketplace.gateway import usage
 from marketplace.gateway.api_errors import error_payload
 from marketplace.gateway.calls import Gateway, bearer_token, new_request_id
+from marketplace.gateway.openapi_doc import extend_openapi
 from marketplace.web.access import token_authenticated
+from marketplace.web.api.openapi import OPENAPI_EXTENDERS
 from marketplace.web.extensions import csrf
 from marketplace.web.gateway import bp
 
@@ -72,9 +74,6 @@ csrf.exempt(usage_api)
 
 def _register_openapi() -> None:
     """Document the data endpoints in /api/v1/openapi.json (the catalog's spec builder)."""
-    from marketplace.gateway.openapi_doc import extend_openapi
-    from marketplace.web.api.openapi import OPENAPI_EXTENDERS
-
     if extend_openapi not in OPENAPI_EXTENDERS:
         OPENAPI_EXTENDERS.append(extend_openapi)
 

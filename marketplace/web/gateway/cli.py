@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from marketplace.audit import Actor
-from marketplace.catalog.visibility import today as exchange_today
+from marketplace.clock import today as exchange_today
 from marketplace.db import session_scope
 from marketplace.errors import DomainError
 from marketplace.gateway.datasets import Definition, parse_csv

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from urllib.parse import quote
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,15 +16,15 @@ from marketplace.errors import DomainError
 from marketplace.gateway import usage
 from marketplace.gateway.answer import example_response
 from marketplace.gateway.api_errors import ERRORS
-from marketplace.gateway.datasets import Definition, define_product_api, parse_csv
+from marketplace.gateway.datasets import KEY_SEP, Definition, define_product_api, parse_csv
 from marketplace.gateway.masking import FieldRule, describe
 from marketplace.gateway.provision import ApiProductIn, create_api_product, per_call_plan
 from marketplace.gateway.resolve import load_dataset
 from marketplace.models import Organization, Product, ProductStatus, Role
-from marketplace.models.metering import ApiDataset
+from marketplace.models.metering import ApiDataset, DatasetRow
 from marketplace.web.access import public, roles_required
+from marketplace.web.boundary import form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 from marketplace.web.gateway import bp
 from marketplace.web.gateway.forms import DefineApiForm, ProductApiForm
 from pricing import PricingError, parse_yuan
@@ -66,8 +66,6 @@ def docs(slug: str):
 
 def _first_row(db, dataset) -> tuple[str | None, dict | None]:
     """The key and stored columns of the dataset's first row (None, None when it is empty)."""
-    from marketplace.models.metering import DatasetRow
-
     row = db.execute(select(DatasetRow.key, DatasetRow.data).where(DatasetRow.dataset_id == dataset.id)
                      .order_by(DatasetRow.id).limit(1)).first()
     return (row.key, json.loads(row.data)) if row else (None, None)
@@ -75,8 +73,6 @@ def _first_row(db, dataset) -> tuple[str | None, dict | None]:
 
 def _example_values(dataset, key: str | None) -> dict[str, str]:
     """Query values for the docs' example: the first row's keys (never its compared fields: 可用不可见)."""
-    from marketplace.gateway.datasets import KEY_SEP
-
     values = dict(zip(dataset.key_fields, (key or "").split(KEY_SEP), strict=False))
     return {p: quote(values.get(p) or f"<{p}>", safe="<>") for p in dataset.params}
 
@@ -163,18 +159,9 @@ def _chart(rows, label, since, until) -> dict:
 def define_api():
     """Operator: upload a CSV, pick parameters, returned fields and masking; the endpoint and docs are generated."""
     db, form = get_db(), DefineApiForm()
-    if form.validate_on_submit():
-        try:
-            product = _define(db, form)
-            db.commit()
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已生成数据接口并提交上架审核"), "success")
-            return redirect(url_for("gateway.docs", slug=product.slug))
-    code = 400 if request.method == "POST" else 200
-    return render_template("gateway/define.html", form=form), code
+    if form.validate_on_submit() and (done := perform(lambda: _define(db, form), form=form)):
+        return success(_("已生成数据接口并提交上架审核"), url_for("gateway.docs", slug=done.value.slug))
+    return render_template("gateway/define.html", form=form), form_status()
 
 
 @bp.route("/supply/products/<int:product_id>/api", methods=["GET", "POST"])
@@ -186,22 +173,13 @@ def define_product_api_page(product_id: int):
     if product is None or product.operator_id != current_user.org_id:
         abort(404)
     if form.validate_on_submit():
-        try:
-            define_product_api(db, actor=current_user.actor, operator_org_id=current_user.org_id,
-                               product_id=product.id, table=parse_csv(form.dataset.data.read()),
-                               definition=_parse_definition(form.definition.data, form.verification.data),
-                               source_name=form.dataset.data.filename or "")
-            db.commit()
-        except DomainError as e:
-            db.rollback()
-            if e.status == 404:
-                raise
-            attach_error(form, e)
-        else:
-            flash(_("数据接口已定义，可以提交上架审核"), "success")
-            return redirect(url_for("supply.product", product_id=product.id))
-    code = 400 if request.method == "POST" else 200
-    return render_template("gateway/define.html", form=form, existing=product), code
+        if perform(lambda: define_product_api(
+                db, actor=current_user.actor, operator_org_id=current_user.org_id, product_id=product.id,
+                table=parse_csv(form.dataset.data.read()),
+                definition=_parse_definition(form.definition.data, form.verification.data),
+                source_name=form.dataset.data.filename or ""), form=form):
+            return success(_("数据接口已定义，可以提交上架审核"), url_for("supply.product", product_id=product.id))
+    return render_template("gateway/define.html", form=form, existing=product), form_status()
 
 
 def _define(db, form: DefineApiForm) -> Product:

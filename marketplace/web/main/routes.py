@@ -3,6 +3,8 @@
 from flask import Blueprint, redirect, render_template, url_for
 
 from marketplace.web.access import public
+from marketplace.web.i18n import LOCALES
+from marketplace.web.main.home import home_context
 from marketplace.web.redirects import next_or
 
 bp = Blueprint("main", __name__)
@@ -12,8 +14,6 @@ bp = Blueprint("main", __name__)
 @public
 def home():
     """The exchange's front page."""
-    from marketplace.web.main.home import home_context
-
     return render_template("main/home.html", **home_context())
 
 
@@ -23,7 +23,6 @@ def switch_language(code: str):
     """Remember the language and go back where the user was."""
     from flask import session
 
-    from marketplace.web.i18n import LOCALES
 
     if code in LOCALES:
         session["lang"] = code

@@ -9,10 +9,10 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.clock import today as today_local
 from marketplace.errors import DomainError
 from marketplace.models import Role
 from marketplace.models.settlement import Statement
-from marketplace.orders.common import today_local
 from marketplace.settlement import dashboards
 from marketplace.settlement.exports import export_statement
 from marketplace.settlement.exports.invoices import invoice_rows, invoices_csv, invoices_xlsx

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.entitlements import is_usable
-from marketplace.errors import DomainError
 from marketplace.models import Organization, Role
 from marketplace.orders import buyer_keys
 from marketplace.orders.fulfilment import KEYED_TYPES
 from marketplace.orders.queries import buyer_entitlements, buyer_orders
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import EmptyForm, perform
 from marketplace.web.db import get_db
 from marketplace.web.ints import MAX_PAGE, query_int
-from marketplace.web.orders.forms import EmptyForm, KeyForm
+from marketplace.web.orders.forms import KeyForm
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 NEW_KEY = "orders.new_api_key"  # one-time slot in the signed session cookie, popped when shown
@@ -42,18 +42,12 @@ def entitlements():
 
 
 def _key_action(fn, **kw):
-    db = get_db()
     if not EmptyForm().validate_on_submit():
         flash(_("表单已过期，请重试"), "danger")
         return redirect(url_for("buyer.entitlements"))
-    try:
-        result = fn(db, actor=current_user.actor, buyer_org_id=current_user.org_id, **kw)
-    except DomainError as e:
-        db.rollback()
-        if e.status == 404:
-            raise
-        flash(_(e.message), "danger")
+    if not (done := perform(lambda: fn(get_db(), actor=current_user.actor, buyer_org_id=current_user.org_id, **kw))):
         return redirect(url_for("buyer.entitlements"))
+    result = done.value
     if isinstance(result, tuple):
         key, plaintext = result
         session[NEW_KEY] = {"prefix": key.prefix, "plaintext": plaintext}

@@ -46,12 +46,6 @@ def plan_price_text(terms: PlanTerms) -> str:
     return _("%(label)s，按用量结算", label=CHARGE_FORM_LABELS[form])
 
 
-def upfront_fen(terms: PlanTerms) -> int:
-    """The price of one unit paid at checkout (0 for plans billed on usage)."""
-    return terms.price_fen if terms.form in (ChargeForm.ONE_OFF, ChargeForm.SUBSCRIPTION_MONTH,
-                                             ChargeForm.SUBSCRIPTION_YEAR, ChargeForm.PREPAID_CALLS) else 0
-
-
 def delivery_dir() -> Path:
     """Where masters and buyer copies are stored (DELIVERY_DIR, default instance/deliveries)."""
     return Path(current_app.config.get("DELIVERY_DIR") or Path(current_app.instance_path) / "deliveries")

@@ -6,15 +6,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.errors import DomainError
 from marketplace.models import OrderStatus, PaymentMethod, Role
 from marketplace.orders.common import OrderError, get_order
 from marketplace.orders.payments import cancel_order, record_payment, record_refund
 from marketplace.orders.queries import finance_orders
+from marketplace.payments.card import refund_card_order
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 from marketplace.web.orders.forms import ReasonForm, ReceiptForm
+from marketplace.web.stripe_pay.routes import stripe_settings
 from pricing import PricingError, yuan_to_fen
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -50,18 +51,10 @@ def _fen(text: str) -> int:
 def receipt(order_id: int):
     """Record a bank receipt: the amount must equal the order total."""
     db, form = get_db(), ReceiptForm()
-    if form.validate_on_submit():
-        try:
-            order = record_payment(db, actor=current_user.actor, order_id=order_id, method=PaymentMethod.BANK_TRANSFER,
-                                   amount_fen=_fen(form.amount.data), external_id=form.external_id.data)
-        except DomainError as e:
-            db.rollback()
-            if e.status == 404:
-                raise
-            attach_error(form, e)
-        else:
-            flash(_("已确认收款，订单 %(n)s 已交付", n=order.number), "success")
-            return redirect(url_for("finance.payments"))
+    if form.validate_on_submit() and (done := perform(lambda: record_payment(
+            db, actor=current_user.actor, order_id=order_id, method=PaymentMethod.BANK_TRANSFER,
+            amount_fen=_fen(form.amount.data), external_id=form.external_id.data), form=form)):
+        return success(_("已确认收款，订单 %(n)s 已交付", n=done.value.number), url_for("finance.payments"))
     return _page(receipt=form, failed_id=order_id, code=400)
 
 
@@ -71,27 +64,20 @@ def _close(order_id: int, action: str):
         flash(_("表单已过期，请重试"), "danger")
         return redirect(url_for("finance.payments"))
     reason = form.reason.data or ""
-    try:
-        if action == "cancel":
-            order = cancel_order(db, actor=current_user.actor, order_id=order_id, reason=reason or _("财务取消"))
-        else:
-            order = _refund(db, order_id, reason)
-    except DomainError as e:
-        db.rollback()
-        if e.status == 404:
-            raise
-        flash(_(e.message), "danger")
+    if action == "cancel":
+        done = perform(lambda: cancel_order(db, actor=current_user.actor, order_id=order_id,
+                                            reason=reason or _("财务取消")))
+    else:
+        done = perform(lambda: _refund(db, order_id, reason))
+    if not done:
         return redirect(url_for("finance.payments", tab=request.args.get("tab", "delivered")))
-    flash(_("订单 %(n)s 已处理", n=order.number), "success")
-    return redirect(url_for("finance.payments", tab=order.status.value))
+    order = done.value
+    return success(_("订单 %(n)s 已处理", n=order.number), url_for("finance.payments", tab=order.status.value))
 
 
 def _refund(db, order_id: int, reason: str):
     order = get_order(db, order_id)
     if order.payment_method == PaymentMethod.STRIPE:  # back to the card through Stripe first
-        from marketplace.payments.card import refund_card_order
-        from marketplace.web.stripe_pay.routes import stripe_settings
-
         return refund_card_order(db, actor=current_user.actor, settings=stripe_settings(), order_id=order.id,
                                  reason=reason)
     return record_refund(db, actor=current_user.actor, order_id=order.id, reason=reason)

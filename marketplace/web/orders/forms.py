@@ -46,10 +46,6 @@ class KeyForm(FlaskForm):
     label = StringField(_l("密钥备注"), validators=[Optional(), max_chars(60)])
 
 
-class EmptyForm(FlaskForm):
-    pass
-
-
 class OfflineDeliveryForm(FlaskForm):
     """The operator records an offline (contract) delivery of one order line."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
@@ -22,12 +21,13 @@ from marketplace.orders.queries import buyable_plans
 from marketplace.orders.sellable import check_sellable
 from marketplace.orders.trace import trace_leak
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
 from marketplace.web.ints import query_int
-from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, upfront_fen
-from marketplace.web.orders.forms import CheckoutForm, EmptyForm, ReasonForm, TraceForm
-from pricing import PlanTerms, is_metered
+from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, status_badge
+from marketplace.web.orders.forms import CheckoutForm, ReasonForm, TraceForm
+from pricing import is_metered, order_amount, terms_from_json
 
 bp = Blueprint("orders", __name__)
 
@@ -47,7 +47,7 @@ def _prepare_checkout(form: CheckoutForm, product: Product, buyer: Organization)
         form.plan_id.data = wanted if any(p.id == wanted for p, _t in plans) else (plans[0][0].id if plans else None)
         form.invoice_title.data, form.invoice_taxpayer_id.data = buyer.name, buyer.uscc
         form.submit_token.data = new_submit_token()
-    return [(p, t, upfront_fen(t)) for p, t in plans]
+    return [(p, t, order_amount(t)) for p, t in plans]  # buyable plans are never negotiated
 
 
 def _quantity(form: CheckoutForm) -> int | None:
@@ -69,22 +69,14 @@ def checkout(slug: str):
     if form.validate_on_submit() and (quantity := _quantity(form)) is not None:
         invoice = InvoiceIn(title=form.invoice_title.data or "", taxpayer_id=form.invoice_taxpayer_id.data or "",
                             kind=form.invoice_kind.data or "")
-        try:
-            order = place_order(db, actor=current_user.actor, buyer_org_id=buyer.id, product_id=product.id,
-                                plan_id=form.plan_id.data, quantity=quantity, use_type=form.use_type.data,
-                                purpose=form.purpose.data or "", invoice=invoice,
-                                submit_token=form.submit_token.data or "")
-        except DomainError as e:
-            db.rollback()
-            if e.status == 404:
-                raise
-            attach_error(form, e)
-        else:
-            flash(_("订单 %(number)s 已提交", number=order.number), "success")
-            return redirect(url_for("orders.detail", number=order.number))
-    code = 400 if request.method == "POST" else 200
+        if done := perform(lambda: place_order(
+                db, actor=current_user.actor, buyer_org_id=buyer.id, product_id=product.id, plan_id=form.plan_id.data,
+                quantity=quantity, use_type=form.use_type.data, purpose=form.purpose.data or "", invoice=invoice,
+                submit_token=form.submit_token.data or ""), form=form):
+            return success(_("订单 %(number)s 已提交", number=done.value.number),
+                           url_for("orders.detail", number=done.value.number))
     return render_template("orders/checkout.html", form=form, product=product, plans=plans, buyer=buyer,
-                           verified=buyer.status == OrgStatus.VERIFIED), code
+                           verified=buyer.status == OrgStatus.VERIFIED), form_status()
 
 
 def _visible_order(number: str):
@@ -99,9 +91,9 @@ def detail(number: str):
     """Lines, VAT, state, how to pay, and the buyer's downloads."""
     db = get_db()
     order = _visible_order(number)
-    copies = []
-    if current_user.role == Role.BUYER:
-        copies = delivery.ensure_copies(db, actor=current_user.actor, order=order, storage_dir=delivery_dir())
+    copies, waiting = [], []
+    if current_user.role == Role.BUYER:  # reads only: copies are made by the POST of copy_file
+        copies, waiting = delivery.copies_of(db, order), delivery.files_awaiting_copy(db, order)
         g.no_store = True
     secret = current_app.config["SECRET_KEY"]
     links = {c.id: url_for("orders.download", token=delivery.download_token(secret, c)) for c in copies}
@@ -111,8 +103,24 @@ def detail(number: str):
     return render_template("orders/detail.html", order=order, lines=lines, copies=copies, about=_about_lines(lines),
                            links=links, files=files, payments=payments_of(db, order.id), card=card,
                            bank=current_app.config["EXCHANGE_BANK"], buyer=db.get(Organization, order.buyer_org_id),
-                           cancel_form=ReasonForm(), link_minutes=delivery.LINK_SECONDS // 60,
-                           offline=order_offline_records(db, order.id), empty=EmptyForm())
+                           cancel_form=ReasonForm(), link_minutes=delivery.LINK_SECONDS // 60, waiting=waiting,
+                           offline=order_offline_records(db, order.id),
+                           empty=EmptyForm())
+
+
+@bp.post("/orders/<number>/files/<int:line_id>/<int:deliverable_id>")
+@roles_required(Role.BUYER)
+def copy_file(number: str, line_id: int, deliverable_id: int):
+    """Make the buyer's watermarked copy of one file (once; a repeat finds it) and go to its download link."""
+    order = get_order_by_number(get_db(), number, buyer_org_id=current_user.org_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("orders.detail", number=number))
+    done = perform(lambda: delivery.ensure_copy(get_db(), actor=current_user.actor, order=order, line_id=line_id,
+                                                deliverable_id=deliverable_id, storage_dir=delivery_dir()))
+    if not done:
+        return redirect(url_for("orders.detail", number=number))
+    return redirect(url_for("orders.download", token=delivery.download_token(current_app.config["SECRET_KEY"],
+                                                                              done.value)))
 
 
 def _about_lines(lines) -> dict:
@@ -120,8 +128,8 @@ def _about_lines(lines) -> dict:
     db, out = get_db(), {}
     for line in lines:
         plan = db.get(PricePlan, line.plan_id)
-        terms = PlanTerms.from_dict(json.loads(plan.terms)) if plan is not None else None
-        billed_on_usage = terms is not None and is_metered(terms.form) and upfront_fen(terms) == 0
+        terms = terms_from_json(plan.terms) if plan is not None else None
+        billed_on_usage = terms is not None and is_metered(terms.form) and order_amount(terms) == 0
         usage_price = plan_price_text(terms) if billed_on_usage else None
         out[line.id] = SimpleNamespace(product=db.get(Product, line.product_id), usage_price=usage_price)
     return out
@@ -133,14 +141,10 @@ def cancel(number: str):
     """The buyer cancels its own unpaid order."""
     db, form = get_db(), ReasonForm()
     order = get_order_by_number(db, number, buyer_org_id=current_user.org_id)
-    if form.validate_on_submit():
-        try:
-            cancel_order(db, actor=current_user.actor, order_id=order.id, reason=form.reason.data or "",
-                         buyer_org_id=current_user.org_id)
-            flash(_("订单已取消"), "success")
-        except DomainError as e:
-            db.rollback()
-            flash(_(e.message), "danger")
+    if form.validate_on_submit() and perform(lambda: cancel_order(
+            db, actor=current_user.actor, order_id=order.id, reason=form.reason.data or "",
+            buyer_org_id=current_user.org_id)):
+        flash(_("订单已取消"), "success")
     return redirect(url_for("orders.detail", number=number))
 
 
@@ -173,8 +177,10 @@ def download(token: str):
     """Send the buyer's watermarked copy through a signed, expiring link; each download counts."""
     db = get_db()
     copy_id = delivery.read_token(current_app.config["SECRET_KEY"], token)
+    g.get_writes = True  # the one GET that writes: a download is counted (limit per copy) as it is sent
     got = delivery.take_download(db, actor=current_user.actor, buyer_org_id=current_user.org_id, copy_id=copy_id,
                                  storage_dir=delivery_dir())
+    db.commit()
     resp = send_file(got.path, mimetype=got.media_type, as_attachment=True, download_name=got.filename)
     resp.headers["X-Content-SHA256"] = got.sha256
     resp.headers["Cache-Control"] = "no-store"
@@ -199,6 +205,4 @@ def trace():
 
 @bp.app_context_processor
 def _order_helpers():
-    from marketplace.web.orders.display import status_badge
-
     return {"status_badge": status_badge, "plan_price_text": plan_price_text}

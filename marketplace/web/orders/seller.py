@@ -7,19 +7,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.errors import DomainError, NotFound
+from marketplace.clock import today as today_local
+from marketplace.errors import NotFound
+from marketplace.i18n_marker import N_
 from marketplace.models import Product, Role
 from marketplace.orders import delivery
 from marketplace.orders.approvals import approve_public_use, decline_public_use
-from marketplace.orders.common import OrderError, today_local
+from marketplace.orders.common import OrderError
 from marketplace.orders.fulfilment import FILE_TYPES
 from marketplace.orders.offline import OfflineDeliveryIn, operator_offline_lines, record_offline_delivery
 from marketplace.orders.queries import approval_queue, seller_lines
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
 from marketplace.web.forms_util import attach_error
 from marketplace.web.orders.display import delivery_dir
-from marketplace.web.orders.forms import EmptyForm, OfflineDeliveryForm, ReasonForm, UploadForm
+from marketplace.web.orders.forms import OfflineDeliveryForm, ReasonForm, UploadForm
 
 bp = Blueprint("seller", __name__, url_prefix="/seller")
 
@@ -45,20 +48,14 @@ def _decide(order_id: int, approve: bool):
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试"), "danger")
         return redirect(url_for("seller.approvals"))
-    try:
-        if approve:
-            order = approve_public_use(db, actor=current_user.actor, order_id=order_id,
-                                       operator_org_id=current_user.org_id)
-        else:
-            order = decline_public_use(db, actor=current_user.actor, order_id=order_id,
-                                       operator_org_id=current_user.org_id, reason=form.reason.data or "")
-    except DomainError as e:
-        db.rollback()
-        if e.status == 404:
-            raise
-        flash(_(e.message), "danger")
+    if approve:
+        done = perform(lambda: approve_public_use(db, actor=current_user.actor, order_id=order_id,
+                                                  operator_org_id=current_user.org_id))
     else:
-        flash(_("订单 %(n)s 已审核", n=order.number), "success")
+        done = perform(lambda: decline_public_use(db, actor=current_user.actor, order_id=order_id,
+                                                  operator_org_id=current_user.org_id, reason=form.reason.data or ""))
+    if done:
+        flash(_("订单 %(n)s 已审核", n=done.value.number), "success")
     return redirect(url_for("seller.approvals"))
 
 
@@ -94,24 +91,18 @@ def product_files(product_id: int):
     product = db.get(Product, product_id)
     if product is None or product.operator_id != current_user.org_id:
         raise NotFound(_("产品不存在"))
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            if not upload or not getattr(upload, "filename", ""):
-                raise OrderError(_("请选择文件"), field="file")
-            item = delivery.upload_deliverable(db, actor=current_user.actor, operator_org_id=current_user.org_id,
-                                               product_id=product.id, filename=upload.filename,
-                                               content=upload.read(delivery.MAX_UPLOAD + 1),
-                                               storage_dir=delivery_dir())
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已上传 %(f)s", f=item.filename), "success")
-            return redirect(url_for("seller.product_files", product_id=product.id))
-    code = 400 if request.method == "POST" else 200
+    upload = form.file.data
+    if not form.validate_on_submit():
+        pass
+    elif not upload or not getattr(upload, "filename", ""):
+        attach_error(form, OrderError(N_("请选择文件"), field="file"))
+    elif done := perform(lambda: delivery.upload_deliverable(
+            db, actor=current_user.actor, operator_org_id=current_user.org_id, product_id=product.id,
+            filename=upload.filename, content=upload.read(delivery.MAX_UPLOAD + 1), storage_dir=delivery_dir()),
+            form=form):
+        return success(_("已上传 %(f)s", f=done.value.filename), url_for("seller.product_files", product_id=product.id))
     return render_template("seller/product_files.html", product=product, form=form,
-                           items=delivery.deliverables_of(db, product.id)), code
+                           items=delivery.deliverables_of(db, product.id)), form_status()
 
 
 @bp.get("/offline")
@@ -144,16 +135,7 @@ def record_offline(line_id: int):
     if form.validate_on_submit():
         data = OfflineDeliveryIn(method=form.method.data or "", delivered_on=form.delivered_on.data,
                                  reference=form.reference.data or "", note=form.note.data or "")
-        try:
-            record_offline_delivery(db, actor=current_user.actor, operator_org_id=current_user.org_id,
-                                    line_id=line_id, data=data)
-        except DomainError as e:
-            db.rollback()
-            if e.status == 404:
-                raise
-            attach_error(form, e)
-        else:
-            db.commit()
-            flash(_("已登记交付，等待买方确认收货"), "success")
-            return redirect(url_for("seller.offline"))
+        if perform(lambda: record_offline_delivery(db, actor=current_user.actor, operator_org_id=current_user.org_id,
+                                                   line_id=line_id, data=data), form=form):
+            return success(_("已登记交付，等待买方确认收货"), url_for("seller.offline"))
     return _offline_page(form, line_id, 400)

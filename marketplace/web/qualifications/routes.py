@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,13 +11,12 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from marketplace.catalog.visibility import today
-from marketplace.errors import DomainError
+from marketplace.clock import today
 from marketplace.models import BrokerQualification, Organization, OrgKind, Role
 from marketplace.supply.brokers import record_qualification
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 from marketplace.web.ints import coerce_db_int
 
 bp = Blueprint("qualifications", __name__, url_prefix="/admin/qualifications")
@@ -38,19 +37,11 @@ def index():
     db, form = get_db(), QualificationForm()
     form.broker_id.choices = [(o.id, o.name) for o in db.execute(
         select(Organization).where(Organization.kind == OrgKind.BROKER).order_by(Organization.name)).scalars()]
-    if form.validate_on_submit():
-        try:
-            record_qualification(db, actor=current_user.actor, broker_id=form.broker_id.data,
-                                 cert_no=form.cert_no.data, issuer=form.issuer.data, valid_from=form.valid_from.data,
-                                 valid_to=form.valid_to.data)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已登记经纪人资质"), "success")
-            return redirect(url_for("qualifications.index"))
+    if form.validate_on_submit() and perform(lambda: record_qualification(
+            db, actor=current_user.actor, broker_id=form.broker_id.data, cert_no=form.cert_no.data,
+            issuer=form.issuer.data, valid_from=form.valid_from.data, valid_to=form.valid_to.data), form=form):
+        return success(_("已登记经纪人资质"), url_for("qualifications.index"))
     rows = db.execute(select(BrokerQualification, Organization)
                       .join(Organization, Organization.id == BrokerQualification.broker_id)
                       .order_by(BrokerQualification.id.desc())).all()
-    code = 400 if request.method == "POST" else 200
-    return render_template("qualifications/index.html", form=form, rows=rows, today=today()), code
+    return render_template("qualifications/index.html", form=form, rows=rows, today=today()), form_status()

@@ -13,15 +13,15 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.errors import DomainError
 from marketplace.models import Agreement, Organization, Product, Role
 from marketplace.supply import review
 from marketplace.supply.checks import run_checks
 from marketplace.supply.listing import revision_content
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 from marketplace.web.review.display import readable_diff
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -84,6 +84,7 @@ def approve(revision_id: int):
             raise
         flash(_("未能通过：%(msg)s", msg=_(e.message)), "danger")
         return _detail(revision_id, form, 400 if e.status == 400 else e.status)
+    db.commit()
     flash(_("已通过，「%(title)s」已上架", title=product.title), "success")
     return redirect(url_for("review.queue"))
 
@@ -93,16 +94,7 @@ def approve(revision_id: int):
 def reject(revision_id: int):
     """Send the revision back with a reason."""
     db, form = get_db(), DecisionForm()
-    if form.validate_on_submit():
-        try:
-            review.reject_revision(db, actor=current_user.actor, revision_id=revision_id,
-                                   reason=form.reason.data or "")
-        except DomainError as e:
-            db.rollback()
-            if e.status == 404:
-                raise
-            attach_error(form, e)
-        else:
-            flash(_("已驳回"), "success")
-            return redirect(url_for("review.queue"))
+    if form.validate_on_submit() and perform(lambda: review.reject_revision(
+            db, actor=current_user.actor, revision_id=revision_id, reason=form.reason.data or ""), form=form):
+        return success(_("已驳回"), url_for("review.queue"))
     return _detail(revision_id, form, 400)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from marketplace.errors import DomainError, Forbidden
 from marketplace.models import OrderStatus, Role
 from marketplace.orders.common import get_order_by_number
-from marketplace.payments.card import pay_order_by_card
+from marketplace.payments.card import confirm_card, start_card_payment
 from marketplace.payments.stripe_gateway import StripeSettings, WebhookRejected, handle_event, verify_event
 from marketplace.web.access import public, roles_required
 from marketplace.web.db import get_db
@@ -56,8 +56,10 @@ def confirm(number: str):
     try:
         if not current_user.verified:
             raise Forbidden(_("企业实名认证通过后才能付款"))
-        attempt = pay_order_by_card(db, actor=current_user.actor, settings=settings, number=number,
-                                    buyer_org_id=current_user.org_id, token_id=str(token or ""))
+        intent_id = start_card_payment(db, actor=current_user.actor, settings=settings, number=number,
+                                       buyer_org_id=current_user.org_id)
+        db.commit()  # the intent is on record before the card is charged
+        attempt = confirm_card(settings, intent_id=intent_id, token_id=str(token or ""))
     except DomainError as e:
         db.rollback()
         return error_response(e.status, _(e.message), type(e).__name__)
@@ -79,4 +81,5 @@ def webhook():
         current_app.logger.warning("stripe webhook rejected: %s", e.message)
         return error_response(400, e.message, "bad_signature")
     outcome = handle_event(get_db(), settings=settings, event=event)
+    get_db().commit()
     return jsonify({"received": True, "outcome": outcome})

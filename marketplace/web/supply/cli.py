@@ -9,6 +9,8 @@ from flask.cli import with_appcontext
 from marketplace.audit import Actor
 from marketplace.db import session_scope
 from marketplace.errors import DomainError
+from marketplace.supply.enforcement import enforce_terms
+from marketplace.supply.import_run import import_products
 
 
 @click.command("import-products")
@@ -19,12 +21,11 @@ from marketplace.errors import DomainError
 @with_appcontext
 def import_products_command(file, operator_code, broker_code, approve):
     """Import listings from a CSV in the shared exchange format."""
-    from marketplace.supply.import_run import import_products
-
     with session_scope(current_app.extensions["engine"]) as session:
         try:
             report = import_products(session, actor=Actor.system("cli"), path=file, operator_code=operator_code,
-                                     broker_code=broker_code, approve=approve)
+                                     broker_code=broker_code, approve=approve, row_done=session.commit)
+            session.commit()  # the boundary: rows were committed as they were done; this one covers a run of none
         except DomainError as e:
             session.rollback()
             raise click.ClickException(e.message) from None
@@ -40,10 +41,9 @@ def import_products_command(file, operator_code, broker_code, approve):
 @with_appcontext
 def enforce_terms_command():
     """Expire agreements past their end date: delist, end entitlements, revoke keys, audit (R5)."""
-    from marketplace.supply.enforcement import enforce_terms
-
     with session_scope(current_app.extensions["engine"]) as session:
         report = enforce_terms(session, actor=Actor.system("cli"))
+        session.commit()
     click.echo(f"expired {report.agreements} agreements, delisted {report.products} products, "
                f"ended {report.entitlements} entitlements, revoked {report.keys} API keys")
 

@@ -101,6 +101,3 @@ class MandateForm(FlaskForm):
     start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请选择开始日期"))])
     end_date = DateField(_l("结束日期"), validators=[DataRequired(_l("请选择结束日期"))])
 
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token, for buttons."""

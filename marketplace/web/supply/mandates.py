@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.catalog.visibility import today
-from marketplace.errors import DomainError
+from marketplace.clock import today
 from marketplace.models import Mandate, Organization, OrgKind, Product, Role
 from marketplace.supply import brokers
 from marketplace.supply.errors import SupplyError
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
-from marketplace.web.supply.forms import EmptyForm, MandateForm
+from marketplace.web.supply.forms import MandateForm
 from marketplace.web.supply.routes import bp
+from pricing import PricingError, parse_percent_bps
 
 
 def _bps(text: str) -> int:
     try:
-        pct = Decimal((text or "").strip().rstrip("%"))
-    except InvalidOperation:
-        raise SupplyError("佣金比例格式不正确，例如 8 或 8.5", field="commission_pct") from None
-    bps = pct * 100
-    if bps != bps.to_integral_value():
-        raise SupplyError("佣金比例最多两位小数", field="commission_pct")
-    return int(bps)
+        return parse_percent_bps(text, what="佣金比例")
+    except PricingError as e:
+        raise SupplyError(e.message, field="commission_pct") from None
 
 
 @bp.route("/mandates", methods=["GET", "POST"])
@@ -42,39 +36,25 @@ def mandates():
     products = list(db.execute(select(Product).where(Product.operator_id == current_user.org_id)
                                .order_by(Product.title)).scalars())
     form.product_ids.choices = [(p.id, p.title) for p in products]
-    if form.validate_on_submit():
-        try:
-            brokers.create_mandate(db, actor=current_user.actor, operator_id=current_user.org_id,
-                                   broker_id=form.broker_id.data, product_ids=form.product_ids.data or [],
-                                   commission_bps=_bps(form.commission_pct.data), start_date=form.start_date.data,
-                                   end_date=form.end_date.data)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已创建委托"), "success")
-            return redirect(url_for("supply.mandates"))
+    if form.validate_on_submit() and perform(lambda: brokers.create_mandate(
+            db, actor=current_user.actor, operator_id=current_user.org_id, broker_id=form.broker_id.data,
+            product_ids=form.product_ids.data or [], commission_bps=_bps(form.commission_pct.data),
+            start_date=form.start_date.data, end_date=form.end_date.data), form=form):
+        return success(_("已创建委托"), url_for("supply.mandates"))
     rows = list(db.execute(select(Mandate).where(Mandate.operator_id == current_user.org_id)
                            .order_by(Mandate.id.desc())).scalars())
     covered = {m.id: brokers.mandate_product_ids(db, m.id) for m in rows}
     titles = {p.id: p.title for p in products}
     names = {o.id: o.name for o in db.execute(select(Organization)).scalars()}
-    code = 400 if request.method == "POST" else 200
     return render_template("supply/mandates.html", form=form, mandates=rows, covered=covered, titles=titles,
-                           names=names, empty=EmptyForm(), today=today()), code
+                           names=names, empty=EmptyForm(), today=today()), form_status()
 
 
 @bp.post("/mandates/<int:mandate_id>/revoke")
 @roles_required(Role.OPERATOR)
 def revoke_mandate(mandate_id: int):
     """Withdraw a mandate."""
-    db = get_db()
-    try:
-        brokers.revoke_mandate(db, actor=current_user.actor, mandate_id=mandate_id, operator_id=current_user.org_id)
+    if perform(lambda: brokers.revoke_mandate(get_db(), actor=current_user.actor, mandate_id=mandate_id,
+                                              operator_id=current_user.org_id)):
         flash(_("委托已撤销"), "success")
-    except DomainError as e:
-        db.rollback()
-        if e.status == 404:
-            raise
-        flash(_(e.message), "danger")
     return redirect(url_for("supply.mandates"))

@@ -10,11 +10,11 @@ from marketplace.errors import DomainError
 from marketplace.models import Role
 from marketplace.supply import listing
 from marketplace.web.access import roles_required
+from marketplace.web.boundary import EmptyForm, form_status, perform
 from marketplace.web.db import get_db
-from marketplace.web.forms_util import attach_error
 from marketplace.web.pricing_desk import desk_context
 from marketplace.web.supply import views_data as vd
-from marketplace.web.supply.forms import EmptyForm, ProductForm
+from marketplace.web.supply.forms import ProductForm
 from marketplace.web.supply.product_input import content_to_formdata, form_to_input
 
 bp = Blueprint("supply", __name__, url_prefix="/supply")
@@ -35,6 +35,7 @@ def _submit(db, product_id: int) -> bool:
         db.rollback()
         flash(_("未能提交审核：%(msg)s", msg=_(e.message)), "danger")
         return False
+    db.commit()
     flash(_("已提交审核"), "success")
     return True
 
@@ -51,21 +52,24 @@ def new_product():
     """Create a draft product (and optionally submit it at once)."""
     db, form = get_db(), ProductForm()
     vd.fill_choices(db, form, current_user)
-    if form.validate_on_submit():
-        try:
-            data, plans = form_to_input(form)
-            operator_id, broker_id = vd.parties(form, current_user)
-            product = listing.create_product(db, actor=current_user.actor, operator_id=operator_id,
-                                             broker_id=broker_id, data=data, plans=plans)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("已保存草稿"), "success")
-            if form.submit_review.data:
-                _submit(db, product.id)
-            return redirect(url_for("supply.product", product_id=product.id))
-    return _render_form(form, status=400 if request.method == "POST" else 200)
+    if form.validate_on_submit() and (done := perform(lambda: _create(db, form), form=form)):
+        flash(_("已保存草稿"), "success")
+        if form.submit_review.data:
+            _submit(db, done.value.id)
+        return redirect(url_for("supply.product", product_id=done.value.id))
+    return _render_form(form, status=form_status())
+
+
+def _create(db, form):
+    data, plans = form_to_input(form)
+    operator_id, broker_id = vd.parties(form, current_user)
+    return listing.create_product(db, actor=current_user.actor, operator_id=operator_id, broker_id=broker_id,
+                                  data=data, plans=plans)
+
+
+def _update(db, form, product):
+    data, plans = form_to_input(form)
+    return listing.update_product(db, actor=current_user.actor, product_id=product.id, data=data, plans=plans)
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
@@ -77,19 +81,12 @@ def edit_product(product_id: int):
     latest = listing.latest_revision(db, product.id)
     form = ProductForm(data=content_to_formdata(listing.revision_content(latest)) if latest else None)
     vd.fill_choices(db, form, current_user, product=product)
-    if form.validate_on_submit():
-        try:
-            data, plans = form_to_input(form)
-            listing.update_product(db, actor=current_user.actor, product_id=product.id, data=data, plans=plans)
-        except DomainError as e:
-            db.rollback()
-            attach_error(form, e)
-        else:
-            flash(_("修改已保存为新版本") if product.status == "listed" else _("已保存草稿"), "success")
-            if form.submit_review.data:
-                _submit(db, product.id)
-            return redirect(url_for("supply.product", product_id=product.id))
-    return _render_form(form, product, status=400 if request.method == "POST" else 200)
+    if form.validate_on_submit() and perform(lambda: _update(db, form, product), form=form):
+        flash(_("修改已保存为新版本") if product.status == "listed" else _("已保存草稿"), "success")
+        if form.submit_review.data:
+            _submit(db, product.id)
+        return redirect(url_for("supply.product", product_id=product.id))
+    return _render_form(form, product, status=form_status())
 
 
 @bp.get("/products/<int:product_id>")

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from marketplace.catalog.visibility import today
+from marketplace.clock import today
 from marketplace.models import Agreement, AgreementStatus, BrokerQualification, Mandate, Organization, Role
 from marketplace.supply import agreements as ag
 from marketplace.supply import brokers, listing

@@ -1,0 +1,62 @@
+"""The exchange's one clock: aware UTC now, Shanghai dates, and a way for tests to set the time.
+
+Every timestamp (`models.base.utcnow`) and every local date (`today`) reads `now()`, so a test can move
+time with `use_clock(FixedClock(...))` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_source: Callable[[], datetime] = _system_now
+
+
+def now() -> datetime:
+    """Current time, timezone-aware UTC."""
+    return _source()
+
+
+def local_now() -> datetime:
+    """Current time in Asia/Shanghai."""
+    return now().astimezone(SHANGHAI)
+
+
+def today() -> date:
+    """Today's date at the exchange (Asia/Shanghai): terms, validity dates and usage days use it."""
+    return local_now().date()
+
+
+class FixedClock:
+    """A clock that stands still until a test moves it (`advance`)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at if at.tzinfo else at.replace(tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> datetime:
+        """Move the clock forward by a timedelta's keywords (seconds=2, days=1)."""
+        self.at += timedelta(**delta)
+        return self.at
+
+
+@contextmanager
+def use_clock(source: Callable[[], datetime]) -> Iterator[Callable[[], datetime]]:
+    """Read the time from `source` inside the block (tests only), the system clock after it."""
+    global _source
+    previous, _source = _source, source
+    try:
+        yield source
+    finally:
+        _source = previous
