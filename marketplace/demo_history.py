@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -21,6 +22,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor
 from marketplace.clock import SHANGHAI
 from marketplace.clock import today as today_local
+from marketplace.demo_files import prepare_delivery
 from marketplace.errors import DomainError
 from marketplace.gateway.datasets import Definition, Table
 from marketplace.gateway.demo import enterprises
@@ -41,7 +43,9 @@ from marketplace.models import (
 from marketplace.models.metering import ApiDataset, QuotaCounter, UsageEvent
 from marketplace.models.payments import Payment
 from marketplace.orders.checkout import InvoiceIn, place_order
+from marketplace.orders.demo import DEFAULT_DIR
 from marketplace.orders.payments import record_payment, record_refund
+from marketplace.supply.agreements import authority_actor
 from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.importer import DELIVERY, registration_code
 from marketplace.supply.listing import create_product, submit_revision
@@ -86,9 +90,10 @@ def _plans(session: Session, product: Product) -> list[tuple[PricePlan, PlanTerm
 
 
 def _pick(session: Session, form: ChargeForm, *, types=None, skip=()) -> tuple | None:
-    """The first listed, unconditional product (sold by its operator) with an active plan of this form."""
+    """The first listed, unconditional product (sold by its operator, delivered online) with a plan of this form."""
     query = select(Product).where(
-        Product.status == ProductStatus.LISTED, Product.openness == Openness.UNCONDITIONAL, Product.broker_id.is_(None)
+        Product.status == ProductStatus.LISTED, Product.openness == Openness.UNCONDITIONAL, Product.broker_id.is_(None),
+        Product.offline_delivery.is_(False),
     )
     if types:
         query = query.where(Product.type.in_(types))
@@ -177,6 +182,7 @@ def _volume_product(session: Session, orgs: dict[str, Organization]) -> Product:
         reviewer=reviewer,
         operator=orgs["op_central"],
         approve=True,
+        cap_setter=authority_actor(session, orgs["authority"].id),
         table=Table(tuple(rows[0]), rows),
         source_name="demo-enterprises.csv",
         definition=Definition(
@@ -184,6 +190,7 @@ def _volume_product(session: Session, orgs: dict[str, Organization]) -> Product:
         ),
         data=ApiProductIn(
             slug=VOLUME_SLUG,
+            registration_code="FJ-API-2026-0004",
             title="企业经营状态查询接口",
             domain="credit",
             summary="按统一社会信用代码查询企业存续、注销等经营状态（按量阶梯计价）",
@@ -212,7 +219,8 @@ OWN_PRODUCTS = (
 )
 
 
-def _own_product(session: Session, orgs, title: str, ptype: str, operator: str, broker: str | None, plans) -> tuple:
+def _own_product(session: Session, orgs, title: str, ptype: str, operator: str, broker: str | None, plans, *,
+                 storage_dir: Path | None) -> tuple:
     """A listed product made through the supply use cases (create, cap, submit, approve); returns (product, plan)."""
     actor, today = Actor.system("demo"), today_local()
     data = {
@@ -239,10 +247,12 @@ def _own_product(session: Session, orgs, title: str, ptype: str, operator: str, 
         broker_id=orgs[broker].id if broker else None,
         today=today,
     )
+    prepare_delivery(session, actor=actor, product=product, storage_dir=storage_dir or DEFAULT_DIR)
+    authority = authority_actor(session, orgs["authority"].id)  # caps are the authority's (R3)
     for plan in plans:
         set_cap(
             session,
-            actor=actor,
+            actor=authority,
             product_id=product.id,
             charge_form=plan["form"],
             today=today,
@@ -290,26 +300,25 @@ def _calls(session: Session, order: Order, first: date, last: date, per_day: tup
     return billable
 
 
-def load_demo_history(session: Session, orgs: dict[str, Organization], *, today: date | None = None) -> History | None:
+def load_demo_history(session: Session, orgs: dict[str, Organization], *, today: date | None = None,
+                      storage_dir: Path | None = None) -> History | None:
     """Last month's paid orders, a broker sale, a refund and metered calls of three plan kinds."""
     first, last = previous_month(today or today_local())
     history = History(period=f"{first:%Y-%m}")
     buyer, finance = _actor(session, "buyer@demo.cn"), _actor(session, "finance@demo.cn")
     if buyer is None or finance is None:
         return None
-    try:
-        _sales(session, orgs, history, _Seller(session, buyer, finance, orgs["buyer_a"], history), first, last)
-    except DomainError as e:  # the catalog demo changed shape; keep the rest of the demo loading
-        log.warning("demo history skipped: %s", e.message)
-        return None
+    seller = _Seller(session, buyer, finance, orgs["buyer_a"], history)
+    _sales(session, orgs, history, seller, first, last, storage_dir=storage_dir)
     session.flush()
     return history
 
 
-def _sales(session: Session, orgs, history: History, seller: _Seller, first: date, last: date) -> None:
+def _sales(session: Session, orgs, history: History, seller: _Seller, first: date, last: date, *,
+           storage_dir: Path | None) -> None:
     package = _pick(session, ChargeForm.ONE_OFF, types=(ProductType.PACKAGE,))
     report = _pick(session, ChargeForm.ONE_OFF, types=(ProductType.REPORT, ProductType.SERVICE))
-    subscription, brokered = (_own_product(session, orgs, *spec) for spec in OWN_PRODUCTS)
+    subscription, brokered = (_own_product(session, orgs, *spec, storage_dir=storage_dir) for spec in OWN_PRODUCTS)
     prepaid = _pick(session, ChargeForm.PREPAID_CALLS)
     flat = _pick(session, ChargeForm.PER_CALL_FLAT, types=(ProductType.API,))
     graduated = _pick(session, ChargeForm.PER_CALL_GRADUATED, types=(ProductType.API,))
