@@ -2,15 +2,16 @@
 
 import html as htmllib
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bench.listings import CSV_FILES, DATA_DIR, plan_of, product_fields, read_listings
 from marketplace.catalog.search import index_product
-from marketplace.models import PricePlan, Product, ProductStatus
+from marketplace.models import CapPrice, PricePlan, Product, ProductStatus
 from marketplace.models.base import utcnow
-from pricing import PlanTerms
+from pricing import ChargeForm, PlanTerms, highest_unit_price
 from tests.factories import make_agreement
 
 pytestmark = pytest.mark.timeout(600)
@@ -31,6 +32,9 @@ def _insert_rows(session, rows):
         terms = PlanTerms.from_dict(plan_of(row))
         session.add(PricePlan(product_id=product.id, name="标准方案", charge_form=terms.form.value,
                               terms=json.dumps(terms.to_dict())))
+        if terms.form not in (ChargeForm.FREE_PUBLIC, ChargeForm.NEGOTIATED):  # R3: a charged plan needs its cap
+            session.add(CapPrice(product_id=product.id, charge_form=terms.form.value,
+                                 cap_fen=highest_unit_price(terms), effective_from=utcnow() - timedelta(days=1)))
         session.flush()
         index_product(session, product)
         products.append(product)

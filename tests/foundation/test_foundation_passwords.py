@@ -25,7 +25,7 @@ def test_registration_refuses_weak_and_huge_passwords(web, session, password):
     resp = web.post("/register", dict(REG, password=password, password2=password))
     assert resp.status_code == 400
     body = resp.get_data(as_text=True)
-    assert any(m in body for m in ("太容易被猜到", "至少 10 位", "不能超过 128 位")), body[:300]
+    assert any(m in body for m in ("太容易被猜到", "至少 10 位", "不能超过 128 位", "最多 128 个字")), body[:300]
     assert session.execute(select(User)).first() is None
 
 

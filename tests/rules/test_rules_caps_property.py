@@ -17,6 +17,7 @@ from marketplace.gateway.resolve import _plan_problem
 from marketplace.models import PricePlan
 from marketplace.models.demand import OfferStatus
 from marketplace.orders.checkout import InvoiceIn
+from marketplace.orders.offers import accept_offer
 from marketplace.supply.caps import cap_in_force
 from marketplace.supply.listing import submit_revision, update_product
 from marketplace.supply.on_sale import plan_on_sale
@@ -62,7 +63,7 @@ def _run(world, product, step, sold: list) -> None:
                                   terms={"form": "one_off", "price_fen": step[1]},
                                   valid_until=TODAY + timedelta(days=5))
         org = s.get(type(world.operator), world.buyer.org_id)
-        quotes.accept_offer(s, actor=actor(world.buyer), offer_id=offer.id,
+        accept_offer(s, actor=actor(world.buyer), offer_id=offer.id,
                             invoice=InvoiceIn(title=org.name, taxpayer_id=org.uscc))
         assert s.get(type(offer), offer.id).status == OfferStatus.ACCEPTED
         sold.append(("offer", Decimal(step[1])))

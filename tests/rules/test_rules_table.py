@@ -25,6 +25,7 @@ from marketplace.keys import digest_key
 from marketplace.models import AgreementStatus, CapPrice, Organization, ProductStatus, UseType
 from marketplace.models.base import utcnow
 from marketplace.orders.checkout import InvoiceIn
+from marketplace.orders.offers import accept_offer
 from marketplace.supply.brokers import revoke_mandate
 from marketplace.supply.checks import failed_reasons
 from marketplace.supply.enforcement import refresh_listed
@@ -93,7 +94,7 @@ class Scene:
 
     def _offer_accept(self):
         org = self.buyer_org
-        quotes.accept_offer(self.s, actor=actor(self.w.buyer), offer_id=self.offer.id,
+        accept_offer(self.s, actor=actor(self.w.buyer), offer_id=self.offer.id,
                             invoice=InvoiceIn(title=org.name, taxpayer_id=org.uscc))
 
     def _application(self):

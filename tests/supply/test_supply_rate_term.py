@@ -16,6 +16,7 @@ def test_plan_rate_limit_from_the_product_form(web, world):
     resp = web.post("/supply/products/new", _form(submit_review="1", **{"plans-0-rate_per_second": "5"}))
     assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
     revision = world.session.execute(select(ProductRevision)).scalar_one()
+    world.cap(world.session.get(Product, revision.product_id), json.loads(revision.content)["plans"])  # R3
     web.logout()
     web.login(world.reviewer.email)
     assert "调用频率上限 每秒 5 次" in web.get(f"/review/revisions/{revision.id}").get_data(as_text=True)
