@@ -90,4 +90,4 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_d
     load_demand_demo(session, orgs)  # after the catalog demo: applies and asks quotes for its products
     load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage
     load_orders_demo(session, orgs, storage_dir=storage_dir)  # delivery files and orders in each state
-    load_demo_history(session, orgs, storage_dir=storage_dir)  # last month's sales, a broker sale, a refund and calls, ready to close
+    load_demo_history(session, orgs, storage_dir=storage_dir)  # last month: sales, a refund and calls to close

@@ -21,8 +21,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from marketplace.catalog.params import ALLOWED, BadParameter
 from marketplace.catalog.search import STOPWORDS, _tokens
 from marketplace.clock import today
+from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, Product, ProductStatus
 from marketplace.supply.on_sale import in_force_agreement_ids, on_sale_clause
 from pricing import PlanTerms
@@ -213,9 +215,6 @@ class ReferenceQuery:
 
 def parse_reference_query(args) -> ReferenceQuery:
     """Validate the price-reference parameters; raise BadParameter naming the first bad one."""
-    from marketplace.catalog.params import ALLOWED, BadParameter
-    from marketplace.i18n_marker import N_
-
     form = (args.get("charge_form") or "").strip() or DEFAULT_FORM
     if form not in ALLOWED["charge_form"]:
         raise BadParameter(N_("参数 charge_form 的取值无效"), field="charge_form")

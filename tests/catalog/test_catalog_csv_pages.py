@@ -67,6 +67,7 @@ def test_csv_listings_imported_by_the_supply_importer_render(session, client):
     for name in CSV_FILES:
         importer.import_products(session, actor=Actor.system("test"), path=str(DATA_DIR / name),
                                  operator_code=operator.uscc, approve=True)
+    session.commit()  # the import's caller commits (the CLI after each row); the pages read another connection
     products = session.execute(select(Product).where(Product.status == ProductStatus.LISTED)).scalars().all()
     assert len(products) > 1200
     _assert_pages_render(client, products)

@@ -56,6 +56,7 @@ def test_registration_code_is_entered_by_the_lister_and_checked(world, session, 
 def test_cli_provisioning_grants_through_the_authority_in_its_name(runner, session, tmp_path, world):
     path = tmp_path / "firms.csv"
     path.write_text(CSV_TEXT, encoding="utf-8")
+    session.commit()  # the CLI runs on its own connection: it must see the world and wait for no lock of ours
     result = runner.invoke(args=["create-api-product", "--operator-code", world.operator.uscc, "--title", "医疗查询",
                                  "--dataset", str(path), "--key", "uscc", "--domain", "health",
                                  "--registration-code", "FJ-API-2026-0301"])

@@ -26,7 +26,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码")), max_chars(128)])
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请填写当前密码"))])
+    current_password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请填写当前密码")), max_chars(128)])
     new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请设置新密码")), max_chars(128)])
-    new_password2 = PasswordField(_l("确认新密码"), validators=[DataRequired(_l("请再次输入新密码")),
+    new_password2 = PasswordField(_l("确认新密码"), validators=[DataRequired(_l("请再次输入新密码")), max_chars(128),
                                                            EqualTo("new_password", _l("两次输入的密码不一致"))])

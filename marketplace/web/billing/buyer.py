@@ -8,13 +8,13 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.payments.bill_card import confirm_bill_card, start_bill_card_payment
 from marketplace.billing.payments import get_bill_by_number
 from marketplace.billing.queries import bill_lines, bill_receipts, buyer_bills, is_overdue, totals
 from marketplace.clock import today as today_local
 from marketplace.errors import DomainError, Forbidden
 from marketplace.models import PricePlan, Product, Role
 from marketplace.models.billing import BillStatus
+from marketplace.payments.bill_card import confirm_bill_card, start_bill_card_payment
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
 from marketplace.web.errors import error_response

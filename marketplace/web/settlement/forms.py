@@ -3,11 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
+
+from marketplace.web.limits import max_chars
 
 
 class PeriodForm(FlaskForm):
-    period = StringField(_l("结算期间（YYYY-MM）"), validators=[DataRequired(_l("请填写结算期间")), Length(max=7)])
+    period = StringField(_l("结算期间（YYYY-MM）"), validators=[DataRequired(_l("请填写结算期间")), max_chars(7)])
 
 
 class ConfirmForm(FlaskForm):
@@ -15,5 +17,5 @@ class ConfirmForm(FlaskForm):
 
 
 class PayoutForm(FlaskForm):
-    payout_reference = StringField(_l("付款流水号"), validators=[DataRequired(_l("请填写付款流水号")), Length(max=120)])
+    payout_reference = StringField(_l("付款流水号"), validators=[DataRequired(_l("请填写付款流水号")), max_chars(120)])
     payout_date = DateField(_l("付款日期"), validators=[InputRequired(_l("请填写付款日期"))])
