@@ -22,7 +22,6 @@ statements weighs more; before the bulk paths (COPY, batched INSERT … RETURNIN
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -33,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PERIOD = "2026-10"
+PERIOD = "2026-10"  # an ended month: bill_usage refuses a running one
+TODAY = date(2026, 11, 5)  # the close runs after the month ended
 PLANS = [
     {"form": "per_call_flat", "unit_price_fen": "5", "free_quota": 100},
     {
@@ -154,77 +154,23 @@ def _insert_events(engine, keys: list[tuple], events: int) -> None:
         raw.close()
 
 
-def bill_month(session, *, period: str) -> int:
-    """Stand-in for D's bill_usage: one GROUP BY, rate each entitlement under its pinned plan, one bill each."""
-    from sqlalchemy import insert, select, text
-
-    from marketplace.models import Entitlement, Organization, PricePlan, Product
-    from marketplace.models.billing import UsageBill
-    from pricing import PlanTerms, charge_usage, split_vat
-
-    start = date.fromisoformat(f"{period}-01")
-    end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-    rows = session.execute(text(GROUP_BY), {"start": start.isoformat(), "end": end.isoformat()}).all()
-    plans = {
-        p.id: (PlanTerms.from_dict(json.loads(p.terms)), p.product_id)
-        for p in session.execute(select(PricePlan)).scalars()
-    }
-    operators = dict(session.execute(select(Product.id, Product.operator_id)).all())
-    buyers = dict(session.execute(select(Entitlement.id, Entitlement.buyer_org_id)).all())
-    general = dict(session.execute(select(Organization.id, Organization.taxpayer_kind)).all())
-    bills = []
-    for ent_id, plan_id, calls, records in rows:
-        terms, product_id = plans[plan_id]
-        charge = charge_usage(terms, units=records if terms.form == "per_record" else calls)
-        if charge.amount_fen == 0:
-            continue
-        rate = 100 if general[operators[product_id]] == "small" else 600
-        _, vat = split_vat(gross_fen=charge.amount_fen, rate_bps=rate)
-        bills.append(
-            dict(
-                sequence=1,
-                status="issued",
-                receipts="[]",
-                number=f"ZD{period.replace('-', '')}-{ent_id:06d}",
-                period=period,
-                entitlement_id=ent_id,
-                buyer_org_id=buyers[ent_id],
-                product_id=product_id,
-                plan_id=plan_id,
-                operator_id=operators[product_id],
-                calls=calls,
-                records=records,
-                amount_fen=charge.amount_fen,
-                vat_fen=vat,
-                vat_rate_bps=rate,
-                lines=json.dumps(
-                    [{"description": ln.description, "units": ln.units} for ln in charge.lines], ensure_ascii=False
-                ),
-                issued_at=datetime.now(UTC),
-                due_date=end + timedelta(days=15),
-                bank_reference=f"B{period.replace('-', '')}{ent_id:08d}",
-            )
-        )
-    if bills:  # Core bulk insert, as bill_usage should (ORM construction costs ~1 ms a row)
-        session.execute(insert(UsageBill.__table__).returning(UsageBill.__table__.c.id), bills).all()
-    return len(bills)
-
-
 def time_close(engine) -> tuple[float, int, int]:
-    """Seconds for billing + close_period + commit; bills made and statements."""
+    """Seconds for close_period (bill_usage with daily receipts, then the split) + commit; bills and statements."""
+    from sqlalchemy import func, select
     from sqlmodel import Session
 
     from marketplace.audit import Actor
+    from marketplace.models.billing import UsageBill
     from marketplace.settlement.close import close_period
 
     t0 = time.perf_counter()
     with Session(engine, expire_on_commit=False) as s:
-        bills = bill_month(s, period=PERIOD)
-        t1 = time.perf_counter()
-        statements = close_period(s, period=PERIOD, actor=Actor.system("bench"))
+        statements = close_period(s, period=PERIOD, actor=Actor.system("bench"), today=TODAY)  # bills first
         s.commit()
-    print(f"billing {t1 - t0:.2f} s, close_period + commit {time.perf_counter() - t1:.2f} s", flush=True)
-    return time.perf_counter() - t0, bills, len(statements)
+    seconds = time.perf_counter() - t0
+    with Session(engine) as s:
+        bills = s.execute(select(func.count()).select_from(UsageBill).where(UsageBill.period == PERIOD)).scalar_one()
+    return seconds, bills, len(statements)
 
 
 def time_group_by(engine) -> float:
