@@ -123,24 +123,31 @@ def _month_usage(session: Session, period: Period) -> dict[int, dict[str, DayUsa
 
 # The same figures as _month_usage's scan, aggregated by PostgreSQL: receipt_digest's SHA-256 over the day's request
 # ids sorted by code point (COLLATE "C" on UTF-8 is byte order, which is code point order) and joined by newlines.
+# The inner query sorts only the columns needed (the rows carry response bodies), so the sort stays small.
 _MONTH_USAGE_PG = text(
     """
     SELECT entitlement_id, day, plan_id, count(*), coalesce(sum(records), 0), max(id),
-           encode(sha256(convert_to(string_agg(request_id, E'\\n' ORDER BY request_id COLLATE "C"), 'UTF8')), 'hex')
-    FROM usage_event
-    WHERE billable AND day >= :first AND day <= :last
+           encode(sha256(convert_to(string_agg(request_id, E'\\n'), 'UTF8')), 'hex')
+    FROM (SELECT entitlement_id, day, plan_id, request_id, records, id FROM usage_event
+          WHERE billable AND day >= :first AND day <= :last
+          ORDER BY entitlement_id, day, plan_id, request_id COLLATE "C") AS month
     GROUP BY entitlement_id, day, plan_id
     """
 )
+# Walking the (entitlement, day) index reads the heap in random order: 1.26 s against 0.94 s for a parallel
+# sequential scan and sort at a million events. Set for this one query and restored at once.
+_SCAN_OFF = text("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
+_SCAN_ON = text("SET LOCAL enable_indexscan TO DEFAULT; SET LOCAL enable_bitmapscan TO DEFAULT")
 
 
 def _month_usage_sql(session: Session, period: Period) -> dict[int, dict[str, DayUsage]]:
     """_month_usage on PostgreSQL: one GROUP BY, so a million request ids never travel to Python."""
     out: dict[int, dict[str, DayUsage]] = {}
     plans: dict[int, int] = {}
-    rows = session.connection().execute(
-        _MONTH_USAGE_PG, {"first": period.first.isoformat(), "last": period.last.isoformat()}
-    )
+    conn = session.connection()
+    conn.execute(_SCAN_OFF)
+    rows = conn.execute(_MONTH_USAGE_PG, {"first": period.first.isoformat(), "last": period.last.isoformat()}).all()
+    conn.execute(_SCAN_ON)  # (a failed query aborts the transaction, which ends the SET LOCAL too)
     for ent_id, day, plan_id, calls, records, last_id, digest in rows:
         if plans.setdefault(ent_id, plan_id) != plan_id:
             raise BillingError(f"权益 #{ent_id} 的调用记录属于多个价格方案版本，无法出账")
