@@ -137,9 +137,7 @@ def record_audits(session: Session, *, actor: Actor, entries: list[dict]) -> int
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     session.flush()  # records added through the ORM come first in the chain
-    last = session.execute(
-        select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)
-    ).first()
+    last = session.execute(select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)).first()
     key = audit_key(session)
     next_id, prev_hash, at = (last.id + 1) if last else 1, last.hash if last else GENESIS, utcnow()
     rows = []
