@@ -16,17 +16,18 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from marketplace.audit import Actor, record_audit
+from marketplace.audit import Actor, record_audit, record_audits
 from marketplace.billing.errors import BillingError
 from marketplace.billing.rating import is_postpaid_plan, rate_month
 from marketplace.clock import today as today_local
 from marketplace.gateway.usage import receipt_digest
 from marketplace.i18n_marker import N_
 from marketplace.models import Entitlement, OrderLine, Organization, PricePlan, Product, UseType
+from marketplace.models.base import utcnow
 from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.models.metering import UsageEvent
 from marketplace.orders.checkout import REF_ALPHABET
@@ -100,6 +101,8 @@ def _month_usage(session: Session, period: Period) -> dict[int, dict[str, DayUsa
     One scan instead of a GROUP BY plus a receipt query per entitlement: every request id is needed for the
     receipts anyway (about 100 bytes each are held until the month is read).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        return _month_usage_sql(session, period)
     ids: dict[tuple[int, str], list[str]] = {}
     sums: dict[tuple[int, str], list[int]] = {}
     plans: dict[int, int] = {}
@@ -115,6 +118,40 @@ def _month_usage(session: Session, period: Period) -> dict[int, dict[str, DayUsa
     for (ent_id, day), request_ids in ids.items():
         records, last_id = sums[(ent_id, day)]
         out.setdefault(ent_id, {})[day] = DayUsage(len(request_ids), records, last_id, receipt_digest(request_ids))
+    return out
+
+
+# The same figures as _month_usage's scan, aggregated by PostgreSQL: receipt_digest's SHA-256 over the day's request
+# ids sorted by code point (COLLATE "C" on UTF-8 is byte order, which is code point order) and joined by newlines.
+# The inner query sorts only the columns needed (the rows carry response bodies), so the sort stays small.
+_MONTH_USAGE_PG = text(
+    """
+    SELECT entitlement_id, day, plan_id, count(*), coalesce(sum(records), 0), max(id),
+           encode(sha256(convert_to(string_agg(request_id, E'\\n'), 'UTF8')), 'hex')
+    FROM (SELECT entitlement_id, day, plan_id, request_id, records, id FROM usage_event
+          WHERE billable AND day >= :first AND day <= :last
+          ORDER BY entitlement_id, day, plan_id, request_id COLLATE "C") AS month
+    GROUP BY entitlement_id, day, plan_id
+    """
+)
+# Walking the (entitlement, day) index reads the heap in random order: 1.26 s against 0.94 s for a parallel
+# sequential scan and sort at a million events. Set for this one query and restored at once.
+_SCAN_OFF = text("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
+_SCAN_ON = text("SET LOCAL enable_indexscan TO DEFAULT; SET LOCAL enable_bitmapscan TO DEFAULT")
+
+
+def _month_usage_sql(session: Session, period: Period) -> dict[int, dict[str, DayUsage]]:
+    """_month_usage on PostgreSQL: one GROUP BY, so a million request ids never travel to Python."""
+    out: dict[int, dict[str, DayUsage]] = {}
+    plans: dict[int, int] = {}
+    conn = session.connection()
+    conn.execute(_SCAN_OFF)
+    rows = conn.execute(_MONTH_USAGE_PG, {"first": period.first.isoformat(), "last": period.last.isoformat()}).all()
+    conn.execute(_SCAN_ON)  # (a failed query aborts the transaction, which ends the SET LOCAL too)
+    for ent_id, day, plan_id, calls, records, last_id, digest in rows:
+        if plans.setdefault(ent_id, plan_id) != plan_id:
+            raise BillingError(f"权益 #{ent_id} 的调用记录属于多个价格方案版本，无法出账")
+        out.setdefault(ent_id, {})[day] = DayUsage(calls, int(records), last_id, digest)
     return out
 
 
@@ -204,10 +241,10 @@ def _cached(run: _Run, key: tuple, load):
     return run.cache[key]
 
 
-def _bill(
+def _bill_values(
     session: Session, run: _Run, ent: Entitlement, days: dict[str, DayUsage], earlier: list[UsageBill]
-) -> UsageBill | None:
-    """Rate the entitlement's month and insert its next bill; None when a concurrent run made it."""
+) -> dict:
+    """Rate the entitlement's month: the column values of its next bill (without number and bank reference)."""
     plan, terms = _cached(run, ("plan", ent.plan_id), lambda: _plan(session, ent.plan_id))
     product = _cached(run, ("product", ent.product_id), lambda: session.get(Product, ent.product_id))
     # a subscription's overage is a price per call: held to the product's per-call cap
@@ -250,7 +287,59 @@ def _bill(
     )
     if amount <= 0:  # nothing to pay: within the free quota, or a credit from re-rating
         values.update(status=BillStatus.PAID)
-    return _insert(session, run, values)
+    return values
+
+
+def _audit_entry(bill) -> dict:
+    return dict(
+        action="bill.issue",
+        object_type="usage_bill",
+        object_id=bill.id,
+        org_id=bill.buyer_org_id,
+        after={
+            "number": bill.number,
+            "period": bill.period,
+            "sequence": bill.sequence,
+            "entitlement": bill.entitlement_id,
+            "calls": bill.calls,
+            "amount_fen": bill.amount_fen,
+            "vat_fen": bill.vat_fen,
+            "due_date": bill.due_date,
+            "status": bill.status,
+        },
+    )
+
+
+def _insert_all(session: Session, run: _Run, all_values: list[dict]) -> list[UsageBill] | None:
+    """Insert every bill in one INSERT … RETURNING with one audit record per bill; None on any clash (nothing kept).
+
+    A clash (a concurrent run's bill, number or bank reference) rolls the savepoint back; the caller then inserts
+    bill by bill, as before, and each clash is settled on its own.
+    """
+    table = UsageBill.__table__
+    now = utcnow()
+    rows = []
+    for values in all_values:
+        paid = values.get("status") == BillStatus.PAID
+        rows.append(
+            dict(
+                values,
+                status=values.get("status", BillStatus.ISSUED),
+                number=_next_number(session, run),
+                bank_reference=_bank_reference(),
+                issued_at=now,
+                paid_at=now if paid else None,
+            )
+        )
+    try:
+        with session.begin_nested():
+            ids = session.execute(insert(table).returning(table.c.id), rows).scalars().all()
+    except IntegrityError:
+        run.last.clear()
+        return None
+    bills = session.execute(select(UsageBill).where(UsageBill.id.in_(ids)).order_by(UsageBill.id)).scalars().all()
+    record_audits(session, actor=run.actor, entries=[_audit_entry(b) for b in bills])
+    return list(bills)
 
 
 def _insert(session: Session, run: _Run, values: dict) -> UsageBill | None:
@@ -267,25 +356,7 @@ def _insert(session: Session, run: _Run, values: dict) -> UsageBill | None:
             continue  # number or bank reference taken meanwhile: read the last number again, draw again
         if bill.status == BillStatus.PAID:
             bill.paid_at = bill.issued_at
-        record_audit(
-            session,
-            actor=run.actor,
-            action="bill.issue",
-            object_type="usage_bill",
-            object_id=bill.id,
-            org_id=bill.buyer_org_id,
-            after={
-                "number": bill.number,
-                "period": bill.period,
-                "sequence": bill.sequence,
-                "entitlement": bill.entitlement_id,
-                "calls": bill.calls,
-                "amount_fen": bill.amount_fen,
-                "vat_fen": bill.vat_fen,
-                "due_date": bill.due_date,
-                "status": bill.status,
-            },
-        )
+        record_audit(session, actor=run.actor, **_audit_entry(bill))
         return bill
     raise BillingError(N_("系统繁忙，请稍后重试"))
 
@@ -337,13 +408,14 @@ def bill_usage(
     run = _Run(parse_period(period, today=issued_on), issued_on, due_days, actor)
     usage = _month_usage(session, run.period)
     earlier = _earlier_bills(session, run.period)
-    made = []
+    pending = []
     for ent in _billable_entitlements(session, sorted(usage)):
         days, before = usage[ent.id], earlier.get(ent.id, [])
         if before and _totals(days.values()) == _totals(before):
             continue  # billed already: nothing arrived since (counts, not ids: PostgreSQL ids may commit out of order)
-        bill = _bill(session, run, ent, days, before)
-        if bill is not None:
-            made.append(bill)
+        pending.append(_bill_values(session, run, ent, days, before))
+    made = _insert_all(session, run, pending) if pending else []
+    if made is None:  # a concurrent run got in first: bill by bill, skipping what it made
+        made = [b for b in (_insert(session, run, values) for values in pending) if b is not None]
     session.flush()
     return made
