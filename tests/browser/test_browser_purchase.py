@@ -24,6 +24,7 @@ def _arrange(app, tmp_path: Path):
         upload_deliverable(s, actor=Actor.system("test"), operator_org_id=product.operator_id,
                            product_id=product.id, filename="企业登记统计.csv", content=CSV.encode(),
                            storage_dir=Path(app.config["DELIVERY_DIR"]))
+        s.commit()  # use cases flush; the caller commits
         plan = s.exec(select(PricePlan).where(PricePlan.product_id == product.id)).one()
         finance = make_user(s, Role.FINANCE)
         return product, plan, finance.email
@@ -58,6 +59,7 @@ def test_register_buy_by_bank_transfer_finance_confirms_buyer_downloads(live_ser
     with Session(app.extensions["engine"]) as s:  # the exchange verifies the company (real name)
         org = s.exec(select(Organization).where(Organization.uscc == uscc)).one()
         accounts.set_org_status(s, actor=Actor.system("test"), org_id=org.id, status="verified")
+        s.commit()
 
     page.goto(f"{base}/products/{product.slug}/buy?plan={plan.id}")
     assert page.input_value("#invoice_title") == "示例浏览器采购科技有限公司"
@@ -89,10 +91,11 @@ def test_register_buy_by_bank_transfer_finance_confirms_buyer_downloads(live_ser
     _login(page, base, "shopper@test.cn", "Tea-River-Lantern-42")
     page.goto(f"{base}/orders/{number}")
     assert "已交付" in page.locator("#order-status").inner_text()
-    shown = page.locator(".copy-sha256").first.inner_text().strip()
-    with page.expect_download() as info:
+    with page.expect_download() as info:  # the button makes the buyer's watermarked copy, then downloads it
         page.locator(".download-link").first.click()
     download = info.value
+    page.goto(f"{base}/orders/{number}")
+    shown = page.locator(".copy-sha256").first.inner_text().strip()
     data = Path(download.path()).read_bytes()
     assert hashlib.sha256(data).hexdigest() == shown
     assert download.suggested_filename == "企业登记统计.csv"

@@ -43,6 +43,7 @@ def _order(engine) -> tuple[str, str, int]:
                             product_id=product.id, plan_id=plan.id, quantity=1, use_type="industry",
                             purpose="信用评估", invoice=InvoiceIn(title=org.name, taxpayer_id=org.uscc),
                             submit_token="browser-card-0001")
+        s.commit()  # use cases flush; the caller commits
         return user.email, order.number, order.id
 
 
