@@ -10,7 +10,7 @@ from marketplace.audit import verify_chain
 from marketplace.billing.run import bill_usage
 from marketplace.gateway.usage import receipt_digest
 from marketplace.models import AuditRecord
-from marketplace.models.billing import BillStatus, UsageBill
+from marketplace.models.billing import BillStatus
 from marketplace.models.metering import UsageEvent
 from tests.billing.conftest import ACTOR, PERIOD, TODAY, add_events
 
