@@ -9,12 +9,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from marketplace import accounts
 from marketplace.audit import Actor, Checkpoint, CheckpointError, rekey_legacy_chain, verify_audit, write_checkpoint
 from marketplace.db import session_scope
 from marketplace.demo import load_demo
 from marketplace.errors import DomainError
+from marketplace.models import Organization
 from marketplace.web.orders.display import delivery_dir
 
 
@@ -112,7 +114,11 @@ def verify_audit_command(checkpoints):
 def load_demo_command():
     """Load the demo data into the current database (empty databases only)."""
     with session_scope(_engine()) as session:
+        if session.execute(select(Organization.id).limit(1)).first() is not None:
+            click.echo("the database is not empty (the app loads the demo on first start unless DEMO_DATA=0)", err=True)
+            raise SystemExit(1)
         load_demo(session, delivery_dir())
+        session.commit()
     click.echo("demo data loaded")
 
 
