@@ -13,7 +13,7 @@ from marketplace.billing.payments import get_bill_by_number
 from marketplace.errors import Conflict
 from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.payments.card import CardAttempt
-from marketplace.payments.stripe_gateway import StripeSettings, _call, _spent, confirm_card_payment
+from marketplace.payments.stripe_gateway import StripeSettings, _call, confirm_card_payment, open_intent
 
 
 def payable_bill(session: Session, *, number: str, buyer_org_id: int) -> UsageBill:
@@ -27,14 +27,9 @@ def payable_bill(session: Session, *, number: str, buyer_org_id: int) -> UsageBi
 def create_bill_intent(settings: StripeSettings, bill: UsageBill) -> tuple[str, str]:
     """Create (or find again) the bill's PaymentIntent; sets bill.stripe_payment_intent (caller flushes)."""
     client = settings.client()
-    key = f"bill-{bill.number}-intent"
-    if bill.stripe_payment_intent:
-        intent = _call(client.v1.payment_intents.retrieve, bill.stripe_payment_intent)
-        if not _spent(intent):
-            return intent.id, intent.client_secret
-        if intent.status != "canceled":
-            _call(client.v1.payment_intents.cancel, intent.id)
-        key = f"bill-{bill.number}-after-{intent.id}"
+    existing, key = open_intent(client, bill.stripe_payment_intent, prefix=f"bill-{bill.number}")
+    if existing is not None:
+        return existing.id, existing.client_secret
     params = {
         "amount": bill.amount_fen,
         "currency": "cny",

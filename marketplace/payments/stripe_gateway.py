@@ -114,14 +114,9 @@ def create_payment_intent(settings: StripeSettings, order: Order) -> tuple[str, 
     """
     _check_payable(order)
     client = settings.client()
-    key = f"order-{order.number}-intent"
-    if order.stripe_payment_intent:
-        intent = _call(client.v1.payment_intents.retrieve, order.stripe_payment_intent)
-        if not _spent(intent):
-            return intent.id, intent.client_secret
-        if intent.status != "canceled":
-            _call(client.v1.payment_intents.cancel, intent.id)
-        key = f"order-{order.number}-after-{intent.id}"
+    existing, key = open_intent(client, order.stripe_payment_intent, prefix=f"order-{order.number}")
+    if existing is not None:
+        return existing.id, existing.client_secret
     params = {"amount": order.total_fen, "currency": "cny", "payment_method_types": ["card"],
               "metadata": {"order_number": order.number}}
     intent = _call(client.v1.payment_intents.create, params, {"idempotency_key": key})
@@ -132,6 +127,20 @@ def create_payment_intent(settings: StripeSettings, order: Order) -> tuple[str, 
 def _spent(intent) -> bool:
     """A cancelled intent, or one whose last attempt failed."""
     return intent.status == "canceled" or (intent.status == "requires_payment_method" and bool(intent.latest_charge))
+
+
+def open_intent(client, intent_id: str | None, *, prefix: str):
+    """The PaymentIntent still payable (reuse it) and None otherwise, with the idempotency key of a new one;
+    a spent intent (declined card) is cancelled first, so that another card can be tried."""
+    key = f"{prefix}-intent"
+    if intent_id:
+        intent = _call(client.v1.payment_intents.retrieve, intent_id)
+        if not _spent(intent):
+            return intent, key
+        if intent.status != "canceled":
+            _call(client.v1.payment_intents.cancel, intent.id)
+        key = f"{prefix}-after-{intent.id}"
+    return None, key
 
 
 def _payment_method_for_token(settings: StripeSettings, client: stripe.StripeClient, token_id: str) -> str:
