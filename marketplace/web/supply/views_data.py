@@ -50,7 +50,7 @@ def parties(form, user) -> tuple[int, int | None]:
     if user.role == Role.OPERATOR:
         return user.org_id, None
     if not form.operator_id.data or form.operator_id.data not in {c[0] for c in form.operator_id.choices}:
-        raise SupplyError("请选择委托您的运营单位（R6：经纪人只能为有效委托的运营单位上架）", field="operator_id")
+        raise SupplyError("请选择委托您的运营单位（经纪人只能为有效委托的运营单位上架）", field="operator_id")
     return form.operator_id.data, user.org_id
 
 
