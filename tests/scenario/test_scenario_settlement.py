@@ -62,10 +62,14 @@ from tests.gateway.conftest import LOOKUP, ROWS, USCC_A, USCC_NONE, auth, gw_app
 
 SYSTEM = Actor.system("scenario")
 FLAT = {"form": "per_call_flat", "unit_price_fen": "50", "free_quota": 3}
-GRADUATED = {"form": "per_call_graduated",
-             "tiers": [{"up_to": 5, "unit_price_fen": "12.5"}, {"up_to": None, "unit_price_fen": "8"}]}
-VOLUME = {"form": "per_call_volume",
-          "tiers": [{"up_to": 10, "unit_price_fen": "40"}, {"up_to": None, "unit_price_fen": "25"}]}
+GRADUATED = {
+    "form": "per_call_graduated",
+    "tiers": [{"up_to": 5, "unit_price_fen": "12.5"}, {"up_to": None, "unit_price_fen": "8"}],
+}
+VOLUME = {
+    "form": "per_call_volume",
+    "tiers": [{"up_to": 10, "unit_price_fen": "40"}, {"up_to": None, "unit_price_fen": "25"}],
+}
 PACKAGE = {"form": "prepaid_calls", "price_fen": 19999, "package_calls": 1000}
 
 
@@ -80,6 +84,7 @@ def actor_of(user) -> Actor:
 
 # --- arranging: parties, listing, caps, mandate (1 September 2026) -----------------------------------------
 
+
 def _arrange(session) -> SimpleNamespace:
     s = SimpleNamespace()
     s.exchange = make_org(session, OrgKind.EXCHANGE, name="示例数据交易所")
@@ -92,31 +97,75 @@ def _arrange(session) -> SimpleNamespace:
     s.user_a = make_user(session, Role.BUYER, org=s.buyer_a)
     s.user_b = make_user(session, Role.BUYER, org=s.buyer_b)
     s.official = make_user(session, Role.AUTHORITY, org=s.authority)
-    agreement = make_agreement(session, operator=s.operator, authority=s.authority, platform_fee_bps=500,
-                               authority_share_bps=1000)
+    agreement = make_agreement(
+        session, operator=s.operator, authority=s.authority, platform_fee_bps=500, authority_share_bps=1000
+    )
     agreement = session.get(Agreement, agreement.id)
     agreement.start_date, agreement.end_date = date(2026, 9, 1), date(2027, 12, 31)
     session.commit()
-    s.p1, s.p2, s.p3 = (make_product(session, agreement=agreement, type="api", plans=(plan,), caps=False,
-                                     title=title)
-                        for plan, title in ((FLAT, "企业基本信息按次查询"), (GRADUATED, "企业信用累进查询"),
-                                            (VOLUME, "企业经营总量查询")))
-    s.p4 = make_product(session, agreement=agreement, type="api", plans=(PACKAGE,), caps=False,
-                        title="企业风险次数包", broker_id=s.broker.id)
+    s.p1, s.p2, s.p3 = (
+        make_product(session, agreement=agreement, type="api", plans=(plan,), caps=False, title=title)
+        for plan, title in (
+            (FLAT, "企业基本信息按次查询"),
+            (GRADUATED, "企业信用累进查询"),
+            (VOLUME, "企业经营总量查询"),
+        )
+    )
+    s.p4 = make_product(
+        session,
+        agreement=agreement,
+        type="api",
+        plans=(PACKAGE,),
+        caps=False,
+        title="企业风险次数包",
+        broker_id=s.broker.id,
+    )
     for product in (s.p1, s.p2, s.p3, s.p4):
         define_dataset(session, actor=SYSTEM, product=product, table=Table(tuple(ROWS[0]), ROWS), definition=LOOKUP)
     official = actor_of(s.official)
-    for product, form, cap in ((s.p1, "per_call_flat", 50), (s.p2, "per_call_graduated", 20),
-                               (s.p3, "per_call_volume", 40), (s.p4, "prepaid_calls", 20000)):
-        set_cap(session, actor=official, product_id=product.id, charge_form=form, cap_fen=Decimal(cap),
-                authority_id=s.authority.id)
+    for product, form, cap in (
+        (s.p1, "per_call_flat", 50),
+        (s.p2, "per_call_graduated", 20),
+        (s.p3, "per_call_volume", 40),
+        (s.p4, "prepaid_calls", 20000),
+    ):
+        set_cap(
+            session,
+            actor=official,
+            product_id=product.id,
+            charge_form=form,
+            cap_fen=Decimal(cap),
+            authority_id=s.authority.id,
+        )
     # announced on 1 September: from 20 October P1 may charge at most ¥0.30 a call (below its ¥0.50 price)
-    set_cap(session, actor=official, product_id=s.p1.id, charge_form="per_call_flat", cap_fen=Decimal(30),
-            authority_id=s.authority.id, effective_on=date(2026, 10, 20))
-    record_qualification(session, actor=SYSTEM, broker_id=s.broker.id, cert_no="JJR-2026-0042",
-                         issuer="示例数据管理局", valid_from=date(2026, 1, 1), valid_to=date(2027, 12, 31))
-    create_mandate(session, actor=SYSTEM, operator_id=s.operator.id, broker_id=s.broker.id, product_ids=[s.p4.id],
-                   commission_bps=800, start_date=date(2026, 9, 1), end_date=date(2027, 8, 31))
+    set_cap(
+        session,
+        actor=official,
+        product_id=s.p1.id,
+        charge_form="per_call_flat",
+        cap_fen=Decimal(30),
+        authority_id=s.authority.id,
+        effective_on=date(2026, 10, 20),
+    )
+    record_qualification(
+        session,
+        actor=SYSTEM,
+        broker_id=s.broker.id,
+        cert_no="JJR-2026-0042",
+        issuer="示例数据管理局",
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2027, 12, 31),
+    )
+    create_mandate(
+        session,
+        actor=SYSTEM,
+        operator_id=s.operator.id,
+        broker_id=s.broker.id,
+        product_ids=[s.p4.id],
+        commission_bps=800,
+        start_date=date(2026, 9, 1),
+        end_date=date(2027, 8, 31),
+    )
     s.ent1, s.key1 = grant_access(session, actor=SYSTEM, buyer=s.buyer_a, product=s.p1)
     s.ent2, s.key2 = grant_access(session, actor=SYSTEM, buyer=s.buyer_a, product=s.p2)
     s.ent3, s.key3 = grant_access(session, actor=SYSTEM, buyer=s.buyer_b, product=s.p3)
@@ -126,20 +175,36 @@ def _arrange(session) -> SimpleNamespace:
 
 def _call(client, clock, slug, key, day, *, n=1, uscc=USCC_A, headers=None, at=None):
     clock.at = at or noon(day)
-    return [client.get(f"/api/v1/data/{slug}?uscc={uscc}", headers={**auth(key), **(headers or {})}).status_code
-            for _ in range(n)]
+    return [
+        client.get(f"/api/v1/data/{slug}?uscc={uscc}", headers={**auth(key), **(headers or {})}).status_code
+        for _ in range(n)
+    ]
 
 
 def _buy_package(session, s, user, buyer, quantity, *, ordered: str, paid: str, token: str):
     with use_clock(FixedClock(noon(ordered))):
-        order = place_order(session, actor=actor_of(user), buyer_org_id=buyer.id, product_id=s.p4.id,
-                            plan_id=_plan_id(session, s.p4), quantity=quantity, use_type="industry",
-                            purpose="贷前企业风险核查", invoice=InvoiceIn(title=buyer.name, taxpayer_id=buyer.uscc),
-                            submit_token=token)
+        order = place_order(
+            session,
+            actor=actor_of(user),
+            buyer_org_id=buyer.id,
+            product_id=s.p4.id,
+            plan_id=_plan_id(session, s.p4),
+            quantity=quantity,
+            use_type="industry",
+            purpose="贷前企业风险核查",
+            invoice=InvoiceIn(title=buyer.name, taxpayer_id=buyer.uscc),
+            submit_token=token,
+        )
         session.commit()
     with use_clock(FixedClock(noon(paid))):
-        record_payment(session, actor=actor_of(s.finance), order_id=order.id, method="bank_transfer",
-                       amount_fen=order.total_fen, external_id=f"BANK-{token}")
+        record_payment(
+            session,
+            actor=actor_of(s.finance),
+            order_id=order.id,
+            method="bank_transfer",
+            amount_fen=order.total_fen,
+            external_id=f"BANK-{token}",
+        )
         session.commit()
     return order
 
@@ -149,8 +214,13 @@ def _plan_id(session, product) -> int:
 
 
 def _ids(session, ent, day) -> list[str]:
-    return list(session.execute(select(UsageEvent.request_id).where(
-        UsageEvent.entitlement_id == ent.id, UsageEvent.day == day, UsageEvent.billable.is_(True))).scalars())
+    return list(
+        session.execute(
+            select(UsageEvent.request_id).where(
+                UsageEvent.entitlement_id == ent.id, UsageEvent.day == day, UsageEvent.billable.is_(True)
+            )
+        ).scalars()
+    )
 
 
 def _sha(ids: list[str]) -> str:
@@ -160,8 +230,11 @@ def _sha(ids: list[str]) -> str:
 
 def _bills(session, ent) -> list[UsageBill]:
     session.expire_all()
-    return list(session.execute(select(UsageBill).where(UsageBill.entitlement_id == ent.id)
-                                .order_by(UsageBill.sequence)).scalars())
+    return list(
+        session.execute(
+            select(UsageBill).where(UsageBill.entitlement_id == ent.id).order_by(UsageBill.sequence)
+        ).scalars()
+    )
 
 
 def _line(session, **where) -> BilledLine:
@@ -172,14 +245,24 @@ def _line(session, **where) -> BilledLine:
 
 
 def _parts(line: BilledLine) -> tuple:
-    return (line.gross_fen, line.vat_fen, line.net_fen, line.platform_fen, line.broker_fen, line.authority_fen,
-            line.operator_fen)
+    return (
+        line.gross_fen,
+        line.vat_fen,
+        line.net_fen,
+        line.platform_fen,
+        line.broker_fen,
+        line.authority_fen,
+        line.operator_fen,
+    )
 
 
 def _statements(session, period: str) -> dict:
     session.expire_all()
-    rows = session.execute(select(Statement).join(SettlementPeriod, SettlementPeriod.id == Statement.period_id)
-                           .where(SettlementPeriod.period == period)).scalars()
+    rows = session.execute(
+        select(Statement)
+        .join(SettlementPeriod, SettlementPeriod.id == Statement.period_id)
+        .where(SettlementPeriod.period == period)
+    ).scalars()
     return {st.party_kind: st for st in rows}
 
 
@@ -202,8 +285,14 @@ class _ClockDatetime(datetime):
         return clock_now().astimezone(tz) if tz else clock_now()
 
 
-def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, client, runner, tmp_path,  # noqa: F811
-                                                              monkeypatch):
+def test_from_listing_to_paid_statements_every_figure_by_hand(
+    gw_app,  # noqa: F811
+    session,
+    client,
+    runner,
+    tmp_path,
+    monkeypatch,
+):
     # gateway.resolve reads the key's day from datetime.now(SHANGHAI), not from marketplace.clock: the cap, the
     # agreement term and the mandate of a call would be those of the real date. Until it reads the one clock:
     monkeypatch.setattr("marketplace.gateway.resolve.datetime", _ClockDatetime)
@@ -214,8 +303,10 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
         # --- October calls through the gateway -------------------------------------------------------------
         # P1, 5 Oct: 3 plain calls, one keyed call sent twice (counted once, R9), one 404 (not billable): 4
         assert _call(client, clock, s.p1.slug, s.key1, "2026-10-05", n=3) == [200] * 3
-        assert _call(client, clock, s.p1.slug, s.key1, "2026-10-05", n=2, headers={"Idempotency-Key": "k-5"}) == \
-            [200, 200]
+        assert _call(client, clock, s.p1.slug, s.key1, "2026-10-05", n=2, headers={"Idempotency-Key": "k-5"}) == [
+            200,
+            200,
+        ]
         assert _call(client, clock, s.p1.slug, s.key1, "2026-10-05", uscc=USCC_NONE) == [404]
         assert _call(client, clock, s.p1.slug, s.key1, "2026-10-12", n=2) == [200, 200]
         # P1 from 20 Oct: the cap (¥0.30) is below the plan (¥0.50), so the gateway refuses the plan (R3) ...
@@ -227,16 +318,29 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
     # ... yet three calls of 21 Oct were answered by a worker that still held the key's old terms (its key
     # cache): metered as the billing tests meter them; the bill must price them at the cap of their day.
     for n in range(3):
-        session.add(UsageEvent(request_id=f"req_cached_{n}", api_key_id=_key_id(session, s.ent1),
-                               entitlement_id=s.ent1.id, product_id=s.p1.id, buyer_org_id=s.buyer_a.id,
-                               plan_id=s.ent1.plan_id, day="2026-10-21", status=200, billable=True, records=1))
+        session.add(
+            UsageEvent(
+                request_id=f"req_cached_{n}",
+                api_key_id=_key_id(session, s.ent1),
+                entitlement_id=s.ent1.id,
+                product_id=s.p1.id,
+                buyer_org_id=s.buyer_a.id,
+                plan_id=s.ent1.plan_id,
+                day="2026-10-21",
+                status=200,
+                billable=True,
+                records=1,
+            )
+        )
     session.commit()
 
     # --- October orders: a broker's package sale, and a sale refunded in the month ------------------------
-    sale = _buy_package(session, s, s.user_b, s.buyer_b, 1, ordered="2026-10-09", paid="2026-10-10",
-                        token="scenario-sale-1")
-    refunded = _buy_package(session, s, s.user_a, s.buyer_a, 2, ordered="2026-10-16", paid="2026-10-16",
-                            token="scenario-sale-2")
+    sale = _buy_package(
+        session, s, s.user_b, s.buyer_b, 1, ordered="2026-10-09", paid="2026-10-10", token="scenario-sale-1"
+    )
+    refunded = _buy_package(
+        session, s, s.user_a, s.buyer_a, 2, ordered="2026-10-16", paid="2026-10-16", token="scenario-sale-2"
+    )
     with use_clock(FixedClock(noon("2026-10-18"))):
         record_refund(session, actor=actor_of(s.finance), order_id=refunded.id, reason="买方误购，全额退款")
         session.commit()
@@ -252,16 +356,24 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
     # P1: 4 + 2 + 3 = 9 calls; the 3 free ones come off 5 Oct: 1 × 50 + 2 × 50 + 3 × 30 (cap of 21 Oct) = 240
     # P2: 4 + 3 = 7 calls: 5 × 12.5 + 2 × 8 = 62.5 + 16 = 78.5 → rounded half-up once: 79
     # P3: 6 + 6 = 12 calls > 10: all at the second tier, 12 × 25 = 300
-    assert printed == [f"ZD202610-000001 {s.buyer_a.uscc} 240", f"ZD202610-000002 {s.buyer_a.uscc} 79",
-                       f"ZD202610-000003 {s.buyer_b.uscc} 300"]
+    assert printed == [
+        f"ZD202610-000001 {s.buyer_a.uscc} 240",
+        f"ZD202610-000002 {s.buyer_a.uscc} 79",
+        f"ZD202610-000003 {s.buyer_b.uscc} 300",
+    ]
     # VAT: 240 − round(226.42) = 14; 79 − round(74.53) = 4; 300 − round(283.02) = 17; due 1 Nov + 15 days
-    assert [(b.number, b.calls, b.amount_fen, b.vat_rate_bps, b.vat_fen, b.due_date, b.status) for b in
-            (b1, b2, b3)] == [
+    assert [
+        (b.number, b.calls, b.amount_fen, b.vat_rate_bps, b.vat_fen, b.due_date, b.status) for b in (b1, b2, b3)
+    ] == [
         ("ZD202610-000001", 9, 240, 600, 14, date(2026, 11, 16), BillStatus.ISSUED),
         ("ZD202610-000002", 7, 79, 600, 4, date(2026, 11, 16), BillStatus.ISSUED),
-        ("ZD202610-000003", 12, 300, 600, 17, date(2026, 11, 16), BillStatus.ISSUED)]
+        ("ZD202610-000003", 12, 300, 600, 17, date(2026, 11, 16), BillStatus.ISSUED),
+    ]
     assert [(ln["description"], ln["units"], ln["amount_fen"]) for ln in json.loads(b1.lines)] == [
-        ("免费额度", 3, 0), ("按次计费", 3, 150), ("按次计费（按当日上限收费标准 ¥0.30）", 3, 90)]
+        ("免费额度", 3, 0),
+        ("按次计费", 3, 150),
+        ("按次计费（按当日上限收费标准 ¥0.30）", 3, 90),
+    ]
     assert [(ln["units"], ln["exact_fen"]) for ln in json.loads(b2.lines)] == [(5, "62.5"), (2, "16")]
     receipts = {(b.number, r["day"]): (r["calls"], r["sha256"]) for b in (b1, b2, b3) for r in json.loads(b.receipts)}
     assert len(_ids(session, s.ent1, "2026-10-05")) == 4  # the 404 and the replayed retry are not in it
@@ -272,7 +384,8 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
         (b2.number, "2026-10-06"): (4, _sha(_ids(session, s.ent2, "2026-10-06"))),
         (b2.number, "2026-10-15"): (3, _sha(_ids(session, s.ent2, "2026-10-15"))),
         (b3.number, "2026-10-08"): (6, _sha(_ids(session, s.ent3, "2026-10-08"))),
-        (b3.number, "2026-10-25"): (6, _sha(_ids(session, s.ent3, "2026-10-25")))}
+        (b3.number, "2026-10-25"): (6, _sha(_ids(session, s.ent3, "2026-10-25"))),
+    }
 
     # --- close-period 2026-10 through the CLI --------------------------------------------------------------
     with use_clock(FixedClock(noon("2026-11-02"))):
@@ -299,17 +412,23 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
     #   + (241 + 17) = 15660 + 206 + 68 + 258 = 16192
     # broker: 1509 + 3019 − 3019 = 1509; authority: 1887 + 3773 − 3773 + 23 + 7 + 28 = 1945
     # exchange: 943 + 1887 − 1887 + 11 + 4 + 14 = 972; and 16192 + 1509 + 1945 + 972 = 20618, the gross
-    assert printed == [f"operator {s.operator.uscc} 16192", f"broker {s.broker.uscc} 1509",
-                       f"authority {s.authority.uscc} 1945", f"exchange {s.exchange.uscc} 972"]
+    assert printed == [
+        f"operator {s.operator.uscc} 16192",
+        f"broker {s.broker.uscc} 1509",
+        f"authority {s.authority.uscc} 1945",
+        f"exchange {s.exchange.uscc} 972",
+    ]
     october = _statements(session, "2026-10")
     # gross 19999 + 39998 − 39998 + 240 + 79 + 300 = 20618; VAT 1132 + 14 + 4 + 17 = 1167; net 20618 − 1167
     everyone = (6, 20618, 1167, 19451)
-    assert {k: (st.line_count, st.gross_fen, st.vat_fen, st.net_fen, st.total_fen, st.status)
-            for k, st in october.items()} == {
+    assert {
+        k: (st.line_count, st.gross_fen, st.vat_fen, st.net_fen, st.total_fen, st.status) for k, st in october.items()
+    } == {
         PartyKind.OPERATOR: (*everyone, 16192, StatementStatus.DRAFT),
         PartyKind.BROKER: (3, 19999, 1132, 18867, 1509, StatementStatus.DRAFT),
         PartyKind.AUTHORITY: (*everyone, 1945, StatementStatus.DRAFT),
-        PartyKind.EXCHANGE: (*everyone, 972, StatementStatus.DRAFT)}
+        PartyKind.EXCHANGE: (*everyone, 972, StatementStatus.DRAFT),
+    }
     assert october[PartyKind.OPERATOR].number == f"JS202610-OP-{s.operator.uscc}"
     with use_clock(FixedClock(noon("2026-11-02"))):
         assert _cli(runner, "close-period", "2026-10") == printed  # closing again changes nothing
@@ -318,12 +437,19 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
 
     # --- a late call: answered at 23:50 on 31 October, it reaches the books after the confirmation ---------
     with use_clock(FixedClock(noon("2026-11-03"))) as late_clock:
-        assert _call(client, late_clock, s.p2.slug, s.key2, "2026-10-31", n=2,
-                     at=datetime(2026, 10, 31, 15, 50, tzinfo=UTC)) == [200, 200]
+        assert _call(
+            client, late_clock, s.p2.slug, s.key2, "2026-10-31", n=2, at=datetime(2026, 10, 31, 15, 50, tzinfo=UTC)
+        ) == [200, 200]
     # buyer A pays its P1 bill by bank transfer in November
     with use_clock(FixedClock(noon("2026-11-10"))):
-        record_bill_paid(session, bill_id=b1.id, amount_fen=240, serial="BANK-ZD-1", method=PaymentMethod.BANK_TRANSFER,
-                         actor=actor_of(s.finance))
+        record_bill_paid(
+            session,
+            bill_id=b1.id,
+            amount_fen=240,
+            serial="BANK-ZD-1",
+            method=PaymentMethod.BANK_TRANSFER,
+            actor=actor_of(s.finance),
+        )
         session.commit()
 
     # --- close November on 1 December: the late calls become a supplementary bill and an adjustment line --
@@ -333,26 +459,44 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
     first, late = _bills(session, s.ent2)
     # the month re-rated: 9 calls = 5 × 12.5 + 4 × 8 = 62.5 + 32 = 94.5 → 95 (half-up); minus 79 billed = 16
     # VAT 16 − round(15.09) = 1; due 1 Dec + 15 days
-    assert (late.number, late.period, late.sequence, late.adjusts_bill_id, late.calls, late.amount_fen,
-            late.vat_fen, late.due_date) == ("ZD202610-000004", "2026-10", 2, first.id, 2, 16, 1, date(2026, 12, 16))
-    assert json.loads(late.receipts)[-1] == {"day": "2026-10-31", "calls": 2,
-                                             "sha256": _sha(_ids(session, s.ent2, "2026-10-31"))}
+    assert (
+        late.number,
+        late.period,
+        late.sequence,
+        late.adjusts_bill_id,
+        late.calls,
+        late.amount_fen,
+        late.vat_fen,
+        late.due_date,
+    ) == ("ZD202610-000004", "2026-10", 2, first.id, 2, 16, 1, date(2026, 12, 16))
+    assert json.loads(late.receipts)[-1] == {
+        "day": "2026-10-31",
+        "calls": 2,
+        "sha256": _sha(_ids(session, s.ent2, "2026-10-31")),
+    }
     assert (first.amount_fen, first.calls) == (79, 7)  # an issued bill is never edited
     adjustment = _line(session, usage_bill_id=late.id)
     november = session.execute(select(SettlementPeriod).where(SettlementPeriod.period == "2026-11")).scalar_one()
     # net 15 → 0.75, 1.5, 12.75; floors 0 + 1 + 12 = 13, 2 left → platform (.75) and operator (.75)
     assert _parts(adjustment) == (16, 1, 15, 1, 0, 1, 13)
     assert (adjustment.period_id, adjustment.is_adjustment, adjustment.adjusts_line_id) == (
-        november.id, True, _line(session, usage_bill_id=b2.id).id)
+        november.id,
+        True,
+        _line(session, usage_bill_id=b2.id).id,
+    )
     # November: operator 13 + 1 = 14, authority 1, exchange 1 (no broker on the line); 14 + 1 + 1 = 16
     nov = _statements(session, "2026-11")
     assert {k: (st.line_count, st.gross_fen, st.vat_fen, st.net_fen, st.total_fen) for k, st in nov.items()} == {
-        PartyKind.OPERATOR: (1, 16, 1, 15, 14), PartyKind.AUTHORITY: (1, 16, 1, 15, 1),
-        PartyKind.EXCHANGE: (1, 16, 1, 15, 1)}
+        PartyKind.OPERATOR: (1, 16, 1, 15, 14),
+        PartyKind.AUTHORITY: (1, 16, 1, 15, 1),
+        PartyKind.EXCHANGE: (1, 16, 1, 15, 1),
+    }
     assert {k: (st.total_fen, st.status) for k, st in _statements(session, "2026-10").items()} == {
-        PartyKind.OPERATOR: (16192, StatementStatus.CONFIRMED), PartyKind.BROKER: (1509, StatementStatus.CONFIRMED),
+        PartyKind.OPERATOR: (16192, StatementStatus.CONFIRMED),
+        PartyKind.BROKER: (1509, StatementStatus.CONFIRMED),
         PartyKind.AUTHORITY: (1945, StatementStatus.CONFIRMED),
-        PartyKind.EXCHANGE: (972, StatementStatus.CONFIRMED)}  # October stays as confirmed
+        PartyKind.EXCHANGE: (972, StatementStatus.CONFIRMED),
+    }  # October stays as confirmed
     with use_clock(FixedClock(noon("2026-12-01"))):
         confirm_period(session, period="2026-11", actor=actor_of(s.finance))
         session.commit()
@@ -361,26 +505,44 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
     with use_clock(FixedClock(noon("2026-12-03"))):
         for period, statements in (("2026-10", october), ("2026-11", nov)):
             for kind, st in statements.items():
-                mark_statement_paid(session, statement_id=st.id, payout_reference=f"PAY-{period}-{kind.value}",
-                                    payout_date=date(2026, 12, 3), actor=actor_of(s.finance))
+                mark_statement_paid(
+                    session,
+                    statement_id=st.id,
+                    payout_reference=f"PAY-{period}-{kind.value}",
+                    payout_date=date(2026, 12, 3),
+                    actor=actor_of(s.finance),
+                )
         session.commit()
-    paid = {**{("2026-10", k): st for k, st in _statements(session, "2026-10").items()},
-            **{("2026-11", k): st for k, st in _statements(session, "2026-11").items()}}
+    paid = {
+        **{("2026-10", k): st for k, st in _statements(session, "2026-10").items()},
+        **{("2026-11", k): st for k, st in _statements(session, "2026-11").items()},
+    }
     assert {(st.status, st.payout_reference, st.payout_date) for st in paid.values()} == {
-        (StatementStatus.PAID, f"PAY-{p}-{k.value}", date(2026, 12, 3)) for p, k in paid}
+        (StatementStatus.PAID, f"PAY-{p}-{k.value}", date(2026, 12, 3)) for p, k in paid
+    }
     assert {p.period: p.status for p in session.execute(select(SettlementPeriod)).scalars()} == {
-        "2026-10": PeriodStatus.CONFIRMED, "2026-11": PeriodStatus.CONFIRMED}
+        "2026-10": PeriodStatus.CONFIRMED,
+        "2026-11": PeriodStatus.CONFIRMED,
+    }
 
     # --- the ledger, by hand -------------------------------------------------------------------------------
     # cash in: 19999 + 39998 − 39998 (refund) + 240 (bill paid) = 20239; out: the payouts 16192 + 1509 + 1945
     #   + 972 + 14 + 1 + 1 = 20634 → cash −395; still receivable: buyer A 79 + 16 = 95, buyer B 300
     # every payable, the VAT payable and the platform revenue are paid out to zero
     total = func.sum(LedgerPosting.amount_fen)
-    balances = {(account, org): int(amount) for account, org, amount in session.execute(
-        select(LedgerPosting.account, LedgerPosting.org_id, total)
-        .group_by(LedgerPosting.account, LedgerPosting.org_id).having(total != 0))}
-    assert balances == {(Account.CASH, None): -395, (Account.RECEIVABLE, s.buyer_a.id): 95,
-                        (Account.RECEIVABLE, s.buyer_b.id): 300}
+    balances = {
+        (account, org): int(amount)
+        for account, org, amount in session.execute(
+            select(LedgerPosting.account, LedgerPosting.org_id, total)
+            .group_by(LedgerPosting.account, LedgerPosting.org_id)
+            .having(total != 0)
+        )
+    }
+    assert balances == {
+        (Account.CASH, None): -395,
+        (Account.RECEIVABLE, s.buyer_a.id): 95,
+        (Account.RECEIVABLE, s.buyer_b.id): 300,
+    }
     assert verify_ledger(session).ok
     # transactions: 7 line accruals + 3 cash moves (2 orders, 1 refund) + 1 bill receipt + 7 payouts = 18
     assert _cli(runner, "verify-ledger") == ["ledger ok: 18 transactions, 7 billed lines, 7 statements"]
@@ -400,12 +562,20 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(gw_app, session, c
         assert export_statement(session, statement=st, fmt="xlsx").content == xlsx.content
         assert export_statement(session, statement=st, fmt="pdf").content == pdf.content
     printed = _cli(runner, "export-statements", "2026-10", "--format", "xlsx", "--out", str(tmp_path))
-    assert sorted(printed) == sorted(str(tmp_path / f"statement-2026-10-{k.value}-{org.uscc}.xlsx") for k, org in (
-        (PartyKind.OPERATOR, s.operator), (PartyKind.BROKER, s.broker), (PartyKind.AUTHORITY, s.authority),
-        (PartyKind.EXCHANGE, s.exchange)))
+    assert sorted(printed) == sorted(
+        str(tmp_path / f"statement-2026-10-{k.value}-{org.uscc}.xlsx")
+        for k, org in (
+            (PartyKind.OPERATOR, s.operator),
+            (PartyKind.BROKER, s.broker),
+            (PartyKind.AUTHORITY, s.authority),
+            (PartyKind.EXCHANGE, s.exchange),
+        )
+    )
     written = tmp_path / f"statement-2026-10-operator-{s.operator.uscc}.xlsx"
-    assert written.read_bytes() == export_statement(session, statement=paid[("2026-10", PartyKind.OPERATOR)],
-                                                    fmt="xlsx").content
+    assert (
+        written.read_bytes()
+        == export_statement(session, statement=paid[("2026-10", PartyKind.OPERATOR)], fmt="xlsx").content
+    )
 
 
 def _key_id(session, ent: Entitlement) -> int:
