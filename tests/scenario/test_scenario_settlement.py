@@ -292,6 +292,7 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(
     runner,
     tmp_path,
     monkeypatch,
+    web,
 ):
     # gateway.resolve reads the key's day from datetime.now(SHANGHAI), not from marketplace.clock: the cap, the
     # agreement term and the mandate of a call would be those of the real date. Until it reads the one clock:
@@ -576,6 +577,15 @@ def test_from_listing_to_paid_statements_every_figure_by_hand(
         written.read_bytes()
         == export_statement(session, statement=paid[("2026-10", PartyKind.OPERATOR)], fmt="xlsx").content
     )
+
+    # --- the finance statement page shows the same figures and offers the three downloads -----------------
+    web.login(s.finance.email)
+    st = paid[("2026-10", PartyKind.OPERATOR)]
+    page = web.get(f"/finance/settlement/statements/{st.id}").get_data(as_text=True)
+    assert all(_yuan(v) in page for v in (20618, 1167, 19451, 16192)) and "PAY-2026-10-operator" in page
+    assert all(f"/finance/statements/{st.id}/export.{fmt}" in page for fmt in ("pdf", "xlsx", "csv"))
+    download = web.get(f"/finance/statements/{st.id}/export.pdf")
+    assert download.status_code == 200 and download.data == export_statement(session, statement=st, fmt="pdf").content
 
 
 def _key_id(session, ent: Entitlement) -> int:
