@@ -48,7 +48,6 @@ def _checkpoint(step: str) -> None:
         time.sleep(3600)
 
 
-
 def _post_lines(session: Session, rows: list[dict], *, period_id: int, exchange_id: int) -> None:
     """Add the billed lines and post their accrual; order lines and refunds move cash at once."""
     table = BilledLine.__table__
@@ -108,6 +107,9 @@ def post_bill_receipts(session: Session, *, period_id: int) -> int:
 def close_period(session: Session, *, period: str, actor: Actor, today: date | None = None) -> list[Statement]:
     """Close a month: bill usage, take lines in, split and post them, make the draft statements. Idempotent.
 
+    Usage billed late for an earlier, confirmed month (supplementary bills) is billed here too, and taken in as
+    adjustment lines of this period.
+
     A CONFIRMED period is locked: closing it again returns its statements unchanged. A CLOSED period closed
     again takes in what arrived since (e.g. a late bill) and completes its draft statements.
     """
@@ -118,6 +120,8 @@ def close_period(session: Session, *, period: str, actor: Actor, today: date | N
         return period_statements(session, period_id=row.id)
     exchange = exchange_org(session)
     confirmed, cache = confirmed_periods(session), {}
+    for locked in sorted(p for p in confirmed if p < period):  # late usage of a locked month: its supplementary
+        bill_usage(session, period=locked, actor=actor, today=today)  # bill becomes an adjustment line here
     lines = intake.take_order_lines(session, period=row, confirmed=confirmed, cache=cache)
     lines += intake.take_usage_bills(session, period=row, confirmed=confirmed, cache=cache)
     _post_lines(session, lines, period_id=row.id, exchange_id=exchange.id)

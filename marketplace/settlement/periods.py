@@ -14,6 +14,7 @@ from sqlmodel import Session
 from marketplace.errors import Conflict, DomainError, NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models import Organization, OrgKind
+from marketplace.models.base import utcnow
 from marketplace.models.settlement import PeriodStatus, SettlementPeriod
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -85,7 +86,7 @@ def lock_period(session: Session, period: str) -> SettlementPeriod:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
         insert(SettlementPeriod.__table__)
-        .values(period=period, status=PeriodStatus.OPEN.value, created_at=datetime.now(UTC))
+        .values(period=period, status=PeriodStatus.OPEN.value, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["period"])
     )
     query = select(SettlementPeriod).where(SettlementPeriod.period == period).with_for_update()
