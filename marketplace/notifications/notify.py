@@ -1,0 +1,86 @@
+"""Writing notifications inside the caller's transaction: one call per event, flushed, never committed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from marketplace.clock import now
+from marketplace.models import User
+from marketplace.models.notifications import Notification, NotificationPreference
+from marketplace.notifications.kinds import KINDS
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell the people of some organizations about."""
+
+    kind: str
+    org_ids: tuple[int, ...]
+    params: dict = field(default_factory=dict)
+    subject_type: str = ""
+    subject_id: str | int = ""
+    dedupe_key: str | None = None  # the same key twice writes once (threshold scans)
+
+
+def muted_categories(session: Session, user_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The categories each of these people turned off."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(NotificationPreference.user_id, NotificationPreference.muted)
+                           .where(NotificationPreference.user_id.in_(ids))).all()
+    return {row.user_id: {c for c in row.muted.split(",") if c} for row in rows}
+
+
+def _people(session: Session, org_ids: set[int]) -> dict[int, list[int]]:
+    """Active users by organization."""
+    people: dict[int, list[int]] = {}
+    if org_ids:
+        for user_id, org_id in session.execute(select(User.id, User.org_id).where(
+                User.org_id.in_(org_ids), User.active.is_(True)).order_by(User.id)).all():
+            people.setdefault(org_id, []).append(user_id)
+    return people
+
+
+def _already_sent(session: Session, keys: set[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(session.execute(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))).scalars())
+
+
+def notify_all(session: Session, notices: Iterable[Notice]) -> int:
+    """Write one notification per notice and person (skipping muted categories and keys already sent); the count."""
+    notices = [n for n in notices if n.org_ids]
+    for n in notices:
+        if n.kind not in KINDS:
+            raise ValueError(f"unknown notification kind {n.kind!r}")
+    sent = _already_sent(session, {n.dedupe_key for n in notices if n.dedupe_key})
+    people = _people(session, {org for n in notices for org in n.org_ids})
+    muted = muted_categories(session, (u for users in people.values() for u in users))
+    at, rows = now(), []
+    for n in notices:
+        if n.dedupe_key in sent:
+            continue
+        if n.dedupe_key:
+            sent.add(n.dedupe_key)
+        category = KINDS[n.kind].category.value
+        params = json.dumps(n.params, ensure_ascii=False, sort_keys=True, default=str)
+        for user_id in dict.fromkeys(u for org in n.org_ids for u in people.get(org, ())):
+            if category not in muted.get(user_id, ()):
+                rows.append(dict(user_id=user_id, category=category, kind=n.kind, params=params,
+                                 subject_type=n.subject_type, subject_id=str(n.subject_id), dedupe_key=n.dedupe_key,
+                                 created_at=at, read_at=None, email_state="pending", emailed_at=None))
+    if rows:
+        session.execute(insert(Notification.__table__), rows)
+        session.flush()
+    return len(rows)
+
+
+def notify(session: Session, notice: Notice) -> int:
+    """Write one event's notifications (see notify_all)."""
+    return notify_all(session, [notice])
