@@ -93,7 +93,8 @@ def test_cap_change_counts_the_plans_it_puts_above_the_cap(world):
             cap_fen=Decimal("80"), authority_id=world.authority.id, effective_on=SUPPLY_TODAY + timedelta(days=3))
     s.commit()
     above = notes(s, kind="cap_above_plans")
-    assert [(n.user_id, n.subject_type, n.subject_id) for n in above] == [(world.op_user.id, "product", str(product.id))]
+    assert [(n.user_id, n.subject_type, n.subject_id) for n in above] == [
+        (world.op_user.id, "product", str(product.id))]
     assert params(above[0]) == {"product": product.title, "form_label": "按次计费", "cap": "¥0.40",
                                 "effective_on": exchange_today().isoformat(), "plans": 1}
     changed = notes(s, kind="cap_changed")[before:]
