@@ -7,7 +7,15 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from marketplace.models import Agreement, AgreementStatus, CapPrice, Product, ProductRevision, RevisionStatus
+from marketplace.models import (
+    Agreement,
+    AgreementStatus,
+    CapPrice,
+    Product,
+    ProductRevision,
+    ProductStatus,
+    RevisionStatus,
+)
 from marketplace.notifications import Notice, notify, notify_all
 from marketplace.supply.caps import cap_problem
 from marketplace.supply.on_sale import active_plans, plan_terms
@@ -32,7 +40,10 @@ def notify_listing_decision(session: Session, *, product: Product, revision: Pro
 
 
 def notify_cap_change(session: Session, *, product: Product, cap: CapPrice, effective_on: date) -> int:
-    """Tell the listing's operator (and broker) about a new cap, and how many active plans it puts above the cap."""
+    """Tell the listing's operator (and broker) about a new cap on a listed product, and how many of its active
+    plans the cap puts above it (a draft's first caps are part of preparing it, not news)."""
+    if product.status != ProductStatus.LISTED:
+        return 0
     form = ChargeForm(cap.charge_form)
     above = sum(1 for plan in active_plans(session, product.id)
                 if (terms := plan_terms(plan)) is not None and terms.form is form

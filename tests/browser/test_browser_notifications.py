@@ -22,8 +22,8 @@ def _arrange(app):
         notify(s, Notice("offer_received", org, {"quote": 7, "product": "福建省企业工商登记信息数据包（2026 年版）",
                                                   "price": "¥30,000.00", "valid_until": "2026-12-31"},
                          subject_type="quote", subject_id=7))
-        notify(s, Notice("application_declined", org, {"product": "不动产登记核验接口",
-                                                        "reason": "用途说明与有条件开放的范围不符，请补充应用场景后重新申请"},
+        reason = "用途说明与有条件开放的范围不符，请补充应用场景后重新申请"
+        notify(s, Notice("application_declined", org, {"product": "不动产登记核验接口", "reason": reason},
                          subject_type="application", subject_id=3))
         s.commit()
         return buyer
