@@ -19,6 +19,8 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         Index("ix_notification_user_unread", "user_id", "read_at"),
         Index("ix_notification_dedupe", "dedupe_key"),
+        # One notice per person and key even when two scans run at once (NULL keys never clash).
+        Index("uq_notification_user_dedupe", "user_id", "dedupe_key", unique=True),
         Index("ix_notification_email_state", "email_state"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -6,7 +6,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from marketplace.clock import now
@@ -75,10 +77,18 @@ def notify_all(session: Session, notices: Iterable[Notice]) -> int:
                 rows.append(dict(user_id=user_id, category=category, kind=n.kind, params=params,
                                  subject_type=n.subject_type, subject_id=str(n.subject_id), dedupe_key=n.dedupe_key,
                                  created_at=at, read_at=None, email_state="pending", emailed_at=None))
-    if rows:
-        session.execute(insert(Notification.__table__), rows)
-        session.flush()
-    return len(rows)
+    if not rows:
+        return 0
+    written = session.execute(_insert_new(session).returning(Notification.id), rows).scalars().all()
+    session.flush()
+    return len(written)
+
+
+def _insert_new(session: Session):
+    """INSERT that skips a row whose person already has its dedupe key (a concurrent scan wrote it first)."""
+    table = Notification.__table__
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.dedupe_key])
 
 
 def notify(session: Session, notice: Notice) -> int:

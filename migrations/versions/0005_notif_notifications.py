@@ -35,6 +35,7 @@ def upgrade() -> None:
     op.create_index('ix_notification_user_unread', 'notification', ['user_id', 'read_at'], unique=False)
     op.create_index('ix_notification_dedupe', 'notification', ['dedupe_key'], unique=False)
     op.create_index('ix_notification_email_state', 'notification', ['email_state'], unique=False)
+    op.create_index('uq_notification_user_dedupe', 'notification', ['user_id', 'dedupe_key'], unique=True)
     op.create_table('notification_preference',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('muted', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -47,6 +48,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('notification_preference')
+    op.drop_index('uq_notification_user_dedupe', table_name='notification')
     op.drop_index('ix_notification_email_state', table_name='notification')
     op.drop_index('ix_notification_dedupe', table_name='notification')
     op.drop_index('ix_notification_user_unread', table_name='notification')

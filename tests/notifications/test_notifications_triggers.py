@@ -15,6 +15,9 @@ from marketplace.demand import quotes
 from marketplace.gateway.notices import notify_quota_thresholds
 from marketplace.models import CapPrice, OrgKind, Role
 from marketplace.models.metering import QuotaCounter
+from marketplace.models.notifications import Notification
+from marketplace.notifications import Notice, notify
+from marketplace.notifications.notify import _insert_new
 from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.listing import submit_revision
 from marketplace.supply.notices import notify_agreements_ending
@@ -198,3 +201,17 @@ def test_bill_issued_then_overdue_once(session, make_api):
     session.commit()
     assert notify_overdue_bills(session, today=bill.due_date + timedelta(days=9)) == 0
     assert [k for _, k, _, _ in summary(session)] == ["bill_issued", "bill_overdue"]
+
+
+def test_a_key_written_by_a_concurrent_scan_is_skipped_not_an_error(session):
+    buyer = make_user(session, Role.BUYER)
+    notice = Notice("quota_80", (buyer.org_id,), {"product": "P", "used": 8, "quota": 10, "remaining": 2},
+                    subject_type="entitlement", subject_id=1, dedupe_key="quota:1:80")
+    assert notify(session, notice) == 1
+    session.commit()
+    row = dict(user_id=buyer.id, category="usage", kind="quota_80", params="{}", subject_type="", subject_id="",
+               dedupe_key="quota:1:80", created_at=notes(session)[0].created_at, read_at=None, email_state="pending",
+               emailed_at=None)
+    assert session.execute(_insert_new(session).returning(Notification.id), [row]).scalars().all() == []
+    session.commit()
+    assert len(notes(session)) == 1
