@@ -81,9 +81,9 @@ def load_demo(session: Session, storage_dir: Path | None = None) -> dict[str, Or
 
 
 def _read_setup_notifications(session: Session) -> None:
-    """Listing the demo catalog approved every product and set every cap: that is history, not news for the bell."""
+    """Listing the demo catalog approved every product: that is history, not news for the bell or the mail."""
     session.execute(update(Notification).where(Notification.kind.in_(("listing_approved", "cap_changed")))
-                    .values(read_at=utcnow()))
+                    .values(read_at=utcnow(), email_state="skipped"))
 
 
 def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_dir: Path | None) -> None:

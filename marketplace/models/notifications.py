@@ -33,7 +33,7 @@ class Notification(SQLModel, table=True):
     dedupe_key: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
-    email_state: str = Field(default="pending", max_length=10)  # pending, sent, failed
+    email_state: str = Field(default="pending", max_length=10)  # pending, sent, failed; skipped (demo history)
     emailed_at: datetime | None = None
 
 
