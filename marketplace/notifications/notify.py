@@ -29,30 +29,37 @@ class Notice:
     dedupe_key: str | None = None  # the same key twice writes once (threshold scans)
 
 
+IN_CHUNK = 5000  # values per IN (...): SQLite allows 32766 parameters in one statement
+
+
+def _chunks(values: Iterable) -> Iterable[list]:
+    values = sorted(set(values))
+    return (values[i:i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK))
+
+
 def muted_categories(session: Session, user_ids: Iterable[int]) -> dict[int, set[str]]:
     """The categories each of these people turned off."""
-    ids = list(set(user_ids))
-    if not ids:
-        return {}
-    rows = session.execute(select(NotificationPreference.user_id, NotificationPreference.muted)
-                           .where(NotificationPreference.user_id.in_(ids))).all()
-    return {row.user_id: {c for c in row.muted.split(",") if c} for row in rows}
+    muted = {}
+    for ids in _chunks(user_ids):
+        for row in session.execute(select(NotificationPreference.user_id, NotificationPreference.muted)
+                                   .where(NotificationPreference.user_id.in_(ids))):
+            muted[row.user_id] = {c for c in row.muted.split(",") if c}
+    return muted
 
 
 def _people(session: Session, org_ids: set[int]) -> dict[int, list[int]]:
     """Active users by organization."""
     people: dict[int, list[int]] = {}
-    if org_ids:
+    for ids in _chunks(org_ids):
         for user_id, org_id in session.execute(select(User.id, User.org_id).where(
-                User.org_id.in_(org_ids), User.active.is_(True)).order_by(User.id)).all():
+                User.org_id.in_(ids), User.active.is_(True)).order_by(User.id)).all():
             people.setdefault(org_id, []).append(user_id)
     return people
 
 
 def _already_sent(session: Session, keys: set[str]) -> set[str]:
-    if not keys:
-        return set()
-    return set(session.execute(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))).scalars())
+    return {key for chunk in _chunks(keys) for key in session.execute(
+        select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))).scalars()}
 
 
 def notify_all(session: Session, notices: Iterable[Notice]) -> int:
