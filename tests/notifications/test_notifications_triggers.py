@@ -13,10 +13,11 @@ from marketplace.clock import today as exchange_today
 from marketplace.demand import applications as apps
 from marketplace.demand import quotes
 from marketplace.gateway.notices import notify_quota_thresholds
-from marketplace.models import CapPrice, OrgKind, Role
+from marketplace.models import CapPrice, Organization, OrgKind, Role
 from marketplace.models.metering import QuotaCounter
 from marketplace.models.notifications import Notification
 from marketplace.notifications import Notice, notify
+from marketplace.notifications.inbox import save_preferences
 from marketplace.notifications.notify import _insert_new
 from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.listing import submit_revision
@@ -215,3 +216,29 @@ def test_a_key_written_by_a_concurrent_scan_is_skipped_not_an_error(session):
     assert session.execute(_insert_new(session).returning(Notification.id), [row]).scalars().all() == []
     session.commit()
     assert len(notes(session)) == 1
+
+
+def test_a_broker_listing_tells_the_broker_and_the_operator(world):
+    s = world.session
+    world.qualify()
+    world.mandate()
+    product = world.create(by=world.broker_user, broker=world.broker)
+    world.cap(product)
+    revision = submit_revision(s, actor=world.actor(world.broker_user), product_id=product.id)
+    approve_revision(s, actor=world.actor(world.reviewer), revision_id=revision.id)
+    s.commit()
+    assert sorted(n.user_id for n in notes(s, kind="listing_approved")) == sorted(
+        [world.op_user.id, world.broker_user.id])
+
+
+def test_a_muted_person_gets_nothing_while_a_colleague_is_told(session):
+    buyer = make_user(session, Role.BUYER)
+    colleague = make_user(session, Role.BUYER, org=session.get(Organization, buyer.org_id))
+    save_preferences(session, actor=actor_of(buyer), muted={"billing"}, email_locale="en")
+    session.commit()
+    notice = Notice("bill_overdue", (buyer.org_id,), {"number": "ZD1", "amount": "¥1.00", "due": "2026-11-16"},
+                    subject_type="bill", subject_id="ZD1", dedupe_key="bill_overdue:1")
+    assert notify(session, notice) == 1
+    session.commit()
+    assert summary(session) == [(colleague.id, "bill_overdue", "bill", "ZD1")]
+    assert notify(session, notice) == 0  # told once, even though the muted person has no row

@@ -9,9 +9,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from marketplace.audit import Actor
 from marketplace.models import Role
 from marketplace.notifications import Notice, notify
-from marketplace.notifications.inbox import unread_count
+from marketplace.notifications.inbox import save_preferences, unread_count
 from marketplace.notifications.mail import SmtpSettings, build_message
 from tests.factories import make_user
 from tests.notifications.conftest import notes
@@ -206,3 +207,14 @@ def test_built_message_is_utf8_with_encoded_headers():
     assert parsed["Subject"] == "示例公共数据交易中心 · 账单" and "noreply@exchange.example.cn" in parsed["From"]
     assert parsed.get_content() == "账单已出具\n\nhttps://x/bills/1\n" and parsed["Message-ID"].endswith(
         "@exchange.example.cn>")
+
+
+def test_the_mail_is_in_the_language_the_reader_chose(session, web, login_as):
+    reader = make_user(session, Role.BUYER)
+    save_preferences(session, actor=Actor(reader.id, reader.email, reader.org_id), muted=set(), email_locale="en")
+    _tell(session, reader.org_id)
+    login_as(Role.ADMIN)
+    page = web.get("/dev/outbox").get_data(as_text=True)
+    assert "Example Public Data Exchange · Bill" in page
+    assert "Bill ZD202610-000001 was issued: ¥1.00, please pay by 2026-11-16" in page
+    assert "Open: http://localhost/bills/ZD202610-000001" in page
