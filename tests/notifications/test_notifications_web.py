@@ -11,9 +11,11 @@ import pytest
 
 from marketplace.audit import Actor
 from marketplace.models import Role
+from marketplace.models.notifications import Notification
 from marketplace.notifications import Notice, notify
 from marketplace.notifications.inbox import save_preferences, unread_count
 from marketplace.notifications.mail import SmtpSettings, build_message
+from marketplace.web.notifications.render import link
 from tests.factories import make_user
 from tests.notifications.conftest import notes
 
@@ -218,3 +220,16 @@ def test_the_mail_is_in_the_language_the_reader_chose(session, web, login_as):
     assert "Example Public Data Exchange · Bill" in page
     assert "Bill ZD202610-000001 was issued: ¥1.00, please pay by 2026-11-16" in page
     assert "Open: http://localhost/bills/ZD202610-000001" in page
+
+
+def test_each_subject_links_where_its_reader_works(app):
+    cases = [("bill", "ZD1", "buyer", "/bills/ZD1"), ("quote", "7", "buyer", "/quotes/7"),
+             ("application", "3", "buyer", "/applications"), ("entitlement", "5", "buyer", "/usage"),
+             ("product", "9", "operator", "/supply/products/9"),
+             ("agreement", "4", "authority", "/authority/agreements/4"),
+             ("agreement", "4", "operator", "/supply/"), ("", "", "buyer", "/notifications")]
+    with app.test_request_context("/"):
+        for subject_type, subject_id, role, expected in cases:
+            n = Notification(user_id=1, category="billing", kind="bill_issued", subject_type=subject_type,
+                             subject_id=subject_id)
+            assert link(n, role) == expected, (subject_type, role)

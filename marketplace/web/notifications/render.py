@@ -35,16 +35,17 @@ def category_label(category: str) -> str:
 
 def _target(n: Notification, role: str) -> tuple[str, dict]:
     sid = n.subject_id
+    number = int(sid) if sid.isdigit() else 0  # ids are written by the use cases; 0 is a page that does not exist
     if n.subject_type == "agreement":
         if role == Role.AUTHORITY:
-            return "authority.agreement", {"agreement_id": int(sid)}
+            return "authority.agreement", {"agreement_id": number}
         return "supply.dashboard", {}
     return {
         "entitlement": ("gateway.buyer_usage", {}),
         "bill": ("billing.detail", {"number": sid}),
-        "quote": ("quotes.thread", {"quote_id": int(sid) if sid.isdigit() else 0}),
+        "quote": ("quotes.thread", {"quote_id": number}),
         "application": ("applications.mine", {}),
-        "product": ("supply.product", {"product_id": int(sid) if sid.isdigit() else 0}),
+        "product": ("supply.product", {"product_id": number}),
     }.get(n.subject_type, ("notifications.index", {}))
 
 
