@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from marketplace import accounts
@@ -12,7 +13,7 @@ from marketplace.demand.demo import load_demand_demo
 from marketplace.demo_files import prepare_delivery
 from marketplace.demo_history import load_demo_history
 from marketplace.gateway.demo import load_gateway_demo
-from marketplace.models import Organization, OrgKind, OrgStatus
+from marketplace.models import Notification, Organization, OrgKind, OrgStatus
 from marketplace.models.base import utcnow
 from marketplace.orders.demo import DEFAULT_DIR, load_orders_demo
 from marketplace.supply.demo import load_catalog_demo
@@ -74,8 +75,15 @@ def load_demo(session: Session, storage_dir: Path | None = None) -> dict[str, Or
         accounts.create_user(session, actor=actor, email=email, password=DEMO_PASSWORD, role=role,
                              org=orgs[key], name=name)
     _load_later_parts(session, orgs, storage_dir)
+    _read_setup_notifications(session)
     session.flush()
     return orgs
+
+
+def _read_setup_notifications(session: Session) -> None:
+    """Listing the demo catalog approved every product: that is history, not news for the bell or the mail."""
+    session.execute(update(Notification).where(Notification.kind.in_(("listing_approved", "cap_changed")))
+                    .values(read_at=utcnow(), email_state="skipped"))
 
 
 def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_dir: Path | None) -> None:

@@ -16,7 +16,7 @@ from marketplace.models import Entitlement
 from marketplace.models.billing import BillStatus, UsageBill
 
 
-def _overdue(session: Session, *, today: date, entitlement_id: int | None = None) -> list[UsageBill]:
+def overdue_bills(session: Session, *, today: date, entitlement_id: int | None = None) -> list[UsageBill]:
     """Unpaid bills with something to pay whose due date has passed, oldest first."""
     query = (
         select(UsageBill)
@@ -46,7 +46,7 @@ def _set(session: Session, *, actor: Actor, ent: Entitlement, number: str | None
 def suspend_overdue(session: Session, *, today: date, actor: Actor) -> list[Entitlement]:
     """Suspend every entitlement with an overdue bill that is not suspended yet; returns those suspended now."""
     suspended = []
-    for bill in _overdue(session, today=today):
+    for bill in overdue_bills(session, today=today):
         ent = session.get(Entitlement, bill.entitlement_id)
         if ent.overdue_bill is None:
             _set(session, actor=actor, ent=ent, number=bill.number, action="entitlement.suspend_overdue")
@@ -60,7 +60,7 @@ def lift_if_paid(session: Session, *, bill: UsageBill, today: date, actor: Actor
     ent = session.get(Entitlement, bill.entitlement_id)
     if ent.overdue_bill is None:
         return
-    still = _overdue(session, today=today, entitlement_id=ent.id)
+    still = overdue_bills(session, today=today, entitlement_id=ent.id)
     number = still[0].number if still else None
     if number != ent.overdue_bill:
         _set(

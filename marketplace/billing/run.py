@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit, record_audits
 from marketplace.billing.errors import BillingError
+from marketplace.billing.notices import notify_bills_issued
 from marketplace.billing.rating import is_postpaid_plan, rate_month
 from marketplace.clock import today as today_local
 from marketplace.gateway.usage import receipt_digest
@@ -417,5 +418,6 @@ def bill_usage(
     made = _insert_all(session, run, pending) if pending else []
     if made is None:  # a concurrent run got in first: bill by bill, skipping what it made
         made = [b for b in (_insert(session, run, values) for values in pending) if b is not None]
+    notify_bills_issued(session, bills=made)
     session.flush()
     return made

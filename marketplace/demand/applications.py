@@ -19,6 +19,7 @@ from marketplace.i18n_marker import N_
 from marketplace.models import Openness, Organization, Product, User
 from marketplace.models.base import utcnow
 from marketplace.models.demand import AccessApplication, ApplicationStatus
+from marketplace.notifications import Notice, notify
 
 PURPOSE_MAX = 2000
 REASON_MAX = 1000
@@ -110,6 +111,9 @@ def decide_application(session: Session, *, actor: Actor, application_id: int, a
     record_audit(session, actor=actor, action=f"application.{app.status.value}",
                  object_type="access_application", object_id=app.id, org_id=app.buyer_org_id,
                  before={"status": ApplicationStatus.PENDING}, after={"status": app.status, "reason": reason})
+    notify(session, Notice(f"application_{app.status.value}", (app.buyer_org_id,), {
+        "product": session.get(Product, app.product_id).title, "reason": reason},
+        subject_type="application", subject_id=app.id))
     session.flush()
     return app
 

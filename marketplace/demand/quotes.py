@@ -23,8 +23,9 @@ from marketplace.i18n_marker import N_
 from marketplace.models import PricePlan, UseType
 from marketplace.models.base import utcnow
 from marketplace.models.demand import OfferStatus, QuoteMessage, QuoteOffer, QuoteRequest, QuoteStatus
+from marketplace.notifications import Notice, notify
 from marketplace.supply.on_sale import NotOnSale, OffSale, require_on_sale
-from pricing import PlanTerms, check_quote_cap
+from pricing import PlanTerms, check_quote_cap, format_fen
 from pricing.charge_forms import PACKAGE_PRICED_FORMS, PRICE_UNITS
 from pricing.errors import CapExceeded, PricingError
 
@@ -125,6 +126,9 @@ def make_offer(session: Session, *, actor: Actor, quote_id: int, price_fen: int,
                  org_id=quote.buyer_org_id, before={"quote_status": before},
                  after={"quote": quote.id, "price_fen": price_fen, "terms": parsed.to_dict(), "plan": plan.id,
                         "valid_until": valid_until.isoformat()})
+    notify(session, Notice("offer_received", (quote.buyer_org_id,), {
+        "quote": quote.id, "product": product.title, "price": format_fen(price_fen),
+        "valid_until": valid_until.isoformat()}, subject_type="quote", subject_id=quote.id))
     session.flush()
     return offer
 

@@ -53,6 +53,7 @@ __all__ = [
     "UserSession",
 ]
 from marketplace.models.billing import BillStatus, UsageBill  # noqa: E402, F401
+from marketplace.models.notifications import Notification, NotificationPreference  # noqa: E402, F401
 from marketplace.models.settlement import (  # noqa: E402, F401
     Account,
     BilledLine,

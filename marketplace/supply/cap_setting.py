@@ -15,6 +15,7 @@ from marketplace.models import Agreement, CapPrice, Product
 from marketplace.models.base import utcnow
 from marketplace.supply.caps import CAPPED_FORMS, TRIAL_MAX_OPERATION
 from marketplace.supply.errors import NotFound, SupplyError
+from marketplace.supply.notices import notify_cap_change
 from marketplace.supply.on_sale import refresh_sale_block
 from pricing import CHARGE_FORM_LABELS, ChargeForm, format_unit_price
 
@@ -69,5 +70,6 @@ def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str
                  after={"product": product.slug, "form": form.value, "cap": format_unit_price(cap_fen),
                         "trial": trial, "trial_expires": cap.trial_expires,
                         "effective_on": effective_on or today})
+    notify_cap_change(session, product=product, cap=cap, effective_on=effective_on or today)
     session.flush()
     return cap

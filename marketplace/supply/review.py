@@ -17,6 +17,7 @@ from marketplace.supply.checks import raise_if_failed, run_checks
 from marketplace.supply.content import CONTENT_FIELDS
 from marketplace.supply.errors import Conflict, NotFound
 from marketplace.supply.listing import apply_content, revision_content
+from marketplace.supply.notices import notify_listing_decision
 from marketplace.supply.on_sale import refresh_sale_block
 from marketplace.supply.search_hook import index
 from marketplace.supply.util import require_text
@@ -106,6 +107,7 @@ def approve_revision(session: Session, *, actor: Actor, revision_id: int, today:
     record_audit(session, actor=actor, action="product.approve", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "status": "listed",
                                                     "min_price_fen": product.min_price_fen})
+    notify_listing_decision(session, product=product, revision=revision)
     index(session, product)
     session.flush()
     return product
@@ -121,5 +123,6 @@ def reject_revision(session: Session, *, actor: Actor, revision_id: int, reason:
         product.status = ProductStatus.REJECTED
     record_audit(session, actor=actor, action="product.reject", object_type="product", object_id=product.id,
                  org_id=product.operator_id, after={"revision": revision.number, "reason": reason})
+    notify_listing_decision(session, product=product, revision=revision)
     session.flush()
     return revision

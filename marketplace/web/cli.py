@@ -151,3 +151,7 @@ def register_cli(app) -> None:
 
     for command in settlement_commands:
         app.cli.add_command(command)
+    from marketplace.web.notifications.cli import COMMANDS as notification_commands  # notify-due
+
+    for command in notification_commands:
+        app.cli.add_command(command)

@@ -60,6 +60,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY"),
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET"),
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE"),
+        # Notification e-mail: smtp://user:password@host:587?starttls=1 or smtps://host:465; unset: no e-mail is
+        # sent and admins (or anyone in debug) see the messages at /dev/outbox. `flask notify-due` sends them.
+        "MAIL_SMTP_URL": env.get("MAIL_SMTP_URL") or None,
+        "MAIL_FROM": env.get("MAIL_FROM", "示例公共数据交易中心 <noreply@exchange.example.cn>"),
+        "MAIL_BASE_URL": env.get("MAIL_BASE_URL", "http://localhost:5000"),  # links in e-mails start here
         "EXCHANGE_BANK": {
             "name": env.get("EXCHANGE_BANK_NAME", "示例公共数据交易中心有限公司"),
             "bank": env.get("EXCHANGE_BANK_BANK", "示例银行福州分行营业部"),
