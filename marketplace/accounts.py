@@ -110,9 +110,9 @@ def _already_registered(session: Session, org: Organization) -> str:
     admins = session.execute(select(User.email).where(User.org_id == org.id, User.org_admin.is_(True),
                                                       User.active.is_(True)).order_by(User.id)).scalars().all()
     if not admins:
-        return (f"该统一社会信用代码已由“{org.name}”注册，但该单位暂无可用的单位管理员，"
+        return (f"该统一社会信用代码已注册（单位：{org.name}），但该单位暂无可用的单位管理员，"
                 "请联系交易所客服核实后添加账号")
-    return (f"该统一社会信用代码已由“{org.name}”注册。请联系贵单位的单位管理员"
+    return (f"该统一社会信用代码已注册（单位：{org.name}）。请联系贵单位的单位管理员"
             f"（{'、'.join(mask_email(a) for a in admins[:3])}）在“单位成员”页面向您的邮箱发送邀请链接，"
             "打开链接设置密码即可加入")
 

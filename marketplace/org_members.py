@@ -54,27 +54,43 @@ def _member(session: Session, admin: User, user_id: int) -> User:
 
 def active_admin_count(session: Session, org_id: int) -> int:
     """How many active organization admins the organization has."""
-    return session.execute(select(func.count()).select_from(User).where(
-        User.org_id == org_id, User.org_admin.is_(True), User.active.is_(True))).scalar_one()
+    return session.execute(
+        select(func.count())
+        .select_from(User)
+        .where(User.org_id == org_id, User.org_admin.is_(True), User.active.is_(True))
+    ).scalar_one()
 
 
 def members(session: Session, org_id: int) -> list[User]:
     """The organization's users, admins first."""
-    return list(session.execute(select(User).where(User.org_id == org_id)
-                                .order_by(User.org_admin.desc(), User.id)).scalars())
+    return list(
+        session.execute(select(User).where(User.org_id == org_id).order_by(User.org_admin.desc(), User.id)).scalars()
+    )
 
 
 def open_invitations(session: Session, org_id: int) -> list[OrgInvitation]:
     """Invitations neither accepted, revoked nor expired, newest first."""
-    return list(session.execute(select(OrgInvitation).where(
-        OrgInvitation.org_id == org_id, OrgInvitation.accepted_at.is_(None), OrgInvitation.revoked_at.is_(None),
-        OrgInvitation.expires_at > now()).order_by(OrgInvitation.id.desc())).scalars())
+    return list(
+        session.execute(
+            select(OrgInvitation)
+            .where(
+                OrgInvitation.org_id == org_id,
+                OrgInvitation.accepted_at.is_(None),
+                OrgInvitation.revoked_at.is_(None),
+                OrgInvitation.expires_at > now(),
+            )
+            .order_by(OrgInvitation.id.desc())
+        ).scalars()
+    )
 
 
 def org_admins(session: Session, org_id: int) -> list[User]:
     """The active admins of an organization (whom to ask for an invitation)."""
-    return list(session.execute(select(User).where(
-        User.org_id == org_id, User.org_admin.is_(True), User.active.is_(True)).order_by(User.id)).scalars())
+    return list(
+        session.execute(
+            select(User).where(User.org_id == org_id, User.org_admin.is_(True), User.active.is_(True)).order_by(User.id)
+        ).scalars()
+    )
 
 
 def invite(session: Session, *, actor: Actor, email: str, role: str) -> tuple[OrgInvitation, str]:
@@ -94,17 +110,36 @@ def invite(session: Session, *, actor: Actor, email: str, role: str) -> tuple[Or
     if session.execute(select(User.id).where(User.email == email)).first():
         raise accounts.AccountError(N_("该邮箱已注册"), field="email")
     at = now()
-    for old in session.execute(select(OrgInvitation).where(
-            OrgInvitation.org_id == org.id, OrgInvitation.email == email, OrgInvitation.accepted_at.is_(None),
-            OrgInvitation.revoked_at.is_(None))).scalars():
+    for old in session.execute(
+        select(OrgInvitation).where(
+            OrgInvitation.org_id == org.id,
+            OrgInvitation.email == email,
+            OrgInvitation.accepted_at.is_(None),
+            OrgInvitation.revoked_at.is_(None),
+        )
+    ).scalars():
         old.revoked_at = at
     token = secrets.token_urlsafe(32)
-    invitation = OrgInvitation(org_id=org.id, email=email, role=role_v, token_hash=_hash(token),
-                               invited_by=admin.id, created_at=at, expires_at=at + timedelta(days=INVITATION_DAYS))
+    invitation = OrgInvitation(
+        org_id=org.id,
+        email=email,
+        role=role_v,
+        token_hash=_hash(token),
+        invited_by=admin.id,
+        created_at=at,
+        expires_at=at + timedelta(days=INVITATION_DAYS),
+    )
     session.add(invitation)
     session.flush()
-    record_audit(session, actor=actor, action="org.invite", object_type="org_invitation", object_id=invitation.id,
-                 org_id=org.id, after={"email": email, "role": role_v, "expires_at": invitation.expires_at.isoformat()})
+    record_audit(
+        session,
+        actor=actor,
+        action="org.invite",
+        object_type="org_invitation",
+        object_id=invitation.id,
+        org_id=org.id,
+        after={"email": email, "role": role_v, "expires_at": invitation.expires_at.isoformat()},
+    )
     session.flush()
     return invitation, token
 
@@ -118,16 +153,28 @@ def revoke_invitation(session: Session, *, actor: Actor, invitation_id: int) -> 
     if invitation.accepted_at or invitation.revoked_at:
         raise Conflict(N_("该邀请已使用或已撤销"))
     invitation.revoked_at = now()
-    record_audit(session, actor=actor, action="org.invite_revoke", object_type="org_invitation",
-                 object_id=invitation.id, org_id=admin.org_id, after={"email": invitation.email})
+    record_audit(
+        session,
+        actor=actor,
+        action="org.invite_revoke",
+        object_type="org_invitation",
+        object_id=invitation.id,
+        org_id=admin.org_id,
+        after={"email": invitation.email},
+    )
     session.flush()
     return invitation
 
 
 def invitation_for(session: Session, token: str) -> OrgInvitation:
     """The invitation of a link while it can still be accepted; says why not otherwise."""
-    invitation = session.execute(select(OrgInvitation).where(
-        OrgInvitation.token_hash == _hash(token or ""))).scalar_one_or_none() if token else None
+    invitation = (
+        session.execute(
+            select(OrgInvitation).where(OrgInvitation.token_hash == _hash(token or ""))
+        ).scalar_one_or_none()
+        if token
+        else None
+    )
     if invitation is None:
         raise NotFound(N_("邀请链接无效"))
     if invitation.accepted_at:
@@ -151,14 +198,25 @@ def accept_invitation(session: Session, *, token: str, name: str, password: str)
     accounts.check_password(password, user_inputs=(invitation.email, name, org.name))
     if session.execute(select(User.id).where(User.email == invitation.email)).first():
         raise accounts.AccountError(N_("该邮箱已注册"), field="name")
-    user = User(email=invitation.email, password_hash=generate_password_hash(password), name=name,
-                role=invitation.role, org_id=org.id)
+    user = User(
+        email=invitation.email,
+        password_hash=generate_password_hash(password),
+        name=name,
+        role=invitation.role,
+        org_id=org.id,
+    )
     session.add(user)
     session.flush()
     invitation.accepted_at, invitation.accepted_user_id = now(), user.id
-    record_audit(session, actor=Actor(user.id, user.email, org.id), action="org.invite_accept",
-                 object_type="user", object_id=user.id, org_id=org.id,
-                 after={"email": user.email, "role": user.role, "invitation": invitation.id})
+    record_audit(
+        session,
+        actor=Actor(user.id, user.email, org.id),
+        action="org.invite_accept",
+        object_type="user",
+        object_id=user.id,
+        org_id=org.id,
+        after={"email": user.email, "role": user.role, "invitation": invitation.id},
+    )
     session.flush()
     return user
 
@@ -190,9 +248,16 @@ def set_member_admin(session: Session, *, actor: Actor, user_id: int, org_admin:
     if not org_admin and active_admin_count(session, user.org_id) <= 1:
         raise Conflict(N_("本单位至少要有一位管理员：请先指定另一位管理员"))
     user.org_admin = org_admin
-    record_audit(session, actor=actor, action="user.org_admin_grant" if org_admin else "user.org_admin_revoke",
-                 object_type="user", object_id=user.id, org_id=user.org_id,
-                 before={"org_admin": not org_admin}, after={"org_admin": org_admin})
+    record_audit(
+        session,
+        actor=actor,
+        action="user.org_admin_grant" if org_admin else "user.org_admin_revoke",
+        object_type="user",
+        object_id=user.id,
+        org_id=user.org_id,
+        before={"org_admin": not org_admin},
+        after={"org_admin": org_admin},
+    )
     session.flush()
     return user
 
@@ -200,8 +265,15 @@ def set_member_admin(session: Session, *, actor: Actor, user_id: int, org_admin:
 # --- a rejected registration, corrected and resubmitted -------------------------------------------------------
 
 ORG_DETAIL_FIELDS = ("name", "uscc", "contact_name", "phone", "email", "address", "taxpayer_kind")
-HISTORY_ACTIONS = ("org.register", "org.create", "org.resubmit", "org.verified", "org.rejected", "org.suspended",
-                   "org.pending")
+HISTORY_ACTIONS = (
+    "org.register",
+    "org.create",
+    "org.resubmit",
+    "org.verified",
+    "org.rejected",
+    "org.suspended",
+    "org.pending",
+)
 
 
 @dataclass(frozen=True)
@@ -241,8 +313,10 @@ def resubmit_registration(session: Session, *, actor: Actor, data: OrgDetailsIn)
         "address": _text(data.address, "address", "", 300, required=False),
         "taxpayer_kind": TaxpayerKind(data.taxpayer_kind),
     }
-    if new["uscc"] != org.uscc and session.execute(
-            select(Organization.id).where(Organization.uscc == new["uscc"])).first():
+    if (
+        new["uscc"] != org.uscc
+        and session.execute(select(Organization.id).where(Organization.uscc == new["uscc"])).first()
+    ):
         raise accounts.AccountError(N_("该统一社会信用代码已被其他单位注册"), field="uscc")
     changed = {k: v for k, v in new.items() if getattr(org, k) != v}
     before = {k: getattr(org, k) for k in changed}
@@ -250,9 +324,16 @@ def resubmit_registration(session: Session, *, actor: Actor, data: OrgDetailsIn)
         setattr(org, key, value)
     rejected_for = org.status_note
     org.status, org.status_note = OrgStatus.PENDING, ""
-    record_audit(session, actor=actor, action="org.resubmit", object_type="organization", object_id=org.id,
-                 org_id=org.id, before={**before, "status": OrgStatus.REJECTED, "note": rejected_for},
-                 after={**changed, "status": OrgStatus.PENDING})
+    record_audit(
+        session,
+        actor=actor,
+        action="org.resubmit",
+        object_type="organization",
+        object_id=org.id,
+        org_id=org.id,
+        before={**before, "status": OrgStatus.REJECTED, "note": rejected_for},
+        after={**changed, "status": OrgStatus.PENDING},
+    )
     session.flush()
     return org
 
@@ -270,16 +351,24 @@ class HistoryEntry:
 
 def registration_history(session: Session, org_id: int) -> list[HistoryEntry]:
     """Each submission and each decision on the organization, oldest first, from the audit trail."""
-    rows = session.execute(select(AuditRecord).where(
-        AuditRecord.object_type == "organization", AuditRecord.object_id == str(org_id),
-        AuditRecord.action.in_(HISTORY_ACTIONS)).order_by(AuditRecord.id)).scalars()
+    rows = session.execute(
+        select(AuditRecord)
+        .where(
+            AuditRecord.object_type == "organization",
+            AuditRecord.object_id == str(org_id),
+            AuditRecord.action.in_(HISTORY_ACTIONS),
+        )
+        .order_by(AuditRecord.id)
+    ).scalars()
     entries = []
     for row in rows:
         summary = json.loads(row.summary) if row.summary else {}
         before, after = summary.get("before") or {}, summary.get("after") or {}
-        changes = {k: (before.get(k), v) for k, v in after.items() if k in ORG_DETAIL_FIELDS and row.action ==
-                   "org.resubmit"}
+        changes = {
+            k: (before.get(k), v) for k, v in after.items() if k in ORG_DETAIL_FIELDS and row.action == "org.resubmit"
+        }
         note = after.get("note", "") if row.action != "org.resubmit" else ""
-        entries.append(HistoryEntry(at=row.at, action=row.action, actor=row.actor_label, note=note or "",
-                                    changes=changes))
+        entries.append(
+            HistoryEntry(at=row.at, action=row.action, actor=row.actor_label, note=note or "", changes=changes)
+        )
     return entries

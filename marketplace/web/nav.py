@@ -48,7 +48,7 @@ NAV: list[NavItem] = [
     NavItem("qualifications.index", _l("经纪人资质"), (R.ADMIN,)),
     NavItem("orders.trace", _l("泄露溯源"), (R.AUTHORITY, R.ADMIN)),
     NavItem("audit.index", _l("审计日志"), (R.AUTHORITY, R.ADMIN)),
-    NavItem("org.members", _l("单位成员"), org_admin=True),
+    NavItem("org.members", _l("单位成员"), org_admin=True),  # others reach it from their account page
 ]
 
 
