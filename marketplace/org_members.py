@@ -45,6 +45,12 @@ def require_org_admin(session: Session, actor: Actor) -> User:
     return user
 
 
+def _may_give(admin: User, role: Role) -> None:
+    """The exchange-wide admin role is given only by someone who holds it."""
+    if role == Role.ADMIN and admin.role != Role.ADMIN:
+        raise accounts.AccountError(N_("只有交易所管理员可以授予管理员角色"), field="role")
+
+
 def _member(session: Session, admin: User, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or user.org_id != admin.org_id:
@@ -107,6 +113,7 @@ def invite(session: Session, *, actor: Actor, email: str, role: str) -> tuple[Or
         raise accounts.AccountError(N_("请选择角色"), field="role") from None
     if role_v not in allowed_roles(org):
         raise accounts.AccountError(N_("该角色不适用于本单位的类型"), field="role")
+    _may_give(admin, role_v)
     if session.execute(select(User.id).where(User.email == email)).first():
         raise accounts.AccountError(N_("该邮箱已注册"), field="email")
     at = now()
@@ -225,6 +232,8 @@ def set_member_role(session: Session, *, actor: Actor, user_id: int, role: str) 
     """Give a colleague another role allowed for the organization's kind."""
     admin = require_org_admin(session, actor)
     user = _member(session, admin, user_id)
+    if role in {r.value for r in Role}:
+        _may_give(admin, Role(role))
     return accounts.change_user_role(session, actor=actor, user_id=user.id, role=role)
 
 

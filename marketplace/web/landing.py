@@ -158,7 +158,7 @@ def waiting_for(session: Session, *, role: Role, org_id: int) -> list[Waiting]:
             ),
             Waiting(
                 "overdue",
-                _l("其中已逾期"),
+                _l("已逾期的用量账单"),
                 _count(
                     session,
                     select(func.count())

@@ -256,3 +256,15 @@ def test_registering_a_known_code_names_the_org_and_its_admin(web, session):
     assert resp.status_code == 400
     assert "示例已注册科技有限公司" in text and "z***@known.cn" in text and "单位成员" in text
     assert "zhang.admin@known.cn" not in text
+
+
+def test_only_an_exchange_admin_gives_the_admin_role(web, session):
+    reviewer_admin = make_user(session, Role.REVIEWER, org_admin=True)
+    colleague = make_user(session, Role.REVIEWER, org=session.get(Organization, reviewer_admin.org_id))
+    web.login(reviewer_admin.email)
+    resp = web.post("/org/members", {"email": "boss@test.cn", "role": "admin"})
+    assert resp.status_code == 400 and "只有交易所管理员" in resp.get_data(as_text=True)
+    web.post(f"/org/members/{colleague.id}/role", {"role": "admin"})
+    session.expire_all()
+    assert session.get(User, colleague.id).role == Role.REVIEWER
+    assert session.execute(select(OrgInvitation)).first() is None
