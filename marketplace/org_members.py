@@ -381,3 +381,19 @@ def registration_history(session: Session, org_id: int) -> list[HistoryEntry]:
             HistoryEntry(at=row.at, action=row.action, actor=row.actor_label, note=note or "", changes=changes)
         )
     return entries
+
+
+def resubmitted_ids(session: Session, org_ids: list[int]) -> set[int]:
+    """Which of these organizations were resubmitted after a rejection at least once."""
+    if not org_ids:
+        return set()
+    rows = session.execute(
+        select(AuditRecord.object_id)
+        .where(
+            AuditRecord.object_type == "organization",
+            AuditRecord.action == "org.resubmit",
+            AuditRecord.object_id.in_([str(i) for i in org_ids]),
+        )
+        .distinct()
+    ).scalars()
+    return {int(r) for r in rows}

@@ -65,6 +65,8 @@ def test_the_applicant_sees_the_reason_corrects_and_resubmits(web, session, app)
     assert "示例错字科技有限公同" in record.summary and "示例更正后科技有限公司" in record.summary
     assert "单位名称与营业执照不符" in record.summary  # the reason it answers stays on record
 
+    listing = reviewer.get("/admin/organizations?status=pending").get_data(as_text=True)
+    assert "示例更正后科技有限公司" in listing and "重新提交" in listing
     history = reviewer.get(f"/admin/organizations/{org.id}").get_data(as_text=True)
     start = history.index('id="registration-history"')
     rounds = history[start:]

@@ -34,7 +34,9 @@ def organizations():
         query = query.where(or_(Organization.name.contains(q), Organization.uscc.contains(q.upper())))
     orgs = db.execute(query.limit(500)).scalars().all()
     pending = db.execute(select(func.count()).where(Organization.status == OrgStatus.PENDING)).scalar_one()
-    return render_template("admin/organizations.html", orgs=orgs, form=form, pending=pending), form_status()
+    resubmitted = org_members.resubmitted_ids(db, [o.id for o in orgs if o.status == OrgStatus.PENDING])
+    return render_template("admin/organizations.html", orgs=orgs, form=form, pending=pending,
+                           resubmitted=resubmitted), form_status()
 
 
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
