@@ -105,16 +105,24 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def _already_registered(session: Session, org: Organization) -> str:
+class AlreadyRegistered(AccountError):
+    """The company is registered already: whom to ask for an invitation (params fill the message)."""
+
+    def __init__(self, message: str, *, org_name: str, admins: str = ""):
+        super().__init__(message, field="uscc")
+        self.params = {"org": org_name, "admins": admins}
+
+
+def _already_registered(session: Session, org: Organization) -> AlreadyRegistered:
     """Whom to ask when a company registers again: its name and its admins' masked addresses."""
     admins = session.execute(select(User.email).where(User.org_id == org.id, User.org_admin.is_(True),
                                                       User.active.is_(True)).order_by(User.id)).scalars().all()
     if not admins:
-        return (f"该统一社会信用代码已注册（单位：{org.name}），但该单位暂无可用的单位管理员，"
-                "请联系交易所客服核实后添加账号")
-    return (f"该统一社会信用代码已注册（单位：{org.name}）。请联系贵单位的单位管理员"
-            f"（{'、'.join(mask_email(a) for a in admins[:3])}）在“单位成员”页面向您的邮箱发送邀请链接，"
-            "打开链接设置密码即可加入")
+        return AlreadyRegistered(N_("该统一社会信用代码已注册（单位：%(org)s），但该单位暂无可用的单位管理员，"
+                                    "请联系交易所客服核实后添加账号"), org_name=org.name)
+    return AlreadyRegistered(N_("该统一社会信用代码已注册（单位：%(org)s）。请联系贵单位的单位管理员（%(admins)s）"
+                                "在“单位成员”页面向您的邮箱发送邀请链接，打开链接设置密码即可加入"),
+                             org_name=org.name, admins=", ".join(mask_email(a) for a in admins[:3]))
 
 
 def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
@@ -127,7 +135,7 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     check_password(data.password, user_inputs=(email, name, contact, uscc, phone))
     existing = session.execute(select(Organization).where(Organization.uscc == uscc)).scalar_one_or_none()
     if existing is not None:
-        raise AccountError(_already_registered(session, existing), field="uscc")
+        raise _already_registered(session, existing)
     _email_free(session, email)
     org = Organization(
         name=name, uscc=uscc, kind=OrgKind.ENTERPRISE, contact_name=contact, phone=phone,

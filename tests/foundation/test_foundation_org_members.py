@@ -268,3 +268,25 @@ def test_only_an_exchange_admin_gives_the_admin_role(web, session):
     session.expire_all()
     assert session.get(User, colleague.id).role == Role.REVIEWER
     assert session.execute(select(OrgInvitation)).first() is None
+
+
+def test_the_known_code_message_reads_in_english(web, session):
+    org = make_org(session, OrgKind.ENTERPRISE, name="示例英文提示有限公司")
+    make_user(session, Role.BUYER, org=org, email="li.admin@known.cn", org_admin=True)
+    web.get("/lang/en")
+    resp = web.post(
+        "/register",
+        {
+            "company_name": "x",
+            "uscc": org.uscc,
+            "taxpayer_kind": "general",
+            "contact_name": "New",
+            "phone": "13800138000",
+            "email": "new@known.cn",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "already registered (organization: 示例英文提示有限公司)" in text and "l***@known.cn" in text
