@@ -117,6 +117,7 @@ def invite(session: Session, *, actor: Actor, email: str, role: str) -> tuple[Or
     if session.execute(select(User.id).where(User.email == email)).first():
         raise accounts.AccountError(N_("该邮箱已注册"), field="email")
     at = now()
+    replaced = []
     for old in session.execute(
         select(OrgInvitation).where(
             OrgInvitation.org_id == org.id,
@@ -126,6 +127,7 @@ def invite(session: Session, *, actor: Actor, email: str, role: str) -> tuple[Or
         )
     ).scalars():
         old.revoked_at = at
+        replaced.append(old.id)
     token = secrets.token_urlsafe(32)
     invitation = OrgInvitation(
         org_id=org.id,
@@ -145,7 +147,7 @@ def invite(session: Session, *, actor: Actor, email: str, role: str) -> tuple[Or
         object_type="org_invitation",
         object_id=invitation.id,
         org_id=org.id,
-        after={"email": email, "role": role_v, "expires_at": invitation.expires_at.isoformat()},
+        after={"email": email, "role": role_v, "expires_at": invitation.expires_at.isoformat(), "replaces": replaced},
     )
     session.flush()
     return invitation, token
@@ -204,7 +206,7 @@ def accept_invitation(session: Session, *, token: str, name: str, password: str)
         raise accounts.AccountError(N_("姓名不能超过 100 个字符"), field="name")
     accounts.check_password(password, user_inputs=(invitation.email, name, org.name))
     if session.execute(select(User.id).where(User.email == invitation.email)).first():
-        raise accounts.AccountError(N_("该邮箱已注册"), field="name")
+        raise accounts.AccountError(N_("该邮箱已注册，请直接登录"))
     user = User(
         email=invitation.email,
         password_hash=generate_password_hash(password),

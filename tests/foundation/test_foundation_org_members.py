@@ -125,6 +125,8 @@ def test_a_new_invitation_replaces_the_open_one(web, session, app):
     other = Web(app.test_client(), session)
     assert other.get(f"/invite/{first}").status_code == 409
     assert other.get(f"/invite/{second}").status_code == 200
+    first_id = session.execute(select(OrgInvitation.id).order_by(OrgInvitation.id)).scalars().first()
+    assert f'"replaces": [{first_id}]' in _audits(session, "org.invite")[-1].summary
 
 
 def test_a_role_the_org_kind_does_not_allow_is_refused(web, session):
