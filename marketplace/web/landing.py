@@ -194,7 +194,7 @@ def waiting_for(session: Session, *, role: Role, org_id: int) -> list[Waiting]:
                         .join(Product, Product.id == AccessApplication.product_id)
                         .where(Product.operator_id == org_id, AccessApplication.status == ApplicationStatus.PENDING),
                     ),
-                    "quotes.incoming",
+                    "applications.incoming",
                 )
             )
             items.append(
