@@ -99,6 +99,32 @@ def _email_free(session: Session, email: str) -> None:
         raise AccountError(N_("该邮箱已注册"), field="email")
 
 
+def mask_email(email: str) -> str:
+    """An address shown to someone who does not own it: first letter and domain only (z***@example.cn)."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+class AlreadyRegistered(AccountError):
+    """The company is registered already: whom to ask for an invitation (params fill the message)."""
+
+    def __init__(self, message: str, *, org_name: str, admins: str = ""):
+        super().__init__(message, field="uscc")
+        self.params = {"org": org_name, "admins": admins}
+
+
+def _already_registered(session: Session, org: Organization) -> AlreadyRegistered:
+    """Whom to ask when a company registers again: its name and its admins' masked addresses."""
+    admins = session.execute(select(User.email).where(User.org_id == org.id, User.org_admin.is_(True),
+                                                      User.active.is_(True)).order_by(User.id)).scalars().all()
+    if not admins:
+        return AlreadyRegistered(N_("该统一社会信用代码已注册（单位：%(org)s），但该单位暂无可用的单位管理员，"
+                                    "请联系交易所客服核实后添加账号"), org_name=org.name)
+    return AlreadyRegistered(N_("该统一社会信用代码已注册（单位：%(org)s）。请联系贵单位的单位管理员（%(admins)s）"
+                                "在“单位成员”页面向您的邮箱发送邀请链接，打开链接设置密码即可加入"),
+                             org_name=org.name, admins=", ".join(mask_email(a) for a in admins[:3]))
+
+
 def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     """Create a pending enterprise and its first buyer user, all or nothing."""
     name = _require_text(data.company_name, "company_name", "企业名称", 200)
@@ -107,8 +133,9 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     phone = check_phone(data.phone)
     email = normalize_email(data.email)
     check_password(data.password, user_inputs=(email, name, contact, uscc, phone))
-    if session.execute(select(Organization.id).where(Organization.uscc == uscc)).first():
-        raise AccountError(N_("该统一社会信用代码已注册，请由贵单位管理员添加账号"), field="uscc")
+    existing = session.execute(select(Organization).where(Organization.uscc == uscc)).scalar_one_or_none()
+    if existing is not None:
+        raise _already_registered(session, existing)
     _email_free(session, email)
     org = Organization(
         name=name, uscc=uscc, kind=OrgKind.ENTERPRISE, contact_name=contact, phone=phone,
@@ -117,7 +144,7 @@ def register_enterprise(session: Session, *, data: EnterpriseIn) -> User:
     session.add(org)
     session.flush()
     user = User(email=email, password_hash=generate_password_hash(data.password), name=contact,
-                phone=phone, role=Role.BUYER, org_id=org.id)
+                phone=phone, role=Role.BUYER, org_id=org.id, org_admin=True)
     session.add(user)
     session.flush()
     actor = Actor(user_id=user.id, label=email, org_id=org.id)
@@ -185,12 +212,13 @@ def create_user(session: Session, *, actor: Actor, email: str, password: str, ro
     if role_v not in ROLES_BY_KIND[org.kind]:
         raise AccountError(f"{org.kind.value} 类型的组织不能有 {role_v.value} 角色的用户", field="role")
     _email_free(session, email)
+    first = session.execute(select(User.id).where(User.org_id == org.id).limit(1)).first() is None
     user = User(email=email, password_hash=generate_password_hash(password), name=name or email.split("@")[0],
-                role=role_v, org_id=org.id)
+                role=role_v, org_id=org.id, org_admin=first)
     session.add(user)
     session.flush()
     record_audit(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
-                 org_id=org.id, after={"email": email, "role": role_v, "org": org.uscc})
+                 org_id=org.id, after={"email": email, "role": role_v, "org": org.uscc, "org_admin": first})
     session.flush()
     return user
 

@@ -38,12 +38,12 @@ def make_org(session: Session, kind: OrgKind | str = OrgKind.ENTERPRISE, *, name
 
 
 def make_user(session: Session, role: Role | str, *, org: Organization | None = None, email: str | None = None,
-              verified: bool = True) -> User:
+              verified: bool = True, org_admin: bool = False) -> User:
     """A user with this role, in a new organization of the matching kind unless one is given."""
     role = Role(role)
     org = org or make_org(session, KIND_FOR_ROLE[role], verified=verified)
     user = User(email=email or f"{role.value}{next(_seq)}@test.cn", password_hash=_HASH, name=f"测试{role.value}",
-                role=role, org_id=org.id)
+                role=role, org_id=org.id, org_admin=org_admin)
     session.add(user)
     session.commit()
     return user

@@ -1,6 +1,15 @@
 """All tables. Importing this package registers every table on SQLModel.metadata."""
 
-from marketplace.models.accounts import LoginFailure, Organization, OrgKind, OrgStatus, Role, User, UserSession
+from marketplace.models.accounts import (
+    LoginFailure,
+    Organization,
+    OrgInvitation,
+    OrgKind,
+    OrgStatus,
+    Role,
+    User,
+    UserSession,
+)
 from marketplace.models.audit import AuditCheckpoint, AuditRecord
 from marketplace.models.catalog_index import FacetCombo, ProductFacet  # noqa: F401
 from marketplace.models.commerce import (
@@ -45,6 +54,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditRecord",
     "LoginFailure",
+    "OrgInvitation",
     "OrgKind",
     "OrgStatus",
     "Organization",

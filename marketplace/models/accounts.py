@@ -73,8 +73,26 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=enum_type(Role))
     org_id: int = Field(foreign_key="organization.id", index=True)
     active: bool = True
+    org_admin: bool = False  # 单位管理员: invites colleagues, gives roles, disables logins in its organization
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+
+
+class OrgInvitation(SQLModel, table=True):
+    """An org admin's invitation of a colleague: a single-use link that expires; only its hash is stored."""
+
+    __tablename__ = "org_invitation"
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    email: str = Field(max_length=254, index=True)
+    role: Role = Field(sa_type=enum_type(Role))
+    token_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the random token in the link
+    invited_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    accepted_user_id: int | None = Field(default=None, foreign_key="user.id")
+    revoked_at: datetime | None = None
 
 
 class LoginFailure(SQLModel, table=True):

@@ -78,7 +78,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from marketplace.web.access import has_role
+    from marketplace.web.db import get_db
     from marketplace.web.labels import kind_label, role_label
+    from marketplace.web.landing import landing_waiting
     from marketplace.web.nav import visible_nav
     from pricing import format_bps, format_fen, format_unit_price
 
@@ -88,7 +90,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["unit_price"] = format_unit_price
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals.update(visible_nav=visible_nav, has_role=has_role, role_label=role_label,
-                                  kind_label=kind_label)
+                                  kind_label=kind_label, landing_waiting=lambda: landing_waiting(get_db()))
 
     @app.context_processor
     def _inject():

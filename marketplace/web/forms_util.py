@@ -11,7 +11,8 @@ from marketplace.errors import DomainError
 def attach_error(form, error: DomainError) -> None:
     """Put the message under the named field, or flash it when no field fits."""
     field = getattr(form, error.field, None) if error.field else None
-    message = gettext(error.message)  # constant messages are marked N_ in the use cases
+    # constant messages are marked N_ in the use cases; `params` (when an error has them) fill their placeholders
+    message = gettext(error.message, **(getattr(error, "params", None) or {}))
     if field is not None:
         field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
     else:

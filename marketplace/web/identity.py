@@ -21,6 +21,7 @@ class CurrentUser(UserMixin):
     org_kind: str
     org_status: OrgStatus
     active: bool
+    org_admin: bool = False  # 单位管理员 of its organization
     session_token: str = ""  # the server-side session (user_sessions) this browser signed in with
 
     @classmethod
@@ -28,7 +29,7 @@ class CurrentUser(UserMixin):
         """Snapshot a user row and its organization."""
         return cls(id=user.id, email=user.email, name=user.name, role=user.role, org_id=org.id,
                    org_name=org.name, org_kind=org.kind, org_status=org.status, active=user.active,
-                   session_token=session_token)
+                   org_admin=user.org_admin, session_token=session_token)
 
     def get_id(self) -> str:
         """What the signed cookie keeps: the user id and the session token, so the server can end it."""

@@ -18,6 +18,7 @@ class NavItem:
     endpoint: str
     label: object
     roles: tuple[Role, ...] | None = None  # None: everyone
+    org_admin: bool = False  # only for organization admins (单位管理员), whatever their role
 
 
 NAV: list[NavItem] = [
@@ -47,13 +48,16 @@ NAV: list[NavItem] = [
     NavItem("qualifications.index", _l("经纪人资质"), (R.ADMIN,)),
     NavItem("orders.trace", _l("泄露溯源"), (R.AUTHORITY, R.ADMIN)),
     NavItem("audit.index", _l("审计日志"), (R.AUTHORITY, R.ADMIN)),
+    NavItem("org.members", _l("单位成员"), org_admin=True),  # others reach it from their account page
 ]
 
 
 def visible_nav() -> list[NavItem]:
     """Entries that exist in this app and that the current user may open."""
     role = current_user.role if current_user.is_authenticated else None
+    org_admin = current_user.is_authenticated and current_user.org_admin
     return [
         item for item in NAV
         if item.endpoint in current_app.view_functions and (item.roles is None or role in item.roles)
+        and (org_admin or not item.org_admin)
     ]

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from marketplace import accounts
+from marketplace import accounts, org_members
 from marketplace.models import Organization, OrgKind, OrgStatus, Role, User
 from marketplace.web.access import roles_required
 from marketplace.web.admin.forms import OrganizationForm, OrgStatusForm, RoleForm, UserForm
@@ -34,7 +34,9 @@ def organizations():
         query = query.where(or_(Organization.name.contains(q), Organization.uscc.contains(q.upper())))
     orgs = db.execute(query.limit(500)).scalars().all()
     pending = db.execute(select(func.count()).where(Organization.status == OrgStatus.PENDING)).scalar_one()
-    return render_template("admin/organizations.html", orgs=orgs, form=form, pending=pending), form_status()
+    resubmitted = org_members.resubmitted_ids(db, [o.id for o in orgs if o.status == OrgStatus.PENDING])
+    return render_template("admin/organizations.html", orgs=orgs, form=form, pending=pending,
+                           resubmitted=resubmitted), form_status()
 
 
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
@@ -49,7 +51,8 @@ def organization(org_id: int):
             form=form):
         return success(_("组织状态已更新"), url_for("admin.organization", org_id=org.id))
     users = db.execute(select(User).where(User.org_id == org.id).order_by(User.id)).scalars().all()
-    return render_template("admin/organization.html", org=org, users=users, form=form), form_status()
+    return render_template("admin/organization.html", org=org, users=users, form=form,
+                           history=org_members.registration_history(db, org.id)), form_status()
 
 
 @bp.route("/users", methods=["GET", "POST"])

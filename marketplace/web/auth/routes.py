@@ -14,6 +14,7 @@ from marketplace.web.db import get_db
 from marketplace.web.extensions import login_manager
 from marketplace.web.forms_util import attach_error
 from marketplace.web.identity import CurrentUser
+from marketplace.web.landing import landing_url
 from marketplace.web.redirects import next_or
 
 bp = Blueprint("auth", __name__)
@@ -71,6 +72,8 @@ def register():
 def login():
     """Log in with email and password (throttled by e-mail and address, growing delays)."""
     form, db = LoginForm(), get_db()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(db, email=form.email.data, password=form.password.data,
@@ -85,7 +88,7 @@ def login():
         else:
             _sign_in(user)
             db.commit()
-            return redirect(next_or(url_for("main.home")))
+            return redirect(next_or(landing_url(user.role)))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
