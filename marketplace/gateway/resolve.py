@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from marketplace.clock import SHANGHAI
+from marketplace.clock import today
 from marketplace.gateway.masking import FieldRule
 from marketplace.keys import digest_key
 from marketplace.models import (
@@ -130,7 +130,7 @@ def load_key_info(conn: Connection, key_hash: str) -> KeyInfo | None:
     ).first()
     if row is None:
         return None
-    on, terms = datetime.now(SHANGHAI).date(), PlanTerms.from_dict(json.loads(row.terms))
+    on, terms = today(), PlanTerms.from_dict(json.loads(row.terms))
     return KeyInfo(
         key_id=row.id, key_active=row.status == "active", entitlement_id=row.ent_id, ent_status=str(row.ent_status),
         ent_source=row.source, use_type=str(row.use_type), starts_at=_aware(row.starts_at),

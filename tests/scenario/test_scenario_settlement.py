@@ -33,7 +33,6 @@ from sqlalchemy import func, select
 from marketplace.audit import Actor
 from marketplace.billing.payments import record_bill_paid
 from marketplace.clock import FixedClock, use_clock
-from marketplace.clock import now as clock_now
 from marketplace.gateway.datasets import Table, define_dataset
 from marketplace.gateway.provision import grant_access
 from marketplace.models import Agreement, ApiKey, Entitlement, OrderLine, OrgKind, PaymentMethod, PricePlan, Role
@@ -277,26 +276,14 @@ def _cli(runner, *args) -> list[str]:
     return result.output.splitlines()
 
 
-class _ClockDatetime(datetime):
-    """datetime whose now() reads marketplace.clock (see the test's first lines)."""
-
-    @classmethod
-    def now(cls, tz=None):
-        return clock_now().astimezone(tz) if tz else clock_now()
-
-
 def test_from_listing_to_paid_statements_every_figure_by_hand(
     gw_app,  # noqa: F811
     session,
     client,
     runner,
     tmp_path,
-    monkeypatch,
     web,
 ):
-    # gateway.resolve reads the key's day from datetime.now(SHANGHAI), not from marketplace.clock: the cap, the
-    # agreement term and the mandate of a call would be those of the real date. Until it reads the one clock:
-    monkeypatch.setattr("marketplace.gateway.resolve.datetime", _ClockDatetime)
     clock = FixedClock(noon("2026-09-01"))
     with use_clock(clock):
         s = _arrange(session)
