@@ -9,7 +9,7 @@ from pathlib import Path
 
 from marketplace.models import AgreementStatus, EntitlementStatus, OrgStatus, Role
 from marketplace.models.demand import ApplicationStatus
-from marketplace.web.audit.labels import ACTION_LABELS, changes
+from marketplace.web.audit.labels import ACTION_LABELS, OBJECT_LABELS, changes
 from tests.factories import make_org, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +30,12 @@ def _actions_in_code() -> set[str]:
 
 def test_every_action_the_code_records_has_a_label():
     assert sorted(_actions_in_code() - set(ACTION_LABELS)) == []
+
+
+def test_every_object_type_the_code_records_has_a_label():
+    found = {m for path in (ROOT / "marketplace").rglob("*.py")
+             for m in re.findall(r'object_type="([a-z_]+)"', path.read_text(encoding="utf-8"))}
+    assert sorted(found - set(OBJECT_LABELS)) == []
 
 
 def test_changes_show_only_what_changed():
