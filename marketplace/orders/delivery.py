@@ -22,7 +22,7 @@ from marketplace.models.delivery import Deliverable, DeliveryCopy
 from marketplace.orders.common import OrderError
 from marketplace.orders.fulfilment import FILE_TYPES, line_products, mark_delivered_if_complete
 from marketplace.orders.payments import PAID_STATES
-from marketplace.orders.watermark import TEXT_KINDS, new_fingerprint, watermark
+from marketplace.orders.watermark import TEXT_KINDS, copy_name, new_fingerprint, watermark
 
 MAX_UPLOAD = 20 * 1024 * 1024
 DOWNLOAD_DAYS = 30  # copies can be downloaded for this long after payment
@@ -144,8 +144,8 @@ def _make_copy(session: Session, actor: Actor, order: Order, line_id: int, item:
     fingerprint = new_fingerprint()
     ext = Path(item.stored_name).suffix
     data = watermark((storage_dir / item.stored_name).read_bytes(), ext=ext, licensee=buyer.name,
-                     order_number=order.number, fingerprint=fingerprint)
-    stored = f"copies/{fingerprint}{ext}"
+                     order_number=order.number, fingerprint=fingerprint, filename=item.filename)
+    stored = f"copies/{fingerprint}{Path(copy_name(item.stored_name)).suffix}"
     _write(storage_dir / stored, data)
     copy = DeliveryCopy(order_id=order.id, order_line_id=line_id, deliverable_id=item.id, buyer_org_id=buyer.id,
                         fingerprint=fingerprint, sha256=_sha256(data), stored_name=stored, size=len(data),
@@ -215,5 +215,6 @@ def take_download(session: Session, *, actor: Actor, buyer_org_id: int, copy_id:
     item = session.get(Deliverable, copy.deliverable_id)
     record_audit(session, actor=actor, action="delivery.download", object_type="delivery_copy", object_id=copy.id,
                  org_id=buyer_org_id, after={"order": order.number, "fingerprint": copy.fingerprint})
-    return Download(path=storage_dir / copy.stored_name, filename=item.filename, media_type=item.media_type,
-                    sha256=copy.sha256)
+    zipped = copy.stored_name.endswith(".zip") and not item.filename.lower().endswith(".zip")
+    return Download(path=storage_dir / copy.stored_name, filename=copy_name(item.filename) if zipped else item.filename,
+                    media_type="application/zip" if zipped else item.media_type, sha256=copy.sha256)

@@ -98,6 +98,6 @@ def test_register_buy_by_bank_transfer_finance_confirms_buyer_downloads(live_ser
     shown = page.locator(".copy-sha256").first.inner_text().strip()
     data = Path(download.path()).read_bytes()
     assert hashlib.sha256(data).hexdigest() == shown
-    assert download.suggested_filename == "企业登记统计.csv"
+    assert download.suggested_filename == "企业登记统计.zip"  # a CSV comes zipped with its licence
     text = data.decode()
     assert number in text and "示例浏览器采购科技有限公司" in text and "PDXFP-" in text

@@ -1,6 +1,9 @@
 """Delivery: upload, watermarked copies, signed links that expire, download limit, tracing a leak."""
 
+import csv
 import hashlib
+import io
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -48,13 +51,20 @@ def test_copy_is_watermarked_and_traces_to_order(shop, paid):
     assert delivery.ensure_copies(shop.session, actor=FIN, order=order, storage_dir=root)[0].id == copy.id
     data = (root / copy.stored_name).read_bytes()
     assert hashlib.sha256(data).hexdigest() == copy.sha256 != item.sha256
-    text = data.decode()
-    assert text.startswith("# 本文件授权 " + org.name) and order.number in text
-    assert text.splitlines()[1].endswith(",数据指纹") and text.splitlines()[2].endswith(copy.fingerprint)
-    assert find_fingerprints(data) == [copy.fingerprint]
+    # a CSV is delivered as a ZIP: the data stays plain CSV (any reader opens it), the licence sits beside it
+    assert copy.stored_name.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.namelist() == [item.filename, "授权说明.txt"]
+        table, licence = z.read(item.filename), z.read("授权说明.txt").decode("utf-8")
+    rows = list(csv.reader(io.StringIO(table.decode("utf-8-sig"))))
+    assert table.startswith(b"\xef\xbb\xbf") and not table.decode("utf-8-sig").startswith("#")
+    assert rows[0][-1] == "数据指纹" and all(r[-1] == copy.fingerprint for r in rows[1:]) and len(rows) > 1
+    assert org.name in licence and order.number in licence and copy.fingerprint in licence and "SHA-256" in licence
+    assert find_fingerprints(data) == [copy.fingerprint]  # found inside the ZIP
+    assert find_fingerprints(table) == [copy.fingerprint]  # and in the CSV taken out of it
     (hit,) = trace_leak(shop.session, content=data)
     assert hit.exact and hit.order.id == order.id and hit.buyer.id == org.id
-    edited = data.replace("示例甲公司".encode(), "某公司".encode())
+    edited = table.replace("示例甲公司".encode(), "某公司".encode())
     (hit,) = trace_leak(shop.session, content=edited)
     assert not hit.exact and hit.order.number == order.number
     (hit,) = trace_leak(shop.session, fingerprint=copy.fingerprint.lower())

@@ -1,7 +1,9 @@
 """The order pages through the client: checkout, order page, finance receipt, downloads, keys, approvals, roles."""
 
 import hashlib
+import io
 import re
+import zipfile
 
 import pytest
 from sqlalchemy import select
@@ -114,7 +116,13 @@ def test_finance_receipt_must_match_then_buyer_downloads_watermarked_copy(app, w
     assert re.search(r'href="(/downloads/[^"]+)"', page).group(1) == link
     got = web.get(link)
     assert got.status_code == 200 and hashlib.sha256(got.data).hexdigest() == sha
-    assert "PDXFP-" in got.data.decode() and order.number in got.data.decode()
+    assert got.mimetype == "application/zip" and "企业分布.zip" in got.headers["Content-Disposition"] or \
+        "%E4%BC%81%E4%B8%9A%E5%88%86%E5%B8%83.zip" in got.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(got.data)) as z:
+        licence = z.read("授权说明.txt").decode()
+        assert "PDXFP-" in z.read("企业分布.csv").decode("utf-8-sig")
+    assert order.number in licence and "SHA-256" in licence
+    assert "授权说明.txt" in page
     assert web.get(link.replace("/downloads/", "/downloads/x")).status_code == 404
 
 
