@@ -114,7 +114,9 @@ def terminate(agreement_id: int):
     if form.validate_on_submit() and perform(lambda: ag.terminate_agreement(
             db, actor=current_user.actor, agreement_id=agreement.id, reason=form.reason.data,
             authority_id=current_user.org_id), form=form):
-        return success(_("协议已终止，相关产品已下架"), url_for("authority.agreement", agreement_id=agreement.id))
+        operator = db.get(Organization, agreement.operator_id)
+        return success(_("已终止与 %(org)s 的协议 %(code)s，其产品已下架、买方权益已终止", org=operator.name,
+                         code=agreement.code), url_for("authority.agreement", agreement_id=agreement.id))
     return _render_agreement(db, agreement, terminate=form, status=400)
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.models import OrderStatus, PaymentMethod, Role
+from marketplace.models import OrderStatus, Organization, PaymentMethod, Role
 from marketplace.orders.common import OrderError, get_order
 from marketplace.orders.payments import cancel_order, record_payment, record_refund
 from marketplace.orders.queries import finance_orders
@@ -16,7 +16,7 @@ from marketplace.web.boundary import perform, success
 from marketplace.web.db import get_db
 from marketplace.web.orders.forms import ReasonForm, ReceiptForm
 from marketplace.web.stripe_pay.routes import stripe_settings
-from pricing import PricingError, yuan_to_fen
+from pricing import PricingError, format_fen, yuan_to_fen
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 TABS = {"awaiting_payment": OrderStatus.AWAITING_PAYMENT, "delivered": OrderStatus.DELIVERED,
@@ -72,7 +72,13 @@ def _close(order_id: int, action: str):
     if not done:
         return redirect(url_for("finance.payments", tab=request.args.get("tab", "delivered")))
     order = done.value
-    return success(_("订单 %(n)s 已处理", n=order.number), url_for("finance.payments", tab=order.status.value))
+    buyer = db.get(Organization, order.buyer_org_id).name
+    if action == "cancel":
+        message = _("已取消 %(buyer)s 的订单 %(n)s", buyer=buyer, n=order.number)
+    else:
+        message = _("已退款 %(amount)s 至 %(buyer)s（订单 %(n)s）", amount=format_fen(order.total_fen), buyer=buyer,
+                    n=order.number)
+    return success(message, url_for("finance.payments", tab=order.status.value))
 
 
 def _refund(db, order_id: int, reason: str):

@@ -96,5 +96,6 @@ def reject(revision_id: int):
     db, form = get_db(), DecisionForm()
     if form.validate_on_submit() and perform(lambda: review.reject_revision(
             db, actor=current_user.actor, revision_id=revision_id, reason=form.reason.data or ""), form=form):
-        return success(_("已驳回"), url_for("review.queue"))
+        product = db.get(Product, review.get_revision(db, revision_id).product_id)
+        return success(_("已驳回「%(title)s」，原因已告知提交方", title=product.title), url_for("review.queue"))
     return _detail(revision_id, form, 400)

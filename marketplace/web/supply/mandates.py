@@ -54,7 +54,9 @@ def mandates():
 @roles_required(Role.OPERATOR)
 def revoke_mandate(mandate_id: int):
     """Withdraw a mandate."""
-    if perform(lambda: brokers.revoke_mandate(get_db(), actor=current_user.actor, mandate_id=mandate_id,
-                                              operator_id=current_user.org_id)):
-        flash(_("委托已撤销"), "success")
+    db = get_db()
+    if done := perform(lambda: brokers.revoke_mandate(db, actor=current_user.actor, mandate_id=mandate_id,
+                                                      operator_id=current_user.org_id)):
+        broker = db.get(Organization, done.value.broker_id)
+        flash(_("已撤销对 %(broker)s 的委托", broker=broker.name), "success")
     return redirect(url_for("supply.mandates"))
