@@ -93,6 +93,45 @@ def _plans(row: dict, ptype: str, i: int) -> list[dict]:
     return plans
 
 
+# The demo's data dictionaries by domain (the shared listings carry none): (field, type, meaning, masked, samples)
+DEMO_FIELDS = {
+    "finance": [("uscc", "string", "统一社会信用代码", False, ["91330100MA27XK1234", "91330106MA2CFK5678"]),
+                ("loan_balance", "decimal", "贷款余额（万元）", False, ["1250.00", "86.50"]),
+                ("overdue_days", "int", "当前逾期天数", False, ["0", "12"]),
+                ("risk_level", "enum", "风险等级：A 低 / B 中 / C 高", False, ["A", "B"])],
+    "credit": [("uscc", "string", "统一社会信用代码", False, ["91330100MA27XK1234", "91330106MA2CFK5678"]),
+               ("ent_name", "string", "企业名称", True, ["杭州某某科技有限公司", "宁波某某贸易有限公司"]),
+               ("penalty_count", "int", "近三年行政处罚次数", False, ["0", "2"]),
+               ("credit_grade", "enum", "公共信用等级：A/B/C/D", False, ["A", "B"])],
+    "transport": [("road_code", "string", "路段编号", False, ["G60-K132", "S2-K015"]),
+                  ("stat_time", "datetime", "统计时间（15 分钟粒度）", False, ["2026-11-02 08:15", "2026-11-02 08:30"]),
+                  ("flow", "int", "断面车流量（辆）", False, ["1380", "962"]),
+                  ("avg_speed", "decimal", "平均车速（km/h）", False, ["62.5", "48.0"])],
+    "weather": [("station_id", "string", "气象站编号", False, ["58457", "58562"]),
+                ("obs_time", "datetime", "观测时间", False, ["2026-11-02 08:00", "2026-11-02 09:00"]),
+                ("temperature", "decimal", "气温（℃）", False, ["14.2", "15.8"]),
+                ("precipitation", "decimal", "小时降水量（mm）", False, ["0.0", "1.6"])],
+    "health": [("org_code", "string", "医疗机构代码", False, ["330102001", "330106012"]),
+               ("month", "date", "统计月份", False, ["2026-10-01", "2026-10-01"]),
+               ("outpatient_visits", "int", "门诊人次", False, ["18230", "9410"]),
+               ("bed_usage", "decimal", "床位使用率（%）", False, ["86.4", "72.1"])],
+}
+DEFAULT_FIELDS = [("region_code", "string", "行政区划代码", False, ["330100", "330200"]),
+                  ("stat_date", "date", "统计日期", False, ["2026-10-31", "2026-10-31"]),
+                  ("indicator", "string", "指标名称", False, ["企业数量", "从业人数"]),
+                  ("value", "decimal", "指标值", False, ["1523", "48210"])]
+
+
+def _dictionary(domain: str, i: int) -> tuple[list[dict], list[dict]]:
+    """A plausible dictionary for the listing's domain, and two sample rows of it (masked fields masked)."""
+    fields = DEMO_FIELDS.get(domain, DEFAULT_FIELDS)
+    dictionary = [{"name": n, "type": kind, "meaning": meaning, "masked": masked}
+                  for n, kind, meaning, masked, _values in fields]
+    samples = [{n: (values[k][:2] + "**" if masked else values[(k + i) % 2]) for n, _kind, _m, masked, values in fields}
+               for k in range(2)]
+    return dictionary, samples
+
+
 def _data(row: dict, i: int) -> dict:
     data = row_data(row)
     if not is_per_call(row):  # per-call listings stay APIs or models; the others rotate through the file types
@@ -104,10 +143,7 @@ def _data(row: dict, i: int) -> dict:
     data["security_grade"] = "important" if data["type"] in ("model", "api") and i % 5 == 0 else "general"
     data["region"] = ["福建省", "杭州市", "北京市", "全国", "浙江省"][i % 5]
     data["registration_code"] = registration_code(row)
-    data["data_dictionary"] = [{"name": "id", "type": "string", "meaning": "记录编号", "masked": False},
-                               {"name": "name", "type": "string", "meaning": "名称", "masked": True},
-                               {"name": "value", "type": "decimal", "meaning": "指标值", "masked": False}]
-    data["sample_rows"] = [{"id": f"{i:04d}{n}", "name": "示例**", "value": str(10 + n)} for n in range(3)]
+    data["data_dictionary"], data["sample_rows"] = _dictionary(data["domain"], i)
     return data
 
 

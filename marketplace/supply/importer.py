@@ -105,6 +105,17 @@ def is_per_call(row: dict) -> bool:
     return (row.get("price_mode") or "").strip() == "usage-based"
 
 
+# The exchanges the shared listings come from, by the English name their rows carry
+PLATFORM_NAMES = {"Zhejiang Big Data Exchange": "浙江大数据交易中心",
+                  "Guiyang Global Big Data Exchange": "贵阳大数据交易所"}
+
+
+def platform_name(row: dict) -> str:
+    """The source exchange in Chinese ("导入自浙江大数据交易中心"); an unknown one as written, else 外部交易所."""
+    platform = (row.get("platform") or "").strip()
+    return PLATFORM_NAMES.get(platform, platform) or "外部交易所"
+
+
 def row_type(row: dict) -> str:
     """Guess the product type from the price mode and title; a per-call listing is an API (or a model), never a file."""
     title = row.get("title") or ""
@@ -141,7 +152,7 @@ def row_data(row: dict) -> dict:
             "update_frequency": frequency if frequency in FREQUENCIES else "irregular",
             "delivery_mode": DELIVERY[ptype] if is_per_call(row) else IMPORTED_OFFLINE,
             "offline_delivery": not is_per_call(row),
-            "version_notes": f"导入自 {row.get('platform') or '外部交易所'}", "source_key": source_key(row)}
+            "version_notes": f"导入自{platform_name(row)}", "source_key": source_key(row)}
 
 
 def read_rows(path: str) -> list[dict]:

@@ -72,3 +72,6 @@ def test_csv_listings_imported_by_the_supply_importer_render(session, client):
     assert len(products) > 1200
     _assert_pages_render(client, products)
     assert client.get("/api/v1/products?q=气象&per_page=1").get_json()["total"] > 0
+    page = client.get(f"/products/{products[0].slug}").get_data(as_text=True)
+    assert "导入自浙江大数据交易中心" in page or "导入自贵阳大数据交易所" in page  # where it came from, in Chinese
+    assert 'id="dictionary-pending"' in page and "数据字典待补充" in page  # no placeholder dictionary
