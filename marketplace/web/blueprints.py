@@ -15,9 +15,11 @@ def all_blueprints():
     from marketplace.web.main.routes import bp as main
     from marketplace.web.money.routes import bp as money
     from marketplace.web.orders import order_blueprints
+    from marketplace.web.price_index.routes import bp as price_index
     from marketplace.web.settlement.routes import bp as settlement
     from marketplace.web.stripe_pay.routes import bp as stripe_pay
     from marketplace.web.supply import supply_blueprints
 
     return [main, auth, admin, audit, catalog, api, applications, quotes, stripe_pay, gateway,
-            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement]
+            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement,
+            price_index]

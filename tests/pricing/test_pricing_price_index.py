@@ -175,7 +175,9 @@ def test_index_series_groups_and_takes_medians():
 
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["credit", "transport"]), st.sampled_from(["2026-10", "2026-11"]), st.integers(0, 999)),
+        st.tuples(
+            st.sampled_from(["credit", "transport"]), st.sampled_from(["2026-10", "2026-11"]), st.integers(0, 999)
+        ),
         max_size=40,
     )
 )
