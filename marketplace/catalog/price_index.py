@@ -3,7 +3,8 @@
 Listed: the plans of the products on sale today (the imported real listings included), version by version —
 in each month the version in force at the month's end (now, for this month), each product's lowest unit
 price per charge form. Settled: the billed lines (sales and usage bills, not refunds) of closed or confirmed
-settlement periods, amount / units, in the month of the sale. The figures are `pricing.price_index`.
+settlement periods, amount / units, in the month of the sale (of the calls, for a usage bill).
+The figures are `pricing.price_index`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from marketplace.catalog.params import ALLOWED, BadParameter
@@ -139,7 +140,9 @@ def _terms(text: str | None) -> PlanTerms | None:
 
 
 def settled_observations(session: Session, query: IndexQuery, months: list[str]) -> list[Observation]:
-    """amount / units of each sale and usage bill taken into a closed or confirmed period, in these months."""
+    """amount / units of each sale and usage bill taken into a closed or confirmed period, in these months.
+
+    A sale counts in the month it was paid, a usage bill in the month of its calls."""
     first = datetime.strptime(months[0], "%Y-%m").date()
     last = next_month_start(months[-1])
     stmt = (
@@ -153,6 +156,7 @@ def settled_observations(session: Session, query: IndexQuery, months: list[str])
             OrderLine.quantity,
             UsageBill.calls,
             UsageBill.records,
+            UsageBill.period,
         )
         .join(SettlementPeriod, SettlementPeriod.id == BilledLine.period_id)
         .join(Product, Product.id == BilledLine.product_id)
@@ -162,8 +166,14 @@ def settled_observations(session: Session, query: IndexQuery, months: list[str])
         .where(
             SettlementPeriod.status.in_([PeriodStatus.CLOSED, PeriodStatus.CONFIRMED]),
             BilledLine.source.in_([LineSource.ORDER_LINE, LineSource.USAGE_BILL]),
-            BilledLine.occurred_on >= first,
-            BilledLine.occurred_on < last,
+            or_(  # a sale in these months, or a bill for the calls of these months (issued the month after)
+                and_(
+                    BilledLine.source == LineSource.ORDER_LINE,
+                    BilledLine.occurred_on >= first,
+                    BilledLine.occurred_on < last,
+                ),
+                and_(BilledLine.source == LineSource.USAGE_BILL, UsageBill.period.in_(months)),
+            ),
         )
     )
     if query.domain:
@@ -171,7 +181,7 @@ def settled_observations(session: Session, query: IndexQuery, months: list[str])
     if query.charge_form:
         stmt = stmt.where(PricePlan.charge_form == query.charge_form)
     out = []
-    for source, gross, day, domain, form, terms, quantity, calls, records in session.execute(stmt):
+    for source, gross, day, domain, form, terms, quantity, calls, records, bill_month in session.execute(stmt):
         if form not in FORM_VALUES:
             continue
         plan = _terms(terms)
@@ -185,7 +195,7 @@ def settled_observations(session: Session, query: IndexQuery, months: list[str])
         )
         price = sale_unit_price_fen(gross, units)
         if price is not None:
-            out.append(Observation(SETTLED, domain, form, month_of(day), price))
+            out.append(Observation(SETTLED, domain, form, bill_month or month_of(day), price))
     return out
 
 

@@ -35,8 +35,9 @@ def _made_at(session, product, when):
 @pytest.fixture
 def index_data(app, session):
     """Listed: credit 5 (m0–), finance B 30 (m0) then 10 (from m1), finance A 70 (from m1), transport 900 yuan
-    one-off (m0–), a draft and a 面议 plan that never count. Settled in m1: bills of 10 and 15 fen a call, a
-    one-off sale of 2 for 1,800 yuan; a per-call order line (no unit), a refund, and a bill of this open month."""
+    one-off (m0–), a draft and a 面议 plan that never count. Settled (m0 and m1 closed): a bill of 8 fen a call
+    for m0's calls issued in m1; in m1 bills of 10 and 15 fen a call and a one-off sale of 2 for 1,800 yuan;
+    a per-call order line (no unit), a refund, and a bill of this open month that never count."""
     m0, m1, m2 = months_ending(today(), 3)
     books = Books(session)
     _made_at(session, books.product, _at(m0, 15))  # credit, per call ¥0.05
@@ -89,6 +90,8 @@ def index_data(app, session):
     for amount, calls in ((1000, 100), (3000, 200)):  # 10 and 15 fen a call
         bill = books.bill(amount, period=m1, issued=f"{m1}-20")
         bill.calls = calls
+    late = books.bill(800, period=m0, issued=f"{m1}-01")  # m0's calls, billed in m1: counts in m0
+    late.calls = 100
     books.bill(9990, period=m2, issued=today().isoformat())  # this month: its period is open
     per_call_order = books.order(5000, paid=f"{m1}-10")  # opens a per-call plan: no unit price
     books.refund(per_call_order, on=f"{m1}-12")
@@ -97,9 +100,10 @@ def index_data(app, session):
     line = session.execute(select(OrderLine).where(OrderLine.order_id == one_off.id)).scalar_one()
     line.quantity, line.unit_price_fen = 2, 90000
     session.commit()
-    with Session(app.extensions["engine"], expire_on_commit=False) as s:
-        close_period(s, period=m1, actor=ACTOR)
-        s.commit()
+    for month in (m0, m1):
+        with Session(app.extensions["engine"], expire_on_commit=False) as s:
+            close_period(s, period=month, actor=ACTOR)
+            s.commit()
     return m0, m1, m2
 
 
@@ -120,14 +124,14 @@ def test_index_json_values_by_hand(client, index_data):
         ("listed", "finance", "per_call_flat"),  # 5 observations
         ("listed", "credit", "per_call_flat"),  # 3
         ("listed", "transport", "one_off"),  # 3
-        ("settled", "credit", "per_call_flat"),  # 2
+        ("settled", "credit", "per_call_flat"),  # 3
         ("settled", "transport", "one_off"),  # 1
     ]
     assert _table(body) == {
         ("listed", "finance", "per_call_flat"): [(m0, 1, "30"), (m1, 2, "40"), (m2, 2, "40")],  # B 30; A 70 + B 10
         ("listed", "credit", "per_call_flat"): [(m0, 1, "5"), (m1, 1, "5"), (m2, 1, "5")],
         ("listed", "transport", "one_off"): [(m0, 1, "90000"), (m1, 1, "90000"), (m2, 1, "90000")],
-        ("settled", "credit", "per_call_flat"): [(m1, 2, "12.5")],  # (10 + 15) / 2
+        ("settled", "credit", "per_call_flat"): [(m0, 1, "8"), (m1, 2, "12.5")],  # 8; (10 + 15) / 2
         ("settled", "transport", "one_off"): [(m1, 1, "90000")],  # 180,000 / 2
     }
     first = body["series"][0]
