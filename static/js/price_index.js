@@ -29,9 +29,13 @@
       maintainAspectRatio: false,
       interaction: { mode: "index", intersect: false },
       scales: { y: { type: logScale ? "logarithmic" : "linear", beginAtZero: !logScale,
-                     ticks: { callback: function (v) { return yuan(Number(v)); } },
+                     ticks: { maxTicksLimit: 8, callback: function (v) {
+                       if (!logScale) { return yuan(Number(v)); }
+                       var lead = Number(v) / Math.pow(10, Math.floor(Math.log10(Number(v)) + 1e-9));
+                       return [1, 2, 5].some(function (k) { return Math.abs(lead - k) < 1e-6; }) ? yuan(Number(v)) : "";
+                     } },
                      title: { display: true, text: canvas.dataset.label || "" } } },
-      plugins: { legend: { position: "bottom" },
+      plugins: { legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "line" } },
                  subtitle: { display: true, text: canvas.dataset.settled || "", position: "bottom" },
                  tooltip: { callbacks: { label: function (c) {
                    return c.parsed.y === null ? "" : c.dataset.label + ": " + yuan(c.parsed.y); } } } }
