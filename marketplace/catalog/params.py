@@ -43,27 +43,27 @@ def _strip_type_word(token: str) -> tuple[str, str] | None:
     Chinese ("API信用"); None otherwise."""
     low = token.lower()
     if low in TYPE_WORDS:
-        return "", low
+        return "", token
     for word in _CJK_TYPE_WORDS:
         if low.endswith(word):
-            return token[: -len(word)], word
+            return token[: -len(word)], token[-len(word) :]
     for pattern, word_group in ((_LATIN_HEAD, 1), (_LATIN_TAIL, 2)):
         found = pattern.match(low)
         if found and found.group(word_group) in TYPE_WORDS:
             start, end = found.span(3 - word_group)
-            return token[start:end], found.group(word_group)
+            return token[start:end], token[slice(*found.span(word_group))]
     return None
 
 
 def split_type_words(q: str) -> tuple[str, tuple[str, ...], str]:
     """The query without its product-type words, the words taken out, and the type of the first one ("" if none).
 
-    "API 信用" → ("信用", ("api",), "api"). Words of a second type stay in the query as text; a query without
+    "API 信用" → ("信用", ("API",), "api"). Words of a second type stay in the query as text; a query without
     type words comes back unchanged."""
     kept, words = [], []
     for token in q.split():
         while (found := _strip_type_word(token)) is not None:
-            if words and TYPE_WORDS[found[1]] != TYPE_WORDS[words[0]]:
+            if words and TYPE_WORDS[found[1].lower()] != TYPE_WORDS[words[0].lower()]:
                 break  # a word of a second type stays text: one type filters
             token = found[0]
             words.append(found[1])
@@ -71,7 +71,7 @@ def split_type_words(q: str) -> tuple[str, tuple[str, ...], str]:
             kept.append(token)
     if not words:
         return q, (), ""
-    return " ".join(kept), tuple(words), TYPE_WORDS[words[0]]
+    return " ".join(kept), tuple(words), TYPE_WORDS[words[0].lower()]
 
 
 class BadParameter(DomainError):

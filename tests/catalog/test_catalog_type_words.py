@@ -10,11 +10,12 @@ from tests.factories import make_agreement, make_product
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("API 信用", ("信用", ("api",), "api")),
+        ("API 信用", ("信用", ("API",), "api")),
         ("信用 api", ("信用", ("api",), "api")),
         ("企业信用接口", ("企业信用", ("接口",), "api")),
-        ("API信用", ("信用", ("api",), "api")),
-        ("信用API", ("信用", ("api",), "api")),
+        ("API信用", ("信用", ("API",), "api")),
+        ("信用API", ("信用", ("API",), "api")),
+        ("Api接口 信用", ("信用", ("接口", "Api"), "api")),
         ("数据接口", ("", ("数据接口",), "api")),
         ("交通 数据包", ("交通", ("数据包",), "package")),
         ("信用报告", ("信用", ("报告",), "report")),
@@ -32,7 +33,7 @@ def test_split_type_words_table(q, expected):
 
 def test_parse_query_turns_the_word_into_the_type_filter_unless_one_is_chosen():
     query = parse_query({"q": "API 信用"})
-    assert (query.q, query.filters, query.type_words) == ("信用", {"type": "api"}, ("api",))
+    assert (query.q, query.filters, query.type_words) == ("信用", {"type": "api"}, ("API",))
     chosen = parse_query({"q": "API 信用", "type": "report"})
     assert (chosen.q, chosen.filters) == ("信用", {"type": "report"})
     plain = parse_query({"q": "信用"})
@@ -82,7 +83,7 @@ def test_catalog_page_shows_the_type_as_a_removable_chip(client, credit_products
     assert 'id="result-total">共 2 个数据产品' in html
     assert 'name="q" value="信用"' in html and 'type="hidden" name="type" value="api"' in html
     chip = html.split('data-filter-chip="type"', 1)[1].split("</a>", 1)[0]
-    assert "数据接口" in chip and "“api”" in chip
+    assert "数据接口" in chip and "“API”" in chip
     href = chip.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     assert "type=" not in href and "q=%E4%BF%A1%E7%94%A8" in href  # q=信用, the type word gone
     removed = client.get(href).get_data(as_text=True)
