@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from pricing.charge_forms import ChargeForm
 from pricing.errors import PricingError
@@ -32,9 +32,8 @@ MAX_MONTHS = 36
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Observation:
-    """One unit price seen in one month."""
+class Observation(NamedTuple):
+    """One unit price seen in one month (a tuple: the index makes one per product and month)."""
 
     source: str
     domain: str
@@ -103,6 +102,18 @@ def in_force(versions: Sequence[tuple[object, T]], instant: object) -> T | None:
     """The value of the latest version made before `instant` (versions as (made at, value)); None before the first."""
     made = [(at, value) for at, value in versions if at < instant]
     return max(made, key=lambda v: v[0])[1] if made else None
+
+
+def in_force_at_each(versions: Sequence[tuple[object, T]], instants: Sequence[object]) -> list[T | None]:
+    """`in_force` at each of ascending instants, in one pass over the versions sorted by when they were made."""
+    ordered = sorted(versions, key=lambda v: v[0])
+    out, current, index = [], None, 0
+    for instant in instants:
+        while index < len(ordered) and ordered[index][0] < instant:
+            current = ordered[index][1]
+            index += 1
+        out.append(current)
+    return out
 
 
 def sale_units(

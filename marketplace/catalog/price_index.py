@@ -9,7 +9,7 @@ The figures are `pricing.price_index`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
@@ -31,7 +31,7 @@ from pricing.price_index import (
     SETTLED,
     IndexSeries,
     Observation,
-    in_force,
+    in_force_at_each,
     index_series,
     month_of,
     months_ending,
@@ -90,15 +90,14 @@ def _month_ends(months: list[str], current: datetime) -> dict[str, datetime]:
     return ends
 
 
-def _lowest_by_form(plans: Iterable[PlanTerms], wanted: str) -> dict[str, Decimal]:
-    best: dict[str, Decimal] = {}
-    for terms in plans:
-        form = terms.form.value
-        price = unit_price_fen(terms)
-        if price is None or (wanted and form != wanted):
-            continue
-        best[form] = min(best.get(form, price), price)
-    return best
+def _unit_price(terms: str | None, cache: dict) -> Decimal | None:
+    """A stored plan's unit price in its form's unit (reference.unit_price_fen); None when it has none or is broken."""
+    if terms not in cache:
+        try:
+            cache[terms] = unit_price_fen(terms_from_json(terms))
+        except InvalidPlan:  # a broken stored plan is simply not in the index
+            cache[terms] = None
+    return cache[terms]
 
 
 def listed_observations(session: Session, query: IndexQuery, months: list[str]) -> list[Observation]:
@@ -107,28 +106,40 @@ def listed_observations(session: Session, query: IndexQuery, months: list[str]) 
     if query.domain:
         live = live.where(Product.domain == query.domain)
     rows = session.execute(
-        select(Product.id, Product.domain, PricePlan.version, PricePlan.created_at, PricePlan.active, PricePlan.terms)
+        select(
+            Product.id,
+            Product.domain,
+            PricePlan.version,
+            PricePlan.created_at,
+            PricePlan.active,
+            PricePlan.charge_form,
+            PricePlan.terms,
+        )
         .join(PricePlan, PricePlan.product_id == Product.id)
         .where(Product.id.in_(live))
     ).all()
+    latest: dict[int, int] = {}
+    for product_id, _, version, *_ in rows:
+        latest[product_id] = max(version, latest.get(product_id, version))
+    # product → version → [made at (its first plan), {form: lowest unit price}]; a withdrawn plan of the
+    # current version is gone now, an inactive plan of an earlier one was replaced with its version
     versions: dict[int, dict[int, list]] = {}
     domains: dict[int, str] = {}
-    for product_id, domain, version, created_at, active, terms in rows:
+    cache: dict = {}
+    for product_id, domain, version, created_at, active, form, terms in rows:
         domains[product_id] = domain
-        versions.setdefault(product_id, {}).setdefault(version, []).append((_utc(created_at), active, terms))
-    ends = _month_ends(months, _utc(now()))
+        entry = versions.setdefault(product_id, {}).setdefault(version, [_utc(created_at), {}])
+        entry[0] = min(entry[0], _utc(created_at))
+        wanted = form in FORM_VALUES and (not query.charge_form or form == query.charge_form)
+        price = _unit_price(terms, cache) if wanted and (active or version != latest[product_id]) else None
+        if price is not None:
+            entry[1][form] = min(entry[1].get(form, price), price)
+    ends = list(_month_ends(months, _utc(now())).values())
     out = []
     for product_id, by_version in versions.items():
-        latest = max(by_version)
-        timeline = []
-        for version, plans in by_version.items():
-            terms = [_terms(t) for _, active, t in plans if active or version != latest]  # withdrawn: gone now
-            timeline.append(
-                (min(at for at, _, _ in plans), _lowest_by_form((t for t in terms if t), query.charge_form))
-            )
-        for month, end in ends.items():
-            prices = in_force(timeline, end) or {}
-            out += [Observation(LISTED, domains[product_id], form, month, p) for form, p in prices.items()]
+        timeline = [(made, prices) for made, prices in by_version.values()]
+        for month, prices in zip(months, in_force_at_each(timeline, ends), strict=True):
+            out += [Observation(LISTED, domains[product_id], form, month, p) for form, p in (prices or {}).items()]
     return out
 
 

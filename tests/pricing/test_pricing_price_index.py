@@ -15,6 +15,7 @@ from pricing.price_index import (
     IndexPoint,
     Observation,
     in_force,
+    in_force_at_each,
     index_series,
     median,
     month_of,
@@ -102,6 +103,14 @@ def test_in_force_takes_the_latest_version_before_the_instant():
     versions = [(10, "v1"), (20, "v2"), (30, "v3")]
     assert [in_force(versions, t) for t in (5, 10, 11, 20, 25, 31)] == [None, None, "v1", "v1", "v2", "v3"]
     assert in_force([], 100) is None
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers()), max_size=8, unique_by=lambda v: v[0]),
+    st.lists(st.integers(0, 60), max_size=10).map(sorted),
+)
+def test_in_force_at_each_is_in_force_at_every_instant(versions, instants):
+    assert in_force_at_each(versions, instants) == [in_force(versions, t) for t in instants]
 
 
 @pytest.mark.parametrize(
