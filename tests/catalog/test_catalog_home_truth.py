@@ -18,15 +18,28 @@ def _section(html, key):
 
 
 def _calls(session, books, n, *, day, billable=True):
-    key = ApiKey(entitlement_id=books.entitlement.id, buyer_org_id=books.buyer.id, prefix=f"k{day}{billable}"[:16],
-                 key_hash=f"h{day}{billable}".ljust(64, "0"))
+    key = ApiKey(
+        entitlement_id=books.entitlement.id,
+        buyer_org_id=books.buyer.id,
+        prefix=f"k{day}{billable}"[:16],
+        key_hash=f"h{day}{billable}".ljust(64, "0"),
+    )
     session.add(key)
     session.flush()
     for i in range(n):
-        session.add(UsageEvent(request_id=f"r-{day}-{billable}-{i}", api_key_id=key.id,
-                               entitlement_id=books.entitlement.id, product_id=books.product.id,
-                               buyer_org_id=books.buyer.id, plan_id=books.plan.id, day=day,
-                               status=200 if billable else 404, billable=billable))
+        session.add(
+            UsageEvent(
+                request_id=f"r-{day}-{billable}-{i}",
+                api_key_id=key.id,
+                entitlement_id=books.entitlement.id,
+                product_id=books.product.id,
+                buyer_org_id=books.buyer.id,
+                plan_id=books.plan.id,
+                day=day,
+                status=200 if billable else 404,
+                billable=billable,
+            )
+        )
     session.commit()
 
 

@@ -53,8 +53,9 @@ def credit_products(session):
         ("transport", "高速通行查询", "api", "transport"),
     ]:
         plans = ({"form": "per_call_flat", "unit_price_fen": "50"},) if type_ == "api" else None
-        p = make_product(session, agreement=agreement, title=title, type=type_, domain=domain,
-                         **({"plans": plans} if plans else {}))
+        p = make_product(
+            session, agreement=agreement, title=title, type=type_, domain=domain, **({"plans": plans} if plans else {})
+        )
         index_product(session, p)
         made[key] = p
     session.commit()

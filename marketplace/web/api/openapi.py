@@ -24,7 +24,8 @@ def _param(name: str, description: str, schema: dict) -> dict:
 def _list_parameters() -> list[dict]:
     enum = {name: sorted(values) for name, values in ALLOWED.items()}
     return [
-        _param("q", "搜索词（中文分词，可中英混合）", {"type": "string", "maxLength": 100}),
+        _param("q", "搜索词（中文分词，可中英混合）；其中的产品类型词（API、接口、数据包、报告、模型等）"
+               "按产品类型筛选，不作为文字匹配（已指定 type 时以 type 为准）", {"type": "string", "maxLength": 100}),
         *[_param(name, f"按{name}筛选", {"type": "string", "enum": values}) for name, values in enum.items()],
         _param("region", "地区", {"type": "string"}),
         _param("operator", "运营单位编号", {"type": "integer", "minimum": 0, "maximum": MAX_ID}),
