@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from marketplace.catalog.popular import activity
+from marketplace.catalog.popular import REFRESH, activity
 from marketplace.catalog.search import index_product
-from marketplace.clock import today
+from marketplace.clock import FixedClock, now, today, use_clock
 from marketplace.models import Agreement, ApiKey, OrderLine
 from marketplace.models.metering import UsageEvent
 from tests.factories import make_org, make_product
@@ -98,3 +98,17 @@ def test_enterprise_count_counts_verified_organizations_only(client, session):
     stats = html.split('class="col-lg-5"', 1)[1]
     assert '<div class="stat-n">2</div><div>入驻企业</div>' in stats
     assert '<div class="stat-n">1</div><div>授权运营单位</div>' in stats
+
+
+def test_popular_scores_refresh_every_ten_minutes(client, session):
+    books = Books(session)
+    agreement = session.get(Agreement, books.product.agreement_id)
+    first, second = (make_product(session, agreement=agreement, title=t) for t in ("先卖出的数据包", "后卖出的数据包"))
+    with use_clock(FixedClock(now())) as clock:
+        _sell(session, books, first, days_ago=1)
+        assert "先卖出的数据包" in _section(client.get("/").get_data(as_text=True), "popular")
+        _sell(session, books, second, days_ago=0)
+        stale = _section(client.get("/").get_data(as_text=True), "popular")
+        assert "后卖出的数据包" not in stale  # the scores computed a moment ago
+        clock.advance(seconds=REFRESH.total_seconds() + 1)
+        assert "后卖出的数据包" in _section(client.get("/").get_data(as_text=True), "popular")
