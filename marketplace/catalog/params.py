@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from marketplace.catalog.queries import FILTERS, MAX_PER_PAGE, PRICE_RANGES, SORTS, CatalogQuery
@@ -23,6 +24,54 @@ ALLOWED: dict[str, frozenset[str]] = {
     "update_frequency": frozenset(UPDATE_FREQUENCIES),
     "price": frozenset(PRICE_RANGES),
 }
+
+
+# Words for a product type in a query (lower case): they filter by type instead of being searched as text.
+TYPE_WORDS: dict[str, str] = {
+    **dict.fromkeys(("api", "apis", "接口", "数据接口"), ProductType.API.value),
+    **dict.fromkeys(("数据包", "dataset", "datasets", "package", "packages"), ProductType.PACKAGE.value),
+    **dict.fromkeys(("报告", "数据报告", "report", "reports"), ProductType.REPORT.value),
+    **dict.fromkeys(("模型", "数据模型", "model", "models"), ProductType.MODEL.value),
+}
+_CJK_TYPE_WORDS = sorted((w for w in TYPE_WORDS if not w.isascii()), key=len, reverse=True)
+_LATIN_HEAD = re.compile(r"^([a-z]+)([\u3400-\u9fff].*)$")  # "api信用"
+_LATIN_TAIL = re.compile(r"^(.*[\u3400-\u9fff])([a-z]+)$")  # "信用api"
+
+
+def _strip_type_word(token: str) -> tuple[str, str] | None:
+    """(the rest, the type word) when a token is or ends with a type word ("信用接口"), or joins a Latin one to
+    Chinese ("API信用"); None otherwise."""
+    low = token.lower()
+    if low in TYPE_WORDS:
+        return "", token
+    for word in _CJK_TYPE_WORDS:
+        if low.endswith(word):
+            return token[: -len(word)], token[-len(word) :]
+    for pattern, word_group in ((_LATIN_HEAD, 1), (_LATIN_TAIL, 2)):
+        found = pattern.match(low)
+        if found and found.group(word_group) in TYPE_WORDS:
+            start, end = found.span(3 - word_group)
+            return token[start:end], token[slice(*found.span(word_group))]
+    return None
+
+
+def split_type_words(q: str) -> tuple[str, tuple[str, ...], str]:
+    """The query without its product-type words, the words taken out, and the type of the first one ("" if none).
+
+    "API 信用" → ("信用", ("API",), "api"). Words of a second type stay in the query as text; a query without
+    type words comes back unchanged."""
+    kept, words = [], []
+    for token in q.split():
+        while (found := _strip_type_word(token)) is not None:
+            if words and TYPE_WORDS[found[1].lower()] != TYPE_WORDS[words[0].lower()]:
+                break  # a word of a second type stays text: one type filters
+            token = found[0]
+            words.append(found[1])
+        if token:
+            kept.append(token)
+    if not words:
+        return q, (), ""
+    return " ".join(kept), tuple(words), TYPE_WORDS[words[0].lower()]
 
 
 class BadParameter(DomainError):
@@ -65,8 +114,11 @@ def parse_query(args: Mapping, *, default_per_page: int = 20) -> CatalogQuery:
         value = (args.get(name) or "").strip()
         if value:
             filters[name] = _filter_value(name, value)
+    q, type_words, word_type = split_type_words(q)  # a type chosen as a filter wins over a type word
+    if word_type and "type" not in filters:
+        filters["type"] = word_type
     return CatalogQuery(q=q, filters=filters, sort=sort, page=_int(args, "page", 1, 1, MAX_PAGE),
-                        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE))
+                        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE), type_words=type_words)
 
 
 def parse_query_leniently(args: Mapping) -> CatalogQuery:

@@ -33,6 +33,7 @@ class CatalogQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    type_words: tuple[str, ...] = ()  # product-type words taken out of the typed query (params.split_type_words)
 
 
 @dataclass

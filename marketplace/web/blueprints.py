@@ -17,10 +17,14 @@ def all_blueprints():
     from marketplace.web.notifications.routes import bp as notifications
     from marketplace.web.orders import order_blueprints
     from marketplace.web.org.routes import bp as org
+    from marketplace.web.price_index.routes import bp as price_index
     from marketplace.web.settlement.routes import bp as settlement
     from marketplace.web.stripe_pay.routes import bp as stripe_pay
     from marketplace.web.supply import supply_blueprints
 
-    return [main, auth, org, admin, audit, catalog, api, applications, quotes, stripe_pay, gateway,
-            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement,
-            notifications]
+    return [
+        main, auth, org, admin, audit, catalog, api, applications, quotes, stripe_pay, gateway,
+        *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement,
+        notifications,
+        price_index,
+    ]

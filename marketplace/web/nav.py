@@ -24,6 +24,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("catalog.index", _l("数据产品")),
     NavItem("disclosure.index", _l("信息披露")),
+    NavItem("price_index.index", _l("价格指数")),
     NavItem("buyer.orders", _l("我的订单"), (R.BUYER,)),
     NavItem("buyer.entitlements", _l("接口与密钥"), (R.BUYER,)),
     NavItem("gateway.buyer_usage", _l("调用用量"), (R.BUYER,)),

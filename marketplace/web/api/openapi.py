@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from marketplace.catalog.params import ALLOWED, MAX_ID, MAX_PAGE
+from marketplace.catalog.price_index import DEFAULT_MONTHS, FORM_VALUES, MAX_MONTHS
 from marketplace.catalog.queries import MAX_PER_PAGE, SORTS
 
 # Functions (spec, session) -> None that add paths/components to the spec, e.g. the metered data API.
@@ -23,7 +24,8 @@ def _param(name: str, description: str, schema: dict) -> dict:
 def _list_parameters() -> list[dict]:
     enum = {name: sorted(values) for name, values in ALLOWED.items()}
     return [
-        _param("q", "搜索词（中文分词，可中英混合）", {"type": "string", "maxLength": 100}),
+        _param("q", "搜索词（中文分词，可中英混合）；其中的产品类型词（API、接口、数据包、报告、模型等）"
+               "按产品类型筛选，不作为文字匹配（已指定 type 时以 type 为准）", {"type": "string", "maxLength": 100}),
         *[_param(name, f"按{name}筛选", {"type": "string", "enum": values}) for name, values in enum.items()],
         _param("region", "地区", {"type": "string"}),
         _param("operator", "运营单位编号", {"type": "integer", "minimum": 0, "maximum": MAX_ID}),
@@ -71,6 +73,31 @@ _PRICE_REFERENCE = {
     },
 }
 
+_PRICE_INDEX = {
+    "type": "object",
+    "required": ["months", "series"],
+    "properties": {
+        "months": {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                   "description": "所含月份（YYYY-MM，由远及近，止于本月）"},
+        "series": {"type": "array", "items": {
+            "type": "object",
+            "required": ["source", "domain", "charge_form", "unit", "count", "points"],
+            "properties": {
+                "source": {"type": "string", "enum": ["listed", "settled"],
+                           "description": "listed：在售产品的挂牌价（含导入的真实挂牌，各月取月末生效的方案版本）；"
+                                          "settled：已关账结算周期的成交价（金额 ÷ 数量）"},
+                "domain": {"type": "string"}, "domain_label": {"type": "string"},
+                "charge_form": {"type": "string", "enum": sorted(FORM_VALUES)},
+                "unit": {"type": "string", "enum": ["call", "record", "product"]},
+                "unit_label": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+                "points": {"type": "array", "items": {
+                    "type": "object", "required": ["month", "count", "median"],
+                    "properties": {"month": {"type": "string"}, "count": {"type": "integer", "minimum": 1},
+                                   "median": {"type": "string", "description": "单价中位数（分，十进制字符串）"}}}},
+            }}},
+    },
+}
+
 _BASE = {
     "openapi": "3.1.0",
     "info": {"title": "公共数据交易平台 API", "version": "1.0.0",
@@ -104,9 +131,23 @@ _BASE = {
             "responses": {"200": {"description": "定价参考", "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/PriceReference"}}}}, "400": _ERROR},
         }},
+        "/api/v1/price-index": {"get": {
+            "operationId": "getPriceIndex", "summary": "公共数据价格指数：各领域、各收费方式的月度单价中位数",
+            "tags": ["pricing"],
+            "parameters": [
+                _param("domain", "数据领域（缺省为全部）", {"type": "string", "enum": sorted(ALLOWED["domain"])}),
+                _param("charge_form", "收费方式（缺省为全部有公开单价的收费方式）",
+                       {"type": "string", "enum": sorted(FORM_VALUES)}),
+                _param("months", "月数（止于本月）", {"type": "integer", "minimum": 1, "maximum": MAX_MONTHS,
+                                                    "default": DEFAULT_MONTHS}),
+            ],
+            "responses": {"200": {"description": "价格指数", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/PriceIndex"}}}}, "400": _ERROR},
+        }},
     },
     "components": {"schemas": {
         "PriceReference": _PRICE_REFERENCE,
+        "PriceIndex": _PRICE_INDEX,
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message"],
             "properties": {"code": {"type": "string"}, "message": {"type": "string"},

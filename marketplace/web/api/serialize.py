@@ -7,6 +7,7 @@ from flask import url_for
 from marketplace.catalog.details import ProductPage
 from marketplace.catalog_terms import DOMAINS
 from marketplace.models import Product
+from pricing.reference import UNIT_LABELS
 
 # Our charge forms → the price modes of the shared listings (usage-based, one-off, subscription, negotiation, free).
 PRICE_MODE_ORDER = (
@@ -76,8 +77,6 @@ def _fen_text(value) -> str | None:
 
 def price_reference_body(stats, found) -> dict:
     """JSON of the pricing desk's reference: statistics in Decimal fen (strings) and the comparables."""
-    from pricing.reference import UNIT_LABELS
-
     return {
         "unit": stats.unit, "unit_label": UNIT_LABELS[stats.unit], "count": stats.count,
         "median": _fen_text(stats.median),
@@ -89,4 +88,19 @@ def price_reference_body(stats, found) -> dict:
             "unit_price": _fen_text(c.listing.unit_price_fen), "score": round(c.score, 4),
             "url": url_for("catalog.product", slug=c.listing.slug, _external=True),
         } for c in found],
+    }
+
+
+def price_index_body(index) -> dict:
+    """JSON of the price index: the months and, per source, domain and charge form, the monthly medians."""
+    return {
+        "months": index.months,
+        "series": [
+            {
+                "source": s.source, "domain": s.domain, "domain_label": DOMAINS.get(s.domain, s.domain),
+                "charge_form": s.charge_form, "unit": s.unit, "unit_label": UNIT_LABELS[s.unit], "count": s.count,
+                "points": [{"month": p.month, "count": p.count, "median": _fen_text(p.median)} for p in s.points],
+            }
+            for s in index.series
+        ],
     }

@@ -1,0 +1,67 @@
+"""What sells: products on sale ranked by paid order lines plus billable calls in the last days (the home page).
+
+Counting the billable calls of 30 days reads every such usage event (about a second per million on SQLite), so
+the scores are kept in memory for `REFRESH` per database; which products show is still decided live (on sale).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from marketplace.clock import now, today
+from marketplace.models import Order, OrderLine, OrderStatus, Organization, Product, ProductType
+from marketplace.models.metering import UsageEvent
+from marketplace.supply.on_sale import on_sale_clause
+
+POPULAR_DAYS = 30
+SOLD = (OrderStatus.PAID, OrderStatus.DELIVERED)  # paid and not refunded
+REFRESH = timedelta(minutes=10)
+_CACHE: dict[tuple, tuple[object, dict[int, int]]] = {}
+
+
+def activity(session: Session, *, days: int = POPULAR_DAYS) -> dict[int, int]:
+    """Paid order lines plus billable calls per product, over the last `days` days."""
+    since = now() - timedelta(days=days)
+    first_day = (today() - timedelta(days=days - 1)).isoformat()  # usage days are Shanghai dates
+    scores: dict[int, int] = {}
+    sales = (
+        select(OrderLine.product_id, func.count())
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.status.in_(SOLD), Order.paid_at >= since)
+        .group_by(OrderLine.product_id)
+    )
+    live = select(Product.id).where(on_sale_clause(), Product.type == ProductType.API)  # only data APIs are called
+    calls = (
+        select(UsageEvent.product_id, func.count())
+        .where(UsageEvent.product_id.in_(live), UsageEvent.day >= first_day, UsageEvent.billable)
+        .group_by(UsageEvent.product_id)
+    )
+    for stmt in (sales, calls):
+        for product_id, count in session.execute(stmt):
+            scores[product_id] = scores.get(product_id, 0) + count
+    return scores
+
+
+def recent_activity(session: Session, *, days: int = POPULAR_DAYS) -> dict[int, int]:
+    """`activity`, computed at most once per REFRESH for this database (a GET never writes)."""
+    first = session.execute(select(Organization.id, Organization.created_at).order_by(Organization.id).limit(1)).first()
+    key = (str(session.get_bind().url), tuple(first or ()), days)  # the first organization tells databases apart
+    cached = _CACHE.get(key)
+    if cached and now() - cached[0] < REFRESH:
+        return cached[1]
+    scores = activity(session, days=days)
+    _CACHE[key] = (now(), scores)
+    return scores
+
+
+def popular_products(session: Session, *, limit: int, days: int = POPULAR_DAYS) -> list[Product]:
+    """The products on sale with the most sales and calls in the last `days` days, most first; none without any."""
+    scores = recent_activity(session, days=days)
+    if not scores:
+        return []
+    rows = session.execute(select(Product).where(Product.id.in_(list(scores)), on_sale_clause())).scalars().all()
+    rows = sorted(rows, key=lambda p: (-scores[p.id], -p.id))
+    return rows[:limit]

@@ -1,0 +1,114 @@
+"""The home page tells the truth: 热门产品 ranks by the last 30 days' sales and calls; 入驻企业 counts verified ones."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from marketplace.catalog.popular import REFRESH, activity
+from marketplace.catalog.search import index_product
+from marketplace.clock import FixedClock, now, today, use_clock
+from marketplace.models import Agreement, ApiKey, OrderLine
+from marketplace.models.metering import UsageEvent
+from tests.factories import make_org, make_product
+from tests.settlement.conftest import Books
+
+
+def _section(html, key):
+    return html.split(f'id="home-{key}"', 1)[1].split("</section>", 1)[0]
+
+
+def _calls(session, books, n, *, day, billable=True):
+    key = ApiKey(
+        entitlement_id=books.entitlement.id,
+        buyer_org_id=books.buyer.id,
+        prefix=f"k{day}{billable}"[:16],
+        key_hash=f"h{day}{billable}".ljust(64, "0"),
+    )
+    session.add(key)
+    session.flush()
+    for i in range(n):
+        session.add(
+            UsageEvent(
+                request_id=f"r-{day}-{billable}-{i}",
+                api_key_id=key.id,
+                entitlement_id=books.entitlement.id,
+                product_id=books.product.id,
+                buyer_org_id=books.buyer.id,
+                plan_id=books.plan.id,
+                day=day,
+                status=200 if billable else 404,
+                billable=billable,
+            )
+        )
+    session.commit()
+
+
+def _sell(session, books, product, *, days_ago, refund=False):
+    books.product = product
+    order = books.order(10000, paid=(today() - timedelta(days=days_ago)).isoformat())
+    if refund:
+        books.refund(order, on=today().isoformat())
+    return order
+
+
+def test_popular_ranks_by_last_30_days_sales_and_calls(client, session):
+    books = Books(session)  # its product is a data API: 4 billable calls lately, 1 not billable, 9 long ago
+    api = books.product
+    agreement = session.get(Agreement, api.agreement_id)
+    sold = make_product(session, agreement=agreement, title="近期畅销数据包")
+    stale = make_product(session, agreement=agreement, title="早年畅销数据包")
+    refunded = make_product(session, agreement=agreement, title="已退款数据包")
+    newest = [make_product(session, agreement=agreement, title=f"新上架数据包{i}") for i in range(6)]
+    for p in [api, sold, stale, refunded, *newest]:
+        index_product(session, p)
+    session.commit()
+    recent = (today() - timedelta(days=2)).isoformat()
+    _calls(session, books, 4, day=recent)
+    _calls(session, books, 1, day=recent, billable=False)
+    _calls(session, books, 9, day=(today() - timedelta(days=45)).isoformat())
+    for days_ago in (1, 10):
+        _sell(session, books, sold, days_ago=days_ago)
+    _sell(session, books, stale, days_ago=40)
+    _sell(session, books, refunded, days_ago=3, refund=True)
+    lines = session.execute(select(OrderLine.product_id)).scalars().all()
+    assert sorted(lines) == sorted([sold.id, sold.id, stale.id, refunded.id])
+
+    assert activity(session) == {api.id: 4, sold.id: 2}
+    html = client.get("/").get_data(as_text=True)
+    popular, latest = _section(html, "popular"), _section(html, "newest")
+    assert popular.index(api.title) < popular.index("近期畅销数据包")
+    for absent in ("早年畅销数据包", "已退款数据包", "新上架数据包"):
+        assert absent not in popular
+    assert "新上架数据包5" in latest and api.title not in latest
+    assert "近 30 天" in popular
+
+
+def test_popular_section_is_hidden_when_nothing_sold(client, session):
+    make_product(session, title="无人问津数据包")
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="home-newest"' in html and 'id="home-popular"' not in html
+
+
+def test_enterprise_count_counts_verified_organizations_only(client, session):
+    for verified in (True, True, False, False, False):
+        make_org(session, "enterprise", verified=verified)
+    make_org(session, "operator", verified=False)
+    make_org(session, "operator")
+    html = client.get("/").get_data(as_text=True)
+    stats = html.split('class="col-lg-5"', 1)[1]
+    assert '<div class="stat-n">2</div><div>入驻企业</div>' in stats
+    assert '<div class="stat-n">1</div><div>授权运营单位</div>' in stats
+
+
+def test_popular_scores_refresh_every_ten_minutes(client, session):
+    books = Books(session)
+    agreement = session.get(Agreement, books.product.agreement_id)
+    first, second = (make_product(session, agreement=agreement, title=t) for t in ("先卖出的数据包", "后卖出的数据包"))
+    with use_clock(FixedClock(now())) as clock:
+        _sell(session, books, first, days_ago=1)
+        assert "先卖出的数据包" in _section(client.get("/").get_data(as_text=True), "popular")
+        _sell(session, books, second, days_ago=0)
+        stale = _section(client.get("/").get_data(as_text=True), "popular")
+        assert "后卖出的数据包" not in stale  # the scores computed a moment ago
+        clock.advance(seconds=REFRESH.total_seconds() + 1)
+        assert "后卖出的数据包" in _section(client.get("/").get_data(as_text=True), "popular")
