@@ -28,3 +28,39 @@ class Conflict(DomainError):
     """The object is in a state that does not allow the change."""
 
     status = 409
+
+
+class DomainErrors(DomainError):
+    """Several refusals of one submission, so a form can show every error at once (each under its field)."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__("；".join(e.message for e in errors), field=errors[0].field)
+        self.errors = errors
+        self.status = errors[0].status
+
+
+class ErrorCollector:
+    """Run each check of a submission, keep every refusal, raise them together at the end.
+
+        found = ErrorCollector()
+        title = found.check(lambda: require_text(...))
+        found.raise_any()
+    """
+
+    def __init__(self):
+        self.errors: list[DomainError] = []
+
+    def check(self, fn, default=None):
+        try:
+            return fn()
+        except DomainErrors as e:
+            self.errors.extend(e.errors)
+        except DomainError as e:
+            self.errors.append(e)
+        return default
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise DomainErrors(self.errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.catalog_terms import DOMAINS, UPDATE_FREQUENCIES
+from marketplace.errors import ErrorCollector
 from marketplace.i18n_marker import N_
 from marketplace.models import Openness, ProductType, SecurityGrade
 from marketplace.supply.errors import SupplyError
@@ -98,34 +99,60 @@ def _check_sample_columns(dictionary: list[dict], samples: list[dict]) -> None:
         raise SupplyError("；".join(parts) + "。请让样例数据的列与数据字典一致", field="sample_rows")
 
 
-def normalize_content(data: dict) -> dict:
-    """Every content field checked and cleaned; raises SupplyError naming the field."""
-    domain = data.get("domain")
-    if domain not in DOMAINS:
+def _domain(value) -> str:
+    if value not in DOMAINS:
         raise SupplyError(N_("请选择数据领域"), field="domain")
-    frequency = data.get("update_frequency") or "irregular"
-    if frequency not in UPDATE_FREQUENCIES:
+    return value
+
+
+def _frequency(value) -> str:
+    if (value or "irregular") not in UPDATE_FREQUENCIES:
         raise SupplyError(N_("请选择更新频率"), field="update_frequency")
-    dictionary, samples = _dictionary(data.get("data_dictionary") or []), _samples(data.get("sample_rows") or [])
+    return value or "irregular"
+
+
+def _dictionary_and_samples(data: dict) -> tuple[list[dict], list[dict]]:
+    found = ErrorCollector()
+    dictionary = found.check(lambda: _dictionary(data.get("data_dictionary") or []), [])
+    samples = found.check(lambda: _samples(data.get("sample_rows") or []), [])
+    found.raise_any()
     _check_sample_columns(dictionary, samples)
-    return {
-        "type": _choice(data.get("type"), ProductType, "type", "产品类型"),
-        "title": require_text(data.get("title"), "title", "产品名称", 200),
-        "summary": optional_text(data.get("summary"), "summary", "摘要", 500),
-        "description_md": optional_text(data.get("description_md"), "description_md", "详细介绍", 20000),
-        "domain": domain,
-        "region": optional_text(data.get("region"), "region", "覆盖地区", 60),
-        "openness": _choice(data.get("openness") or "unconditional", Openness, "openness", "开放属性"),
-        "security_grade": _choice(data.get("security_grade") or "general", SecurityGrade, "security_grade",
-                                  "数据分级"),
-        "registration_code": optional_text(data.get("registration_code"), "registration_code", "登记码", 80),
-        "update_frequency": frequency,
-        "delivery_mode": optional_text(data.get("delivery_mode"), "delivery_mode", "交付方式", 60),
-        "offline_delivery": bool(data.get("offline_delivery")),
-        "version_notes": optional_text(data.get("version_notes"), "version_notes", "版本说明", 4000),
-        "data_dictionary": dictionary,
-        "sample_rows": samples,
+    return dictionary, samples
+
+
+def normalize_content(data: dict) -> dict:
+    """Every content field checked and cleaned; raises SupplyError naming the field (DomainErrors for several)."""
+    found = ErrorCollector()
+    text = {
+        name: found.check(lambda name=name, label=label, size=size, required=required: (
+            require_text if required else optional_text)(data.get(name), name, label, size))
+        for name, label, size, required in (
+            ("title", "产品名称", 200, True), ("summary", "摘要", 500, False),
+            ("description_md", "详细介绍", 20000, False), ("region", "覆盖地区", 60, False),
+            ("registration_code", "登记码", 80, False), ("delivery_mode", "交付方式", 60, False),
+            ("version_notes", "版本说明", 4000, False))
     }
+    content = {
+        "type": found.check(lambda: _choice(data.get("type"), ProductType, "type", "产品类型")),
+        "title": text["title"],
+        "summary": text["summary"],
+        "description_md": text["description_md"],
+        "domain": found.check(lambda: _domain(data.get("domain"))),
+        "region": text["region"],
+        "openness": found.check(lambda: _choice(data.get("openness") or "unconditional", Openness, "openness",
+                                                "开放属性")),
+        "security_grade": found.check(lambda: _choice(data.get("security_grade") or "general", SecurityGrade,
+                                                      "security_grade", "数据分级")),
+        "registration_code": text["registration_code"],
+        "update_frequency": found.check(lambda: _frequency(data.get("update_frequency"))),
+        "delivery_mode": text["delivery_mode"],
+        "offline_delivery": bool(data.get("offline_delivery")),
+        "version_notes": text["version_notes"],
+    }
+    content["data_dictionary"], content["sample_rows"] = found.check(lambda: _dictionary_and_samples(data),
+                                                                      ([], []))
+    found.raise_any()
+    return content
 
 
 def normalize_plans(plans: Any) -> list[dict]:

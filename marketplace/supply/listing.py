@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
 from marketplace.clock import today as exchange_today
+from marketplace.errors import ErrorCollector
 from marketplace.i18n_marker import N_
 from marketplace.models import (
     Agreement,
@@ -92,6 +93,15 @@ def _check_broker(session: Session, broker_id: int, operator_id: int, today: dat
     return mandates[0]
 
 
+def _content_and_plans(data: dict, plans: list[dict]) -> tuple[dict, list[dict]]:
+    """The listing's content and plans checked together, so the form shows every error at once."""
+    found = ErrorCollector()
+    content = found.check(lambda: normalize_content(data))
+    plans = found.check(lambda: normalize_plans(plans))
+    found.raise_any()
+    return content, plans
+
+
 def create_product(session: Session, *, actor: Actor, operator_id: int, broker_id: int | None = None,
                    data: dict, plans: list[dict], today: date | None = None) -> Product:
     """A draft product with its first revision; a broker's product joins the mandate it is made under."""
@@ -102,7 +112,7 @@ def create_product(session: Session, *, actor: Actor, operator_id: int, broker_i
     if actor.org_id is not None and actor.org_id not in (operator_id, broker_id):
         raise NotFound(N_("运营单位不存在"))
     mandate = _check_broker(session, broker_id, operator_id, today) if broker_id else None
-    content, plans = normalize_content(data), normalize_plans(plans)
+    content, plans = _content_and_plans(data, plans)
     agreement = _pick_agreement(session, operator_id, data, today)
     product = Product(slug=f"dp-{secrets.token_hex(5)}", operator_id=operator_id, agreement_id=agreement.id,
                       broker_id=broker_id, source_key=str(data.get("source_key") or "")[:64],
@@ -150,7 +160,7 @@ def update_product(session: Session, *, actor: Actor, product_id: int, data: dic
     if product is None:
         raise NotFound(N_("数据产品不存在"))
     _check_editor(session, actor, product, today)
-    content, plans = normalize_content(data), normalize_plans(plans)
+    content, plans = _content_and_plans(data, plans)
     raise_if_failed(_cap_checks(session, product.id, plans, today, require_cap=False))
     revision = _editable_revision(session, product, actor)
     revision.content, revision.author_id = dumps({**content, "plans": plans}), actor.user_id

@@ -174,3 +174,14 @@ def test_edit_form_is_prefilled_from_the_latest_revision(web, world):
     assert '<option selected value="int">' in html
     assert 'name="data_dictionary-0-meaning" type="text" value="评分"' in html
     assert 'name="data_dictionary-3-name" type="text" value=""' in html  # blank rows to add fields
+
+
+def test_the_product_form_shows_every_error_at_once(web, world):
+    web.login(world.op_user.email)
+    resp = web.post("/supply/products/new", _form(**{"plans-0-charge_form": "", "plans-1-charge_form": "",
+                                                      "sample_rows": "score,nickname\n87,x"}))
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "请至少设置一个价格方案" in page  # the plans
+    assert "样例数据中有数据字典没有的列：nickname" in page  # the samples
+    assert world.session.execute(select(Product)).first() is None
