@@ -25,8 +25,6 @@ def upgrade() -> None:
     sa.Column('last_event_id', sa.BigInteger(), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('sealed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['entitlement_id'], ['entitlement.id'], ),
-    sa.ForeignKeyConstraint(['plan_id'], ['price_plan.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('day', 'entitlement_id')
     )
