@@ -34,6 +34,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlmodel import Session
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -159,23 +162,49 @@ def _insert_events(engine, keys: list[tuple], events: int) -> None:
         raw.close()
 
 
-def time_close(engine) -> tuple[float, int, int]:
-    """Seconds for close_period (bill_usage with daily receipts, then the split) + commit; bills and statements."""
-    from sqlalchemy import func, select
-    from sqlmodel import Session
-
+def _close(engine, *, commit: bool) -> tuple[float, int]:
     from marketplace.audit import Actor
-    from marketplace.models.billing import UsageBill
     from marketplace.settlement.close import close_period
 
     t0 = time.perf_counter()
     with Session(engine, expire_on_commit=False) as s:
         statements = close_period(s, period=PERIOD, actor=Actor.system("bench"), today=TODAY)  # bills first
-        s.commit()
-    seconds = time.perf_counter() - t0
+        if commit:
+            s.commit()
+        else:
+            s.flush()
+            seconds = time.perf_counter() - t0
+            s.rollback()
+            return seconds, len(statements)
+    return time.perf_counter() - t0, len(statements)
+
+
+def time_close_unsealed(engine) -> float:
+    """Seconds for close_period with no day sealed yet (billing computes and seals all 31), rolled back after."""
+    return _close(engine, commit=False)[0]
+
+
+def time_seal(engine) -> float:
+    """Seconds for sealing the month's days one by one, as the nightly `flask seal-usage` does (each committed)."""
+    from marketplace.billing.receipts import days_between, seal_day
+
+    first = date.fromisoformat(f"{PERIOD}-01")
+    t0 = time.perf_counter()
+    for day in days_between(first, TODAY.replace(day=1) - timedelta(days=1)):
+        with Session(engine) as s:
+            seal_day(s, day=date.fromisoformat(day), today=TODAY)
+            s.commit()
+    return time.perf_counter() - t0
+
+
+def time_close(engine) -> tuple[float, int, int]:
+    """Seconds for close_period (bill_usage with daily receipts, then the split) + commit; bills and statements."""
+    from marketplace.models.billing import UsageBill
+
+    seconds, statements = _close(engine, commit=True)
     with Session(engine) as s:
         bills = s.execute(select(func.count()).select_from(UsageBill).where(UsageBill.period == PERIOD)).scalar_one()
-    return seconds, bills, len(statements)
+    return seconds, bills, statements
 
 
 def time_group_by(engine) -> float:
@@ -213,9 +242,15 @@ def main() -> None:
         build(engine, events=args.events, keys=args.keys, products=args.products)
         print(f"built {args.events} events in {time.perf_counter() - t0:.1f} s ({engine.dialect.name})", flush=True)
         group_by = min(time_group_by(engine) for _ in range(3))
+        unsealed = time_close_unsealed(engine)
+        print(
+            f"close with no day sealed (billing seals all 31 days; rolled back) {unsealed:.2f} s "
+            f"ratio {unsealed / group_by:.2f}",
+            flush=True,
+        )
+        sealed = time_seal(engine)
+        group_by = min(time_group_by(engine) for _ in range(3))  # again: the machine's load changes
         close, bills, statements = time_close(engine)
-        from sqlmodel import Session
-
         with Session(engine) as s:
             report = verify_ledger(s)
         print(f"{bills} bills, {statements} statements; verify-ledger: {'ok' if report.ok else report.problem}")
@@ -224,6 +259,7 @@ def main() -> None:
         if server:
             server.stop()
         tmp.cleanup()
+    print(f"days sealed beforehand by seal-usage, one by one as nightly: {sealed:.2f} s for the month's 31 days")
     print(f"close {close:.2f} s group-by {group_by:.2f} s ratio {close / group_by:.2f} at {args.events} events")
 
 

@@ -250,9 +250,10 @@ def _check_sealed(session: Session, days: list[str], sealed: dict[Key, _Sealed])
     """The sealed receipts that still stand, and the changed or missing ones of these days computed and resealed."""
     live, totals = _live(session, days), _sealed_totals(sealed)
     changed = sorted(ent for ent, figures in live.items() if totals.get(ent) != figures)
-    out = {key: seal for key, seal in sealed.items() if key[0] not in changed}
+    stale = set(changed)
+    out = {key: seal for key, seal in sealed.items() if key[0] not in stale}
     fresh: dict[Key, _Sealed] = {}
-    for i in range(0, len(changed), 500):
+    for i in range(0, len(changed), 500):  # through the (entitlement, day) index
         fresh.update(_scan(session, days, changed[i : i + 500]))
     _upsert(session, {key: seal for key, seal in fresh.items() if sealed.get(key) != seal})
     return out | fresh
