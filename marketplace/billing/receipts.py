@@ -250,6 +250,8 @@ def _check_sealed(session: Session, days: list[str], sealed: dict[Key, _Sealed])
     """The sealed receipts that still stand, and the changed or missing ones of these days computed and resealed."""
     live, totals = _live(session, days), _sealed_totals(sealed)
     changed = sorted(ent for ent, figures in live.items() if totals.get(ent) != figures)
+    if not changed:
+        return sealed
     stale = set(changed)
     out = {key: seal for key, seal in sealed.items() if key[0] not in stale}
     fresh: dict[Key, _Sealed] = {}
@@ -270,12 +272,12 @@ def day_usage(session: Session, *, first: date, last: date) -> dict[int, dict[st
     sealed = _sealed(session, days)
     sealed_days = sorted({day for _, day in sealed})
     open_days = sorted(set(days) - set(sealed_days))
-    found = _seal_days(session, open_days) if open_days else {}
-    if sealed_days:
-        found.update(_check_sealed(session, sealed_days, sealed))
+    found = _check_sealed(session, sealed_days, sealed) if sealed_days else {}
+    if open_days:
+        found = found | _seal_days(session, open_days)
     out: dict[int, dict[str, DayUsage]] = {}
     plans: dict[int, int | None] = {}
-    for (ent, day), (plan, usage) in sorted(found.items()):
+    for (ent, day), (plan, usage) in found.items():
         if plan is None or plans.setdefault(ent, plan) != plan:
             raise BillingError(f"权益 #{ent} 的调用记录属于多个价格方案版本，无法出账")
         out.setdefault(ent, {})[day] = usage
