@@ -62,7 +62,7 @@ __all__ = [
     "User",
     "UserSession",
 ]
-from marketplace.models.billing import BillStatus, UsageBill  # noqa: E402, F401
+from marketplace.models.billing import BillStatus, UsageBill, UsageReceipt  # noqa: E402, F401
 from marketplace.models.notifications import Notification, NotificationPreference  # noqa: E402, F401
 from marketplace.models.settlement import (  # noqa: E402, F401
     Account,

@@ -54,4 +54,27 @@ class UsageBill(SQLModel, table=True):
     paid_at: datetime | None = None
 
 
-__all__ = ["BillStatus", "UsageBill"]
+class UsageReceipt(SQLModel, table=True):
+    """A sealed daily usage receipt: one entitlement's billable calls on one ended day (Asia/Shanghai).
+
+    `sha256` is gateway.usage.receipt_digest over the day's billable request ids; calls, records and
+    last_event_id are the live figures it was sealed with. While the live figures still equal them the receipt
+    stands; a late event for the day changes them, and the day's receipt is computed and sealed again.
+    No foreign keys: a receipt is derived from usage_event rows, which hold them, and sealing a month writes some
+    30,000 receipts, whose 60,000 key checks would cost more than the rows themselves.
+    """
+
+    __tablename__ = "usage_receipt"
+    __table_args__ = (UniqueConstraint("day", "entitlement_id"),)  # also serves a month's days in order
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(max_length=10)  # YYYY-MM-DD in Asia/Shanghai
+    entitlement_id: int
+    plan_id: int | None = None  # the calls' price plan version; None: calls under several versions
+    calls: int = 0
+    records: int = Field(default=0, sa_type=BigInteger)
+    last_event_id: int = Field(default=0, sa_type=BigInteger)  # highest usage_event.id counted
+    sha256: str = Field(max_length=64)
+    sealed_at: datetime = Field(default_factory=utcnow)
+
+
+__all__ = ["BillStatus", "UsageBill", "UsageReceipt"]

@@ -8,10 +8,11 @@ import time
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
+from marketplace.billing.bulk import insert_with_ids
 from marketplace.billing.run import bill_usage
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
@@ -51,10 +52,9 @@ def _checkpoint(step: str) -> None:
 def _post_lines(session: Session, rows: list[dict], *, period_id: int, exchange_id: int) -> None:
     """Add the billed lines and post their accrual; order lines and refunds move cash at once."""
     table = BilledLine.__table__
-    ids = dict(session.execute(insert(table).returning(table.c.source_key, table.c.id), rows).all()) if rows else {}
     entries = []
-    for row in rows:
-        line = SimpleNamespace(**row, id=ids[row["source_key"]])
+    for row, line_id in zip(rows, insert_with_ids(session, table, rows), strict=True):
+        line = SimpleNamespace(**row, id=line_id)
         entries.append(
             {
                 "key": f"billed_line:{line.id}",

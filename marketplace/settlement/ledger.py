@@ -7,9 +7,10 @@ Cash moves later: a receipt clears the receivable into cash, a payout clears a p
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
+from marketplace.billing.bulk import insert_rows, insert_with_ids
 from marketplace.models.base import utcnow
 from marketplace.models.settlement import Account, BilledLine, LedgerPosting, LedgerTransaction
 
@@ -69,7 +70,7 @@ def post(
 
 
 def post_many(session: Session, entries: list[dict]) -> None:
-    """Add many balanced transactions in two bulk INSERTs (close of a month posts thousands).
+    """Add many balanced transactions in two bulk inserts (close of a month posts thousands).
 
     Each entry holds key, period_id, billed_line_id, statement_id, memo and postings.
     """
@@ -91,25 +92,14 @@ def post_many(session: Session, entries: list[dict]) -> None:
         }
         for e in entries
     ]
-    ids = dict(session.execute(insert(table).returning(table.c.key, table.c.id), rows).all())
+    ids = insert_with_ids(session, table, rows)
     postings = [
-        {"transaction_id": ids[entry["key"]], "account": account.value, "org_id": org, "amount_fen": amount}
-        for entry in entries
+        {"transaction_id": txn_id, "account": account.value, "org_id": org, "amount_fen": amount}
+        for txn_id, entry in zip(ids, entries, strict=True)
         for account, org, amount in entry["postings"]
         if amount != 0
     ]
     insert_rows(session, LedgerPosting.__table__, postings)
 
 
-def insert_rows(session: Session, table, rows: list[dict]) -> None:
-    """Bulk insert in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
-        return
-    cursor = session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
+__all__ = ["existing_keys", "insert_rows", "post", "post_many", "sale_postings", "cash_postings"]

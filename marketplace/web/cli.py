@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -13,6 +14,9 @@ from sqlalchemy import select
 
 from marketplace import accounts
 from marketplace.audit import Actor, Checkpoint, CheckpointError, rekey_legacy_chain, verify_audit, write_checkpoint
+from marketplace.billing.errors import BillingError
+from marketplace.billing.receipts import seal_day
+from marketplace.clock import today as today_local
 from marketplace.db import session_scope
 from marketplace.demo import load_demo
 from marketplace.errors import DomainError
@@ -122,10 +126,34 @@ def load_demo_command():
     click.echo("demo data loaded")
 
 
+@click.command("seal-usage")
+@click.argument("day", required=False)
+@with_appcontext
+def seal_usage_command(day):
+    """Seal the daily usage receipts of an ended day (default: yesterday), to run nightly; idempotent.
+
+    Prints the day and how many receipts (entitlements with billable calls) it has. A day sealed before is checked
+    and what late calls changed is sealed again. Billing seals any day of its month not sealed yet by itself.
+    """
+    today = today_local()
+    try:
+        on = date.fromisoformat(day) if day else today - timedelta(days=1)
+    except ValueError:
+        raise click.UsageError("日期格式应为 YYYY-MM-DD，例如 2026-11-30") from None
+    with session_scope(_engine()) as session:
+        try:
+            count = seal_day(session, day=on, today=today)
+        except BillingError as e:
+            session.rollback()
+            raise click.UsageError(e.message) from None
+        session.commit()
+    click.echo(f"{on.isoformat()} {count}")
+
+
 def register_cli(app) -> None:
     """Attach every command to the app."""
     for command in (create_user_command, verify_audit_command, audit_checkpoint_command, audit_rekey_command,
-                    load_demo_command):
+                    load_demo_command, seal_usage_command):
         app.cli.add_command(command)
     from marketplace.web.supply.cli import COMMANDS as supply_commands  # import-products, enforce-terms
 
