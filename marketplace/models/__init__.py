@@ -66,3 +66,4 @@ from marketplace.models.settlement import (  # noqa: E402, F401
     StatementLine,
     StatementStatus,
 )
+from marketplace.models.returns import CostCategory, CostEntry, ReportStatus, ReturnReport  # noqa: E402, F401
