@@ -201,3 +201,12 @@ def has_entries(session: Session, *, operator_id: int, year: int) -> bool:
         ).first()
         is not None
     )
+
+
+def operator_products(session: Session, *, operator_id: int) -> list[Product]:
+    """The operator's products a cost may be attributed to, by title."""
+    return list(
+        session.execute(
+            select(Product).where(Product.operator_id == operator_id).order_by(Product.title, Product.id)
+        ).scalars()
+    )

@@ -165,15 +165,15 @@ def authority_overview(session: Session, *, authority_id: int, year: int, today:
     return rows
 
 
-def authority_reports(session: Session, *, authority_id: int) -> list[ReturnReport]:
-    """Every report submitted to this authority, newest first."""
-    return list(
-        session.execute(
-            select(ReturnReport)
-            .where(ReturnReport.authority_id == authority_id)
-            .order_by(ReturnReport.year.desc(), ReturnReport.id.desc())
-        ).scalars()
-    )
+def authority_reports(session: Session, *, authority_id: int) -> list[tuple[ReturnReport, str]]:
+    """Every report submitted to this authority with its operator's name, newest first."""
+    rows = session.execute(
+        select(ReturnReport, Organization.name)
+        .join(Organization, Organization.id == ReturnReport.operator_id)
+        .where(ReturnReport.authority_id == authority_id)
+        .order_by(ReturnReport.year.desc(), ReturnReport.id.desc())
+    ).all()
+    return [(report, name) for report, name in rows]
 
 
 __all__ = ["accept_report", "authority_overview", "latest_report", "return_report", "submit_report"]

@@ -15,9 +15,10 @@ def all_blueprints():
     from marketplace.web.main.routes import bp as main
     from marketplace.web.money.routes import bp as money
     from marketplace.web.orders import order_blueprints
+    from marketplace.web.returns.routes import bp as returns
     from marketplace.web.settlement.routes import bp as settlement
     from marketplace.web.stripe_pay.routes import bp as stripe_pay
     from marketplace.web.supply import supply_blueprints
 
     return [main, auth, admin, audit, catalog, api, applications, quotes, stripe_pay, gateway,
-            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement]
+            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement, returns]

@@ -151,3 +151,7 @@ def register_cli(app) -> None:
 
     for command in settlement_commands:
         app.cli.add_command(command)
+    from marketplace.web.returns.cli import COMMANDS as return_commands  # return-report
+
+    for command in return_commands:
+        app.cli.add_command(command)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from marketplace import clock
 from marketplace.audit import Actor
 from marketplace.models import Agreement
 from marketplace.returns.costs import CostIn, add_cost
@@ -14,6 +15,13 @@ from tests.factories import make_user
 from tests.settlement.conftest import Books
 
 TODAY = date(2026, 12, 2)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    """Every reasonable-return test runs on 2 December 2026 (Asia/Shanghai): the year 2026 is still running."""
+    with clock.use_clock(clock.FixedClock(datetime(2026, 12, 2, 4, 0, tzinfo=UTC))):
+        yield
 
 
 class Returns(Books):

@@ -55,3 +55,39 @@ def test_pdf_text_and_byte_identical(session, books):
     reader = PdfReader(io.BytesIO(out.content))
     assert len(reader.metadata["/Keywords"]) == 64
     assert _export(session, books, "pdf").content == out.content
+
+
+def test_cli_writes_both_files_and_refuses_unknown_operator(app, session, books, tmp_path):
+    _arrange(session, books)
+    session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "return-report",
+            "2026",
+            "--operator",
+            books.operator.uscc,
+            "--format",
+            "xlsx",
+            "--out",
+            str(tmp_path / "a"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    xlsx = tmp_path / "a" / f"return-report-2026-{books.operator.uscc}.xlsx"
+    assert result.output.strip() == str(xlsx)
+    result = runner.invoke(
+        args=["return-report", "--operator-code", books.operator.uscc, "--year", "2026", "--out", str(tmp_path / "b")]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [
+        f"return-report-2026-{books.operator.uscc}.pdf",
+        f"return-report-2026-{books.operator.uscc}.xlsx",
+    ]
+    assert (tmp_path / "b" / xlsx.name).read_bytes() == xlsx.read_bytes()
+    result = runner.invoke(args=["return-report", "2026", "--operator", "911111111111111111", "--out", str(tmp_path)])
+    assert result.exit_code != 0 and "没有统一社会信用代码" in result.output
+    result = runner.invoke(
+        args=["return-report", "2026", "--operator", books.operator.uscc, "--format", "csv", "--out", str(tmp_path)]
+    )
+    assert result.exit_code != 0

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.i18n_marker import N_
-from marketplace.models.returns import CostEntry, ReportStatus
+from marketplace.models.returns import CostEntry, ReportStatus, ReturnReport
 from marketplace.returns.errors import ReturnError
 from marketplace.returns.exports.document import ReportDoc
 from marketplace.returns.exports.pdf import report_pdf
@@ -44,14 +44,19 @@ def report_doc(session: Session, *, operator_id: int, year: int, today) -> Repor
     A draft's file date is its newest cost entry's (so the same figures give the same bytes)."""
     report = latest_report(session, operator_id=operator_id, year=year)
     if report is not None and report.status != ReportStatus.RETURNED:
-        return ReportDoc(
-            report_figures(report), report.content_hash, str(report.status), _fixed(report.submitted_at, year)
-        )
+        return submitted_doc(report)
     figures = compute_report(session, operator_id=operator_id, year=year, on=today)
     newest = session.execute(
         select(func.max(CostEntry.created_at)).where(CostEntry.operator_id == operator_id, CostEntry.year == year)
     ).scalar_one()
     return ReportDoc(figures, content_hash(figures.canonical()), "draft", _fixed(newest, year))
+
+
+def submitted_doc(report: ReturnReport) -> ReportDoc:
+    """One submitted version's frozen figures, as the authority reviews it."""
+    return ReportDoc(
+        report_figures(report), report.content_hash, str(report.status), _fixed(report.submitted_at, report.year)
+    )
 
 
 def render(doc: ReportDoc, *, fmt: str) -> ExportFile:
