@@ -153,7 +153,7 @@ def months_covered(session: Session, *, year: int) -> int:
     return int(latest[5:7]) if latest else 0
 
 
-def _product_sales(session: Session, *, operator_id: int, year: int) -> dict[int, list[int]]:
+def product_sales(session: Session, *, operator_id: int, year: int) -> dict[int, list[int]]:
     """product id → [units, revenue]: the operator's share of each confirmed statement line of the year."""
     rows = session.execute(
         select(
@@ -206,7 +206,7 @@ def product_rows(
     session: Session, *, operator_id: int, year: int, on: date, attributed: dict[int, int]
 ) -> list[ProductRow]:
     """Listed products, and any other product that sold in the year or carries cost, by title."""
-    sales = _product_sales(session, operator_id=operator_id, year=year)
+    sales = product_sales(session, operator_id=operator_id, year=year)
     wanted = set(sales) | set(attributed)
     products = session.execute(
         select(Product)
