@@ -62,6 +62,7 @@ NOTES = {
     "taxes": "城建税及教育费附加",
 }
 LAST_YEAR_CENTRAL_SALES = 30  # orders by the provincial operator last year: more than its small costs allow
+LAST_YEAR_REGIONAL_SALES = 3
 SALES_PER_MONTH = {"op_central": 3, "op_regional": 2, "op_finance": 1}
 
 
@@ -141,6 +142,8 @@ def load_return_demo(session: Session, orgs: dict[str, Organization], *, today: 
             products["op_central"][n % len(products["op_central"])],
             last_year[n % len(last_year)] + timedelta(days=n % 3),
         )
+    for n in range(LAST_YEAR_REGIONAL_SALES):  # its agreement began late last year
+        seller.sell(products["op_regional"][n % len(products["op_regional"])], last_year[-1 - n % 2])
     this_year = _months(today.year, today)
     for month, day in enumerate(this_year):
         for key, count in SALES_PER_MONTH.items():

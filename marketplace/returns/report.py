@@ -90,6 +90,12 @@ class ReportFigures:
     run_rate_fen: int | None = None
 
     @property
+    def months_shown(self) -> int:
+        """How many months the cumulative line covers: the confirmed ones, or up to the last with revenue."""
+        with_revenue = max((n + 1 for n, m in enumerate(self.months) if m[1]), default=0)
+        return max(self.months_covered, with_revenue)
+
+    @property
     def forecast_passes(self) -> bool:
         return self.forecast_fen is not None and self.forecast_fen > self.allowed_fen
 
@@ -205,7 +211,7 @@ def _prices(session: Session, product: Product, on: date) -> tuple[list[list[str
 def product_rows(
     session: Session, *, operator_id: int, year: int, on: date, attributed: dict[int, int]
 ) -> list[ProductRow]:
-    """Listed products, and any other product that sold in the year or carries cost, by title."""
+    """Listed products, and any other product that sold in the year or carries cost: the best sellers first."""
     sales = product_sales(session, operator_id=operator_id, year=year)
     wanted = set(sales) | set(attributed)
     products = session.execute(
@@ -223,7 +229,7 @@ def product_rows(
         rows.append(
             ProductRow(p.id, p.slug, p.title, str(p.status), prices, caps, units, revenue, attributed.get(p.id, 0))
         )
-    return rows
+    return sorted(rows, key=lambda r: (-r.revenue_fen, -r.attributed_cost_fen))  # stable: by title within
 
 
 def accepted_excess(session: Session, *, operator_id: int, year: int) -> int | None:

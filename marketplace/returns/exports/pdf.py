@@ -49,7 +49,7 @@ def _chart(pdf: FPDF, doc: ReportDoc) -> None:
         return top + height - height * max(fen, 0) / peak
 
     for n, (period, _revenue, cumulative) in enumerate(f.months):
-        if n < f.months_covered or cumulative:
+        if n < f.months_shown:
             pdf.set_fill_color(*BAR)
             pdf.rect(left + n * step + 1.5, y_of(cumulative), step - 3, top + height - y_of(cumulative), style="F")
         pdf.set_xy(left + n * step, top + height + 0.5)
@@ -64,6 +64,7 @@ def _chart(pdf: FPDF, doc: ReportDoc) -> None:
         pdf.cell(21, 4, label, align="R")
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)
+    pdf.set_fill_color(255, 255, 255)
     pdf.set_xy(pdf.l_margin, top + height + 6)
     pdf.cell(0, 5, "蓝色：累计实际收入（月）", new_x="LMARGIN", new_y="NEXT")
 
@@ -110,5 +111,5 @@ def report_pdf(doc: ReportDoc) -> bytes:
     _products(pdf, doc)
     pdf.ln(3)
     pdf.set_font(FAMILY, "", 8)
-    pdf.multi_cell(0, 5, NOTE)
+    pdf.multi_cell(0, 5, NOTE, align="L")
     return bytes(pdf.output())

@@ -53,7 +53,7 @@ def _fen(text: str, *, signed: bool = False) -> int:
 
 def _chart(figures) -> str:
     """Chart data for static/js/returns.js: cumulative revenue per confirmed month, allowed revenue, forecast."""
-    shown = max(figures.months_covered, max((n + 1 for n, m in enumerate(figures.months) if m[1]), default=0))
+    shown = figures.months_shown
     data = {
         "labels": [m[0][5:] for m in figures.months],
         "cumulative": [m[2] if n < shown else None for n, m in enumerate(figures.months)],
