@@ -11,8 +11,8 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.i18n_marker import N_
 from marketplace.models import Product
-from marketplace.models.returns import CostCategory, CostEntry
-from marketplace.returns.errors import NotFound, ReturnError
+from marketplace.models.returns import CostCategory, CostEntry, ReportStatus, ReturnReport
+from marketplace.returns.errors import Conflict, NotFound, ReturnError
 
 COST_CATEGORIES = tuple(c for c in CostCategory if c is not CostCategory.TAXES)
 CATEGORY_LABELS = {
@@ -46,6 +46,22 @@ def check_year(year: int, *, today: date) -> int:
     return year
 
 
+def year_locked(session: Session, *, operator_id: int, year: int) -> bool:
+    """Whether the year's report is with the authority or accepted: its figures are frozen, entries wait."""
+    status = session.execute(
+        select(ReturnReport.status)
+        .where(ReturnReport.operator_id == operator_id, ReturnReport.year == year)
+        .order_by(ReturnReport.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+def _check_open(session: Session, *, operator_id: int, year: int) -> None:
+    if year_locked(session, operator_id=operator_id, year=year):
+        raise Conflict(N_("该年度报告已提交主管部门，不能再记录成本；如需更正，请待主管部门退回后再记录"))
+
+
 def _category(text: str) -> CostCategory:
     try:
         return CostCategory(text)
@@ -69,6 +85,7 @@ def _check(session: Session, *, operator_id: int, year: int, data: CostIn, categ
 def add_cost(session: Session, *, actor: Actor, operator_id: int, year: int, data: CostIn, today: date) -> CostEntry:
     """Record one cost or tax entry of the year (a positive amount)."""
     check_year(year, today=today)
+    _check_open(session, operator_id=operator_id, year=year)
     category = _category(data.category)
     if isinstance(data.amount_fen, bool) or not isinstance(data.amount_fen, int) or not 0 < data.amount_fen <= MAX_FEN:
         raise ReturnError(N_("金额必须大于零"), field="amount")
@@ -137,6 +154,7 @@ def correct_cost(
     if original.corrects_id is not None:
         raise ReturnError(N_("请更正原始记录，而不是更正记录"), field="entry_id")
     check_year(original.year, today=today)
+    _check_open(session, operator_id=operator_id, year=original.year)
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen == 0 or abs(amount_fen) > MAX_FEN:
         raise ReturnError(N_("更正金额不能为零"), field="amount")
     if entry_balance(session, original) + amount_fen < 0:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from marketplace.models import AuditRecord
 from marketplace.models.returns import ReportStatus
+from marketplace.returns.costs import correct_cost
 from marketplace.returns.errors import Conflict, NotFound, ReturnError
 from marketplace.returns.review import accept_report, authority_overview, return_report, submit_report
 from tests.factories import make_org
@@ -47,8 +48,9 @@ def test_submit_return_resubmit_accept(session, books):
     books.cost(20_000, category="security")
     second = _submit(session, books)
     assert second.version == 2 and second.allowed_fen == 129_600 and second.content_hash != first.content_hash
-    books.cost(1, category="other")  # a later entry does not change the frozen snapshot
-    assert json.loads(second.snapshot)["cost_fen"] == 120_000
+    books.order(10600, paid="2026-06-10")  # a sale settled after submission does not change the snapshot
+    books.settle("2026-06")
+    assert json.loads(second.snapshot)["cost_fen"] == 120_000 and json.loads(second.snapshot)["actual_fen"] == 0
     accept_report(session, actor=books.auth_actor, report_id=second.id, authority_id=books.authority.id)
     session.commit()
     assert second.status is ReportStatus.ACCEPTED
@@ -85,3 +87,26 @@ def test_accepted_excess_is_what_next_year_carries(session, books):
     assert rows[0].figures.carried_in_fen == 9020 and rows[0].figures.allowed_fen == 108_000 - 9020
     rows = authority_overview(session, authority_id=books.authority.id, year=2025, today=TODAY)
     assert rows[0].report.status is ReportStatus.ACCEPTED and rows[0].figures.excess_fen == 9020
+
+
+def test_entries_wait_while_the_report_is_with_the_authority(session, books):
+    entry = books.cost(100_000)
+    report = _submit(session, books)
+    with pytest.raises(Conflict):
+        books.cost(5)
+    session.rollback()
+    with pytest.raises(Conflict):
+        correct_cost(
+            session,
+            actor=books.actor,
+            operator_id=books.operator.id,
+            entry_id=entry.id,
+            amount_fen=-5,
+            note="x",
+            spent_on=TODAY,
+            today=TODAY,
+        )
+    session.rollback()
+    return_report(session, actor=books.auth_actor, report_id=report.id, authority_id=books.authority.id, reason="补充")
+    session.commit()
+    assert books.cost(5).amount_fen == 5  # returned: entries are open again

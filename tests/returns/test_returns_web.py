@@ -64,6 +64,11 @@ def test_operator_enters_costs_corrects_and_submits(session, web, books):
     report = session.execute(select(ReturnReport)).scalar_one()
     assert report.status is ReportStatus.SUBMITTED and report.allowed_fen == 92_800
     assert report.content_hash in _text(web.get("/money/returns/2026"))
+    resp = web.post(
+        url, {"category": "other", "amount": "1", "spent_on": "2026-07-01", "note": "迟到", "product_id": "0"}
+    )
+    assert resp.status_code == 400 and "不能再记录成本" in _text(resp)
+    assert session.execute(select(CostEntry).where(CostEntry.note == "迟到")).first() is None
     resp = web.get("/money/returns/2026/export.xlsx")
     ws = load_workbook(io.BytesIO(resp.data))["合理收益报告"]
     values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}

@@ -72,8 +72,10 @@ def _operator_page(
     status: int = 200,
 ):
     db, org_id = get_db(), current_user.org_id
+    report = latest_report(db, operator_id=org_id, year=year)
+    locked = costs.year_locked(db, operator_id=org_id, year=year)
     try:
-        figures = compute_report(db, operator_id=org_id, year=year, on=today())
+        figures = report_figures(report) if locked else compute_report(db, operator_id=org_id, year=year, on=today())
     except NotFound:
         figures = None
     entries = costs.year_entries(db, operator_id=org_id, year=year)
@@ -91,8 +93,8 @@ def _operator_page(
         cost_form=cost_form,
         correction=correction or CorrectionForm(),
         correcting=correcting,
-        corrected={e.corrects_id for e in entries if e.corrects_id},
-        report=latest_report(db, operator_id=org_id, year=year),
+        report=report,
+        locked=locked,
         chart=_chart(figures) if figures else "{}",
         years=range(today().year, today().year - 3, -1),
         labels=costs.CATEGORY_LABELS,
