@@ -25,9 +25,7 @@ def _base_allowed(*, cost_fen: int, rate_bps: int, taxes_fen: int) -> int:
     return cost_fen + round_fen(Decimal(cost_fen) * rate_bps / _BPS) + taxes_fen
 
 
-def allowed_revenue_fen(
-    *, cost_fen: int, rate_bps: int, taxes_fen: int, carried_excess_fen: int = 0
-) -> int:
+def allowed_revenue_fen(*, cost_fen: int, rate_bps: int, taxes_fen: int, carried_excess_fen: int = 0) -> int:
     """Allowed revenue of a year after deducting last year's excess (never below 0)."""
     _check_fen(carried_excess_fen, "上年超额收入")
     base = _base_allowed(cost_fen=cost_fen, rate_bps=rate_bps, taxes_fen=taxes_fen)
@@ -67,3 +65,45 @@ def return_position(
         headroom_fen=max(0, allowed - actual_fen),
         excess_fen=max(0, actual_fen - allowed) + unabsorbed,
     )
+
+
+YEAR_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The year's revenue forecast: revenue to date plus the monthly run rate over the remaining months."""
+
+    to_date_fen: int
+    months_covered: int
+    run_rate_fen: int
+    forecast_fen: int
+
+    def passes(self, allowed_fen: int) -> bool:
+        """Whether the forecast passes allowed revenue (reaching it exactly does not)."""
+        return self.forecast_fen > allowed_fen
+
+
+def forecast_revenue(*, to_date_fen: int, months_covered: int) -> Forecast:
+    """Forecast = to date + run rate × (12 − months covered); run rate = to date ÷ months covered (half-up once).
+
+    The remaining revenue is rounded once, as a whole, so the forecast is within half a fen of
+    to_date × 12 ÷ months_covered. With no month covered yet there is no run rate: the forecast is revenue to date.
+    """
+    _check_fen(to_date_fen, "本年已实现收入")
+    if isinstance(months_covered, bool) or not isinstance(months_covered, int) or not 0 <= months_covered <= 12:
+        raise PricingError("已结算月数必须在 0 到 12 之间")
+    if months_covered == 0:
+        return Forecast(to_date_fen, 0, 0, to_date_fen)
+    remaining = round_fen(Decimal(to_date_fen) * (YEAR_MONTHS - months_covered) / months_covered)
+    run_rate = round_fen(Decimal(to_date_fen) / months_covered)
+    return Forecast(to_date_fen, months_covered, run_rate, to_date_fen + remaining)
+
+
+def cumulative_fen(monthly_fen: list[int]) -> list[int]:
+    """Running totals of monthly revenue (refund months may be negative; the running total is what is shown)."""
+    out, total = [], 0
+    for value in monthly_fen:
+        total += value
+        out.append(total)
+    return out

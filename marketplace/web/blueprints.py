@@ -18,6 +18,7 @@ def all_blueprints():
     from marketplace.web.orders import order_blueprints
     from marketplace.web.org.routes import bp as org
     from marketplace.web.price_index.routes import bp as price_index
+    from marketplace.web.returns.routes import bp as returns
     from marketplace.web.settlement.routes import bp as settlement
     from marketplace.web.stripe_pay.routes import bp as stripe_pay
     from marketplace.web.supply import supply_blueprints
@@ -27,4 +28,5 @@ def all_blueprints():
         *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement,
         notifications,
         price_index,
+        returns,
     ]

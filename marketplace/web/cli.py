@@ -180,6 +180,7 @@ def register_cli(app) -> None:
     for command in settlement_commands:
         app.cli.add_command(command)
     from marketplace.web.notifications.cli import COMMANDS as notification_commands  # notify-due
+    from marketplace.web.returns.cli import COMMANDS as return_commands  # return-report
 
-    for command in notification_commands:
+    for command in [*notification_commands, *return_commands]:
         app.cli.add_command(command)

@@ -1,8 +1,8 @@
 """The pricing desk (定价参考) beside the plan editor and the cap form: figures for templates/pricing_desk/_desk.html.
 
 Read-only: it reads the desk's own GET parameters (desk_form, desk_price, desk_cost, desk_rate, desk_volume,
-desk_revenue), never writes. Until the reasonable-return cost entries exist, the cost attributed to the product
-and the revenue so far are inputs of the desk form.
+desk_revenue), never writes. When the product's operator has cost entries for the current year, the cost and the
+revenue so far default to the product's share of them (marketplace.returns.desk); the form still overrides both.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from marketplace.catalog.comparables import ReferenceQuery, price_reference
+from marketplace.clock import today
 from marketplace.i18n_marker import N_
 from marketplace.models import Agreement
+from marketplace.returns.desk import desk_defaults
 from marketplace.supply import listing
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap
 from marketplace.supply.content import plan_terms
@@ -80,8 +82,15 @@ def desk_context(db, *, product=None, args: Mapping, charge_form: str | None = N
     price = _yuan(args, "desk_price", errors)
     if price is None and "desk_price" not in errors:
         price = saved.get(form)
+    ledger = desk_defaults(db, product=product, year=today().year) if product is not None else None
+    filled = {}
     cost = _yuan(args, "desk_cost", errors)
-    revenue = _yuan(args, "desk_revenue", errors) or Decimal(0)
+    if cost is None and "desk_cost" not in errors and ledger is not None:
+        cost, filled["desk_cost"] = Decimal(ledger.cost_fen), _yuan_text(Decimal(ledger.cost_fen))
+    revenue = _yuan(args, "desk_revenue", errors)
+    if revenue is None and "desk_revenue" not in errors and ledger is not None:
+        revenue, filled["desk_revenue"] = Decimal(ledger.revenue_fen), _yuan_text(Decimal(ledger.revenue_fen))
+    revenue = revenue or Decimal(0)
     volume = _count(args, "desk_volume", errors)
     agreement = db.get(Agreement, product.agreement_id) if product is not None else None
     rate = agreement.allowed_return_bps if agreement else 800
@@ -119,11 +128,13 @@ def desk_context(db, *, product=None, args: Mapping, charge_form: str | None = N
             "cost_price": cost_price,
             "effect": effect,
             "errors": errors,
+            "ledger": ledger,
             "exclude": query.exclude,
         "type": query.type,
         "domain": query.domain,
         "q": query.q,
         "args": {k: args.get(k, "") for k in ("desk_price", "desk_cost", "desk_volume", "desk_revenue")}
-            | ({"desk_price": _yuan_text(price)} if price is not None and not args.get("desk_price") else {}),
+            | ({"desk_price": _yuan_text(price)} if price is not None and not args.get("desk_price") else {})
+            | filled,
         }
     }
