@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+WORKERS, THREADS, WORKER_CLASS = 2, 1, "sync"  # the server of the benchmark (README: production)
 sys.path.insert(0, str(ROOT))
 
 
@@ -94,12 +95,13 @@ def drive(port: int, paths: list[str], headers: dict, seconds: float, clients: i
     return sum(counts) / (time.monotonic() - start), statuses
 
 
-def serve(url: str, port: int, rate_limit: int = 0) -> subprocess.Popen:
-    """gunicorn with 2 sync workers on the bench WSGI module."""
+def serve(url: str, port: int, rate_limit: int = 0, *, workers: int = 2, threads: int = 1,
+          worker_class: str = "sync") -> subprocess.Popen:
+    """gunicorn on the bench WSGI module: both routes in the same workers."""
     env = {**os.environ, "DATABASE_URL": url, "AUTO_MIGRATE": "0", "DEMO_DATA": "0", "SECRET_KEY": "bench",
            "GATEWAY_RATE_PER_SECOND": str(rate_limit), "GATEWAY_BURST": str(2 * rate_limit), "PYTHONPATH": str(ROOT),
            "APP_ENV": "development"}
-    cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
            "--chdir", str(ROOT / "bench"), "wsgi_bench:app"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     for _ in range(300):
@@ -113,21 +115,71 @@ def serve(url: str, port: int, rate_limit: int = 0) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+PG_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes", "commit_delay", "commit_siblings")
+
+
+def durability(url: str) -> str:
+    """The first line of output: how durable the database under test commits (read back from the server)."""
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("sqlite"):
+        return "database sqlite journal_mode=WAL synchronous=NORMAL (marketplace/db.py)"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            shown = {n: conn.execute(text(f"SHOW {n}")).scalar() for n in PG_SETTINGS}
+            version = conn.execute(text("SHOW server_version")).scalar()
+    finally:
+        engine.dispose()
+    durable = shown["fsync"] == "on" and shown["synchronous_commit"] == "on"
+    settings = " ".join(f"{k}={v}" for k, v in shown.items())
+    return f"database postgresql {version} {settings} ({'durable, as deployed' if durable else 'NOT durable'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--database-url")
+    parser.add_argument("--database-url", help="an EMPTY database (PostgreSQL: as deployed, fsync on)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="start a throwaway PostgreSQL server with durable settings (fsync, synchronous_commit)")
+    parser.add_argument("--pg-setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="with --postgres: a server setting, e.g. commit_delay=100")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
+    parser.add_argument("--worker-class", default=WORKER_CLASS)
     parser.add_argument("--rate-limit", type=int, default=0,
                         help="per-key calls/s of the shared rate limiter (0: off; e.g. 1000000 to pay its cost)")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-metering-")
-    url = args.database_url or f"sqlite:///{tmp.name}/bench.db"
+    server = None
+    if args.postgres:
+        from tests.gateway.durable_pg import DurablePostgres
+
+        server = DurablePostgres(dict(s.split("=", 1) for s in args.pg_setting))
+        url = server.start()
+    else:
+        url = args.database_url or f"sqlite:///{tmp.name}/bench.db"
+    try:
+        print(durability(url), flush=True)
+        print(f"gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads}, {args.clients} clients",
+              flush=True)
+        metered, bare = measure(url, args)
+    finally:
+        if server is not None:
+            server.stop()
+        tmp.cleanup()
+    print(f"metered {metered:.0f} req/s bare {bare:.0f} req/s ratio {metered / bare:.2f}")
+
+
+def measure(url: str, args) -> tuple[float, float]:
+    """Mean req/s of the metered and the bare route, alternating rounds on one server."""
     slug, dataset_id, key, codes = build(url, args.rows)
     port = _free_port()
-    proc = serve(url, port, args.rate_limit)
+    proc = serve(url, port, args.rate_limit, workers=args.workers, threads=args.threads,
+                 worker_class=args.worker_class)
     try:
         sample = random.Random(1).sample(codes, min(len(codes), 2000))
         metered_paths = [f"/api/v1/data/{slug}?uscc={c}" for c in sample]
@@ -144,8 +196,7 @@ def main() -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
-        tmp.cleanup()
-    print(f"metered {metered:.0f} req/s bare {bare:.0f} req/s ratio {metered / bare:.2f}")
+    return metered, bare
 
 
 if __name__ == "__main__":
