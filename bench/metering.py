@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKERS, THREADS, WORKER_CLASS = 2, 1, "sync"  # the server of the benchmark (README: production)
+# The recommended server of each backend (README, production): (worker class, workers, threads).
+SERVER = {"postgresql": ("gthread", 2, 8), "sqlite": ("sync", 2, 1)}
 sys.path.insert(0, str(ROOT))
 
 
@@ -139,7 +140,7 @@ def durability(url: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--database-url", help="an EMPTY database (PostgreSQL: as deployed, fsync on)")
@@ -147,9 +148,9 @@ def main() -> None:
                         help="start a throwaway PostgreSQL server with durable settings (fsync, synchronous_commit)")
     parser.add_argument("--pg-setting", action="append", default=[], metavar="NAME=VALUE",
                         help="with --postgres: a server setting, e.g. commit_delay=100")
-    parser.add_argument("--workers", type=int, default=WORKERS)
-    parser.add_argument("--threads", type=int, default=THREADS)
-    parser.add_argument("--worker-class", default=WORKER_CLASS)
+    parser.add_argument("--workers", type=int, help="default: SERVER of the backend")
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--worker-class", choices=("sync", "gthread"))
     parser.add_argument("--rate-limit", type=int, default=0,
                         help="per-key calls/s of the shared rate limiter (0: off; e.g. 1000000 to pay its cost)")
     args = parser.parse_args()
@@ -162,6 +163,9 @@ def main() -> None:
         url = server.start()
     else:
         url = args.database_url or f"sqlite:///{tmp.name}/bench.db"
+    worker_class, workers, threads = SERVER["sqlite" if url.startswith("sqlite") else "postgresql"]
+    args.worker_class, args.workers = args.worker_class or worker_class, args.workers or workers
+    args.threads = args.threads or (threads if args.worker_class == worker_class else 1)
     try:
         print(durability(url), flush=True)
         print(f"gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads}, {args.clients} clients",
