@@ -1,19 +1,23 @@
-"""Metered API throughput against a bare Flask route doing the same lookup (target ratio ≥ 0.7).
+"""Metered API throughput against a bare Flask route doing the same lookup (DESIGN: ratio ≥ 0.8; issue 14: 0.85).
 
-    python bench/metering.py [--seconds 8] [--clients 8] [--rows 20000] [--database-url URL] [--rate-limit N]
+    python bench/metering.py [--postgres [--pg-setting commit_delay=200]] [--database-url URL] [--seconds 8]
+        [--clients 16] [--rows 20000] [--worker-class sync|gthread --workers N --threads N] [--rate-limit N]
 
-Builds a throwaway SQLite database (or uses --database-url, which must be empty), starts gunicorn with
-2 workers, drives both endpoints with the same concurrent load, and prints on its last line:
+Builds a throwaway SQLite database (or, with --postgres, a throwaway PostgreSQL server with the durable settings:
+fsync, synchronous_commit and full_page_writes on; or --database-url, an EMPTY database), starts gunicorn with the
+recommended server of the backend (SERVER: gthread 2×8 on PostgreSQL, 2 sync workers on SQLite), drives both
+endpoints with the same concurrent load in alternating rounds, and prints the database's commit settings (read
+back from the server) on its first line and on its last line:
     metered A req/s bare B req/s ratio R
 
-Both routes hold one connection per thread and run the same indexed lookup, in autocommit on PostgreSQL (no
-BEGIN/ROLLBACK around it on either route), so R is the cost of auth, quota, masking and the committed usage write.
-Measured 2026-11-26 on 2 shared cores (load 2–4 from other work), medians of alternating runs:
-SQLite 0.78–0.80 (first version 0.37); PostgreSQL 0.82 (0.79–0.88; 0.60–0.64 before the metered call became
-one autocommit statement: lookup and usage event joined). Those PostgreSQL figures use the test server of
-tests/pg.py (fsync=off, synchronous_commit=off) for both routes. On a durable server (fsync and
-synchronous_commit on) each metered call pays the WAL flush of its commit, which the bare route does not:
-0.63 (0.45 before). Keep synchronous_commit on in production: off would let a server crash lose answered calls.
+Both routes run in the same workers and hold one connection per thread; R is the cost of auth, quota, masking and
+the durable usage write (on PostgreSQL through the group committer, marketplace/gateway/group_commit.py).
+Measured 2026-12-02 on 2 cores shared with 7 other jobs (load 4–10; bare 350–1100 req/s, 2,400 when quiet), one run
+per figure, durable PostgreSQL 15, 16 clients: gthread 2×8 with group commit 0.56–0.86 (median 0.66 of 6); the same
+with PostgreSQL's own flush grouping only (GATEWAY_GROUP_COMMIT=0) 0.57–0.82 (median 0.69 of 6); commit_delay=200
+commit_siblings=2 0.54–0.56; 2 sync workers, 8 clients 0.65–0.74; synchronous_commit=off (not durable) 0.80.
+SQLite: 2 sync workers 0.76, gthread 2×8 0.56. The disk takes 3.3 ms per fdatasync. Earlier: SQLite 0.78–0.80,
+PostgreSQL 0.66 durable (0.82 on the fsync-off test server, which no deployment uses). README, production section.
 """
 
 from __future__ import annotations
@@ -102,7 +106,8 @@ def serve(url: str, port: int, rate_limit: int = 0, *, workers: int = 2, threads
     env = {**os.environ, "DATABASE_URL": url, "AUTO_MIGRATE": "0", "DEMO_DATA": "0", "SECRET_KEY": "bench",
            "GATEWAY_RATE_PER_SECOND": str(rate_limit), "GATEWAY_BURST": str(2 * rate_limit), "PYTHONPATH": str(ROOT),
            "APP_ENV": "development"}
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "--threads", str(threads),
+           "-b", f"127.0.0.1:{port}", "--log-level", "warning",
            "--chdir", str(ROOT / "bench"), "wsgi_bench:app"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     for _ in range(300):
