@@ -28,6 +28,7 @@ class _Write:
     row: tuple | None = None
     rowcount: int = 0
     error: BaseException | None = None
+    committed: bool = False
 
 
 class GroupCommitter:
@@ -72,10 +73,11 @@ class GroupCommitter:
                 if dbc is None or dbc.closed:
                     dbc = self.connect()
                 self._commit(dbc, batch)
-            except BaseException as e:  # the connection is gone: every call of the batch gets the error
+            except BaseException as e:  # the connection is gone: every call not yet committed gets the error
                 dbc = _discard(dbc)
                 for w in batch:
-                    w.error = w.error or e
+                    if not w.committed:
+                        w.error = w.error or e
             for w in batch:
                 w.done.set()
 
@@ -83,6 +85,8 @@ class GroupCommitter:
         try:
             self._execute(dbc, batch)
             dbc.commit()
+            for w in batch:
+                w.committed = True
             return
         except Exception as e:
             if not _statement_error(e):
@@ -93,6 +97,7 @@ class GroupCommitter:
             try:
                 self._execute(dbc, [w])
                 dbc.commit()
+                w.committed = True
             except Exception as e:
                 if not _statement_error(e):
                     raise
