@@ -16,7 +16,10 @@ Measured 2026-12-02 on 2 cores shared with 7 other jobs (load 4–10; bare 350�
 per figure, durable PostgreSQL 15, 16 clients: gthread 2×8 with group commit 0.56–0.86 (median 0.66 of 6); the same
 with PostgreSQL's own flush grouping only (GATEWAY_GROUP_COMMIT=0) 0.57–0.82 (median 0.69 of 6); commit_delay=200
 commit_siblings=2 0.54–0.56; 2 sync workers, 8 clients 0.65–0.74; synchronous_commit=off (not durable) 0.80.
-SQLite: 2 sync workers 0.76, gthread 2×8 0.56. The disk takes 3.3 ms per fdatasync. Earlier: SQLite 0.78–0.80,
+A/B back to back on one durable server: the code before (2 sync workers) 0.42–0.68, metered 298–370 req/s;
+this change (gthread 2×8, group commit) 0.65–0.77, metered 556–591 req/s. SQLite: 2 sync workers 0.76 (0.50–0.70
+later, the code before alike: 0.54, 0.65 back to back), gthread 2×8 0.56. The disk takes 3.3 ms per fdatasync.
+Earlier: SQLite 0.78–0.80,
 PostgreSQL 0.66 durable (0.82 on the fsync-off test server, which no deployment uses). README, production section.
 """
 
