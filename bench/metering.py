@@ -19,8 +19,8 @@ commit_siblings=2 0.54–0.56; 2 sync workers, 8 clients 0.65–0.74; synchronou
 A/B back to back on one durable server: the code before (2 sync workers) 0.42–0.68, metered 298–370 req/s;
 this change (gthread 2×8, group commit) 0.65–0.77, metered 556–591 req/s. SQLite: 2 sync workers 0.76 (0.50–0.70
 later, the code before alike: 0.54, 0.65 back to back), gthread 2×8 0.56. The disk takes 3.3 ms per fdatasync.
-Earlier: SQLite 0.78–0.80,
-PostgreSQL 0.66 durable (0.82 on the fsync-off test server, which no deployment uses). README, production section.
+Earlier: SQLite 0.78–0.80, PostgreSQL 0.66 durable (0.82 on the fsync-off test server, which no deployment
+uses). README, production section.
 """
 
 from __future__ import annotations
