@@ -13,6 +13,7 @@ database, so it holds across worker processes.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from marketplace.gateway import sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload, overdue_detail
 from marketplace.gateway.datasets import row_key
+from marketplace.gateway.group_commit import GroupCommitter
 from marketplace.gateway.meter import Refused, UsageWriter
 from marketplace.gateway.ratelimit import SharedRateLimiter
 from marketplace.gateway.resolve import KeyCache, KeyInfo
@@ -119,11 +121,14 @@ class Gateway:
     """Per-process state of the metered endpoint: engine, key cache, rate limiter."""
 
     def __init__(self, engine: Engine, *, rate: float = 20.0, burst: int = 40, ttl: float = 5.0,
-                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
+                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+                 group_commit: bool = os.environ.get("GATEWAY_GROUP_COMMIT", "1") != "0"):
         self.engine = engine
         self.cache = KeyCache(ttl)
         self._local = threading.local()
-        self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi, busy_wait=busy_timeout_ms / 1000)
+        committer = GroupCommitter(self._connect_writer) if group_commit else None
+        self.writer = UsageWriter(engine.dialect.name, engine.dialect.dbapi, busy_wait=busy_timeout_ms / 1000,
+                                  committer=committer)
         self.limiter = SharedRateLimiter(self.writer, rate, burst)  # in the database: holds across workers
 
     def read(self) -> Connection:
@@ -145,6 +150,15 @@ class Gateway:
             raise
         if conn.in_transaction():
             conn.rollback()
+
+    def _connect_writer(self):
+        """The group committer's own DB-API connection (PostgreSQL, in transactions), out of the pool."""
+        conn = self.engine.connect()
+        conn.detach()
+        self._writer_conn = conn  # keeps the detached connection alive as long as the writer uses it
+        dbc = conn.connection.dbapi_connection
+        dbc.autocommit = False
+        return dbc
 
     def _connect_hot(self) -> Connection:
         conn = self.engine.connect()

@@ -75,8 +75,9 @@ def _sqlite_time(value: datetime) -> str:
 class UsageWriter:
     """Stores one usage event, taking one call off the quota when billable under a quota."""
 
-    def __init__(self, dialect_name: str, dbapi, *, busy_wait: float = BUSY_WAIT_SECONDS):
+    def __init__(self, dialect_name: str, dbapi, *, busy_wait: float = BUSY_WAIT_SECONDS, committer=None):
         self.pg = dialect_name == "postgresql"
+        self.committer = committer if self.pg else None  # group_commit.GroupCommitter: PostgreSQL's usage writes
         self.busy_wait = busy_wait
         self.IntegrityError = dbapi.IntegrityError
         self.OperationalError = dbapi.OperationalError
@@ -90,7 +91,7 @@ class UsageWriter:
             if not self.pg:
                 self.begin_immediate(cur)
             if not count:
-                cur.execute(self.sql["insert"], params)
+                self._run(cur, "insert", params)
                 used = None
             elif quota is None:
                 used = self._insert_checked(cur, params, exhausted)
@@ -112,8 +113,7 @@ class UsageWriter:
         params = {**event, "dataset_id": dataset_id, "key": key, "verification": verification}
         with dbc.cursor() as cur:
             for _attempt in range(2):
-                cur.execute(self.sql["lookup_insert"], params)
-                stored, rows = cur.fetchone()
+                stored, rows = self._run(cur, "lookup_insert", params)[0]
                 if stored:
                     return rows
                 self._why_not(cur, params, "quota_exceeded", quota=False)
@@ -139,18 +139,23 @@ class UsageWriter:
             time.sleep(delay)
             delay = min(delay * 2, 0.005)
 
+    def _run(self, cur, name: str, params: dict) -> tuple[tuple | None, int]:
+        """One write statement: (first row, rowcount); through the group committer when there is one."""
+        if self.committer is not None:
+            return self.committer.submit(self.sql[name], params)
+        cur.execute(self.sql[name], params)
+        return (cur.fetchone() if cur.description else None), cur.rowcount
+
     def _insert_checked(self, cur, params: dict, exhausted: str) -> None:
         for _attempt in range(2):
-            cur.execute(self.sql["insert_checked"], params)
-            if cur.rowcount == 1:
+            if self._run(cur, "insert_checked", params)[1] == 1:
                 return None
             self._why_not(cur, params, exhausted, quota=False)
         raise Refused("entitlement_inactive")
 
     def _count(self, cur, params: dict, exhausted: str) -> int:
         for _attempt in range(2):
-            cur.execute(self.sql["count_insert" if self.pg else "count"], params)
-            row = cur.fetchone()
+            row = self._run(cur, "count_insert" if self.pg else "count", params)[0]
             if row is not None:
                 if not self.pg:
                     cur.execute(self.sql["insert"], params)

@@ -68,13 +68,17 @@ def test_postgres_answers_in_autocommit_statements(gw_app, web, session, make_ap
         pytest.skip("PostgreSQL round trips")
     flat, quota = make_api(), make_api(calls=5)
     assert call(web, flat).status_code == call(web, quota).status_code == 200  # hot connection open
-    dbc = gw_app.extensions["gateway"]._local.conn.connection.dbapi_connection
-    dbc.cursor_factory, CountingCursor.sent = CountingCursor, []
+    gateway = gw_app.extensions["gateway"]
+    dbc = gateway._local.conn.connection.dbapi_connection
+    writer = gateway._writer_conn.connection.dbapi_connection  # group commit: the usage writes' connection
+    dbc.cursor_factory = writer.cursor_factory = CountingCursor
+    CountingCursor.sent = []
     assert call(web, flat).status_code == 200
-    assert CountingCursor.sent == ["WITH"]  # lookup + usage event: one statement
+    assert CountingCursor.sent == ["WITH"]  # lookup + usage event: one statement (on the writer's connection)
     CountingCursor.sent = []
     assert call(web, quota).status_code == 200
     assert CountingCursor.sent == ["SELECT", "SELECT", "WITH"]  # quota read, lookup, quota + event
     assert dbc.autocommit and dbc.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert writer.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # committed before the answer
     assert [(e.status, e.billable) for e in events(session)].count((200, True)) == 4
     assert session.get(QuotaCounter, quota.ent.id).used == 2
