@@ -66,3 +66,4 @@ from marketplace.models.settlement import (  # noqa: E402, F401
     StatementLine,
     StatementStatus,
 )
+from marketplace.models.disclosure import Disclosure  # noqa: E402, F401

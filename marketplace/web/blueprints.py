@@ -10,6 +10,7 @@ def all_blueprints():
     from marketplace.web.billing import billing_blueprints
     from marketplace.web.catalog.routes import bp as catalog
     from marketplace.web.demand.applications import bp as applications
+    from marketplace.web.disclosure.routes import bp as disclosure
     from marketplace.web.demand.quotes import bp as quotes
     from marketplace.web.gateway import bp as gateway
     from marketplace.web.main.routes import bp as main
@@ -20,4 +21,5 @@ def all_blueprints():
     from marketplace.web.supply import supply_blueprints
 
     return [main, auth, admin, audit, catalog, api, applications, quotes, stripe_pay, gateway,
-            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement]
+            *order_blueprints(), *supply_blueprints(), *billing_blueprints(), money, settlement,
+            disclosure]
