@@ -11,6 +11,7 @@ from marketplace.audit import Actor, record_audit
 from marketplace.demand.demo import load_demand_demo
 from marketplace.demo_files import prepare_delivery
 from marketplace.demo_history import load_demo_history
+from marketplace.disclosure.demo import load_disclosure_demo
 from marketplace.gateway.demo import load_gateway_demo
 from marketplace.models import Organization, OrgKind, OrgStatus
 from marketplace.models.base import utcnow
@@ -91,3 +92,4 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_d
     load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage
     load_orders_demo(session, orgs, storage_dir=storage_dir)  # delivery files and orders in each state
     load_demo_history(session, orgs, storage_dir=storage_dir)  # last month: sales, a refund and calls to close
+    load_disclosure_demo(session, orgs)  # last year's disclosure: one operator on time, one not yet

@@ -23,8 +23,12 @@ class Standing(StrEnum):
     OVERDUE = "overdue"  # not published, deadline passed
 
 
-STANDING_LABELS = {Standing.PUBLISHED: N_("已按期披露"), Standing.LATE: N_("逾期披露"),
-                   Standing.DUE: N_("未披露"), Standing.OVERDUE: N_("逾期未披露")}
+STANDING_LABELS = {
+    Standing.PUBLISHED: N_("已按期披露"),
+    Standing.LATE: N_("逾期披露"),
+    Standing.DUE: N_("未披露"),
+    Standing.OVERDUE: N_("逾期未披露"),
+}
 
 
 def deadline(year: int) -> date:
@@ -65,14 +69,21 @@ def standing(operator: Organization, rows: list[Disclosure], *, year: int, today
 
 def authority_operators(session: Session, authority_id: int, year: int) -> list[Organization]:
     """Operators holding an agreement from this authority that ran during `year`, by name."""
-    ids = select(Agreement.operator_id).where(Agreement.authority_id == authority_id,
-                                              Agreement.start_date <= date(year, 12, 31),
-                                              Agreement.end_date >= date(year, 1, 1))
-    return list(session.execute(select(Organization).where(Organization.id.in_(ids))
-                                .order_by(Organization.name, Organization.id)).scalars())
+    ids = select(Agreement.operator_id).where(
+        Agreement.authority_id == authority_id,
+        Agreement.start_date <= date(year, 12, 31),
+        Agreement.end_date >= date(year, 1, 1),
+    )
+    return list(
+        session.execute(
+            select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name, Organization.id)
+        ).scalars()
+    )
 
 
 def deadline_view(session: Session, *, authority_id: int, year: int, today: date) -> list[OperatorStanding]:
     """The authority's operators for `year` and where each stands against the deadline."""
-    return [standing(op, versions(session, operator_id=op.id, year=year), year=year, today=today)
-            for op in authority_operators(session, authority_id, year)]
+    return [
+        standing(op, versions(session, operator_id=op.id, year=year), year=year, today=today)
+        for op in authority_operators(session, authority_id, year)
+    ]

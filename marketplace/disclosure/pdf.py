@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from marketplace.disclosure.deadline import local_day
 from marketplace.models.disclosure import Disclosure
 from marketplace.settlement.exports.pdf_export import FAMILY, FONT_FILE, FONT_PACKAGE, ExportError
 
-NOTE = ("本信息披露由授权运营单位在公共数据交易平台发布，发布后内容冻结；内容哈希为披露内容规范 JSON 的 SHA-256，"
-        "可用于核对下载文件与平台记录一致。")
+NOTE = (
+    "本信息披露由授权运营单位在公共数据交易平台发布，发布后内容冻结；内容哈希为披露内容规范 JSON 的 SHA-256，"
+    "可用于核对下载文件与平台记录一致。"
+)
 WIDTHS = (62, 28, 34, 28, 28)  # mm, portrait A4 (180 mm between margins)
+HEAD = FontFace(emphasis="", fill_color=(221, 235, 247))
 HEADINGS = ("产品", "领域", "收费方式 · 方案", "价格", "上限收费标准")
 
 
@@ -52,12 +56,17 @@ def _agreements(pdf: FPDF, content: dict) -> None:
         pdf.set_font(FAMILY, "", 10)
         pdf.cell(0, 6.5, f"{a['code']}  {a['title']}", new_x="LMARGIN", new_y="NEXT")
         for label, value in (
-            ("运营模式", a["operating_model"]), ("授权主体", a["authority"]),
+            ("运营模式", a["operating_model"]),
+            ("授权主体", a["authority"]),
             ("期限", f"{a['start_date']} 至 {a['end_date']}"),
-            ("合理收益率 / 平台服务费 / 主管部门分成",
-             f"{a['allowed_return']} / {a['platform_fee']} / {a['authority_share']}"),
-            ("授权数据领域", "、".join(d["label"] for d in a["domains"])), ("应用场景", a["scenarios"]),
-            ("安全责任", a["security_duties"]), ("退出与处置", a["exit_terms"]),
+            (
+                "合理收益率 / 平台服务费 / 主管部门分成",
+                f"{a['allowed_return']} / {a['platform_fee']} / {a['authority_share']}",
+            ),
+            ("授权数据领域", "、".join(d["label"] for d in a["domains"])),
+            ("应用场景", a["scenarios"]),
+            ("安全责任", a["security_duties"]),
+            ("退出与处置", a["exit_terms"]),
         ):
             _pair(pdf, label, value)
         pdf.ln(1)
@@ -67,22 +76,30 @@ def _products(pdf: FPDF, content: dict) -> None:
     _section(pdf, f"产品和服务目录及价格（{len(content['products'])} 个）")
     pdf.set_font(FAMILY, "", 8)
     pdf.set_draw_color(160, 160, 160)
-    with pdf.table(col_widths=WIDTHS, text_align="LEFT", line_height=4.6, repeat_headings=1,
-                   headings_style=None) as table:
+    with pdf.table(
+        col_widths=WIDTHS, text_align="LEFT", line_height=4.6, repeat_headings=1, headings_style=HEAD
+    ) as table:
         table.row(HEADINGS)
         for p in content["products"]:
             plans = p["plans"] or [{"charge_form_label": "—", "name": "", "price": "", "cap": ""}]
             for n, plan in enumerate(plans):
-                table.row((p["title"] if n == 0 else "", p["domain_label"] if n == 0 else "",
-                           f"{plan['charge_form_label']} · {plan['name']}", plan["price"] or "—",
-                           plan["cap"] or "—"))
+                table.row(
+                    (
+                        p["title"] if n == 0 else "",
+                        p["domain_label"] if n == 0 else "",
+                        f"{plan['charge_form_label']} · {plan['name']}",
+                        plan["price"] or "—",
+                        plan["cap"] or "—",
+                    )
+                )
 
 
 def _caps(pdf: FPDF, content: dict) -> None:
     _section(pdf, "主管部门核定的上限收费标准")
     pdf.set_font(FAMILY, "", 8)
-    with pdf.table(col_widths=(80, 40, 30, 30), text_align="LEFT", line_height=4.6, repeat_headings=1,
-                   headings_style=None) as table:
+    with pdf.table(
+        col_widths=(80, 40, 30, 30), text_align="LEFT", line_height=4.6, repeat_headings=1, headings_style=HEAD
+    ) as table:
         table.row(("产品", "收费方式", "上限", "生效日期"))
         for p in content["products"]:
             for cap in p["caps"]:

@@ -41,9 +41,13 @@ def operator_by_uscc(session: Session, uscc: str) -> Organization | None:
 
 def versions(session: Session, *, operator_id: int, year: int) -> list[Disclosure]:
     """Every published version, newest first."""
-    return list(session.execute(select(Disclosure).where(Disclosure.operator_id == operator_id,
-                                                         Disclosure.year == year)
-                                .order_by(Disclosure.version.desc())).scalars())
+    return list(
+        session.execute(
+            select(Disclosure)
+            .where(Disclosure.operator_id == operator_id, Disclosure.year == year)
+            .order_by(Disclosure.version.desc())
+        ).scalars()
+    )
 
 
 def draft(session: Session, *, operator: Organization, year: int) -> dict:
@@ -64,15 +68,32 @@ def publish(session: Session, *, actor: Actor, operator_id: int, year: int) -> P
     existing = versions(session, operator_id=operator_id, year=year)
     if existing and existing[0].content_hash == digest:
         return Published(existing[0], created=False)
-    number = (session.execute(select(func.max(Disclosure.version)).where(
-        Disclosure.operator_id == operator_id, Disclosure.year == year)).scalar() or 0) + 1
-    row = Disclosure(operator_id=operator_id, year=year, version=number, content=text, content_hash=digest,
-                     publisher_id=actor.user_id, publisher_label=actor.label)
+    number = (
+        session.execute(
+            select(func.max(Disclosure.version)).where(Disclosure.operator_id == operator_id, Disclosure.year == year)
+        ).scalar()
+        or 0
+    ) + 1
+    row = Disclosure(
+        operator_id=operator_id,
+        year=year,
+        version=number,
+        content=text,
+        content_hash=digest,
+        publisher_id=actor.user_id,
+        publisher_label=actor.label,
+    )
     session.add(row)
     session.flush()
-    record_audit(session, actor=actor, action="disclosure.publish", object_type="disclosure", object_id=row.id,
-                 after={"operator": operator.uscc, "year": year, "version": number, "content_hash": digest},
-                 org_id=operator_id)
+    record_audit(
+        session,
+        actor=actor,
+        action="disclosure.publish",
+        object_type="disclosure",
+        object_id=row.id,
+        after={"operator": operator.uscc, "year": year, "version": number, "content_hash": digest},
+        org_id=operator_id,
+    )
     return Published(row, created=True)
 
 
@@ -82,9 +103,11 @@ def content_of(row: Disclosure) -> dict:
 
 def published_index(session: Session) -> dict[int, list[tuple[Organization, Disclosure]]]:
     """Per year (newest first): each operator that published, with its newest version."""
-    rows = session.execute(select(Disclosure, Organization)
-                           .join(Organization, Organization.id == Disclosure.operator_id)
-                           .order_by(Disclosure.year.desc(), Organization.name, Disclosure.version.desc())).all()
+    rows = session.execute(
+        select(Disclosure, Organization)
+        .join(Organization, Organization.id == Disclosure.operator_id)
+        .order_by(Disclosure.year.desc(), Organization.name, Disclosure.version.desc())
+    ).all()
     out: dict[int, list[tuple[Organization, Disclosure]]] = {}
     seen: set[tuple[int, int]] = set()
     for disclosure, org in rows:

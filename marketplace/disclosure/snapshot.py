@@ -40,13 +40,20 @@ def _agreement(session: Session, a: Agreement) -> dict:
     authority = session.get(Organization, a.authority_id)
     codes = agreement_domains(a)
     return {
-        "code": a.code, "title": a.title, "operating_model": operating_model(a.title),
-        "authority": authority.name if authority else "", "status": str(a.status),
-        "start_date": a.start_date.isoformat(), "end_date": a.end_date.isoformat(),
-        "allowed_return": format_bps(a.allowed_return_bps), "platform_fee": format_bps(a.platform_fee_bps),
+        "code": a.code,
+        "title": a.title,
+        "operating_model": operating_model(a.title),
+        "authority": authority.name if authority else "",
+        "status": str(a.status),
+        "start_date": a.start_date.isoformat(),
+        "end_date": a.end_date.isoformat(),
+        "allowed_return": format_bps(a.allowed_return_bps),
+        "platform_fee": format_bps(a.platform_fee_bps),
         "authority_share": format_bps(a.authority_share_bps),
-        "domains": [{"code": c, "label": DOMAINS.get(c, c)} for c in codes], "scenarios": a.scenarios,
-        "security_duties": a.security_duties, "exit_terms": a.exit_terms,
+        "domains": [{"code": c, "label": DOMAINS.get(c, c)} for c in codes],
+        "scenarios": a.scenarios,
+        "security_duties": a.security_duties,
+        "exit_terms": a.exit_terms,
     }
 
 
@@ -60,7 +67,9 @@ def _plan(session: Session, product: Product, plan, on: date) -> dict:
     priced = terms is not None and terms.form not in (ChargeForm.NEGOTIATED, ChargeForm.FREE_PUBLIC)
     cap = applicable_cap(session, product.id, form, today=on) if priced else None
     return {
-        "name": plan.name, "charge_form": form, "charge_form_label": CHARGE_FORM_LABELS.get(ChargeForm(form), form),
+        "name": plan.name,
+        "charge_form": form,
+        "charge_form_label": CHARGE_FORM_LABELS.get(ChargeForm(form), form),
         "price": _price_text(form, highest_unit_price(terms)) if priced else "",
         "cap": _price_text(form, cap.cap_fen) if cap is not None else "",
     }
@@ -72,19 +81,28 @@ def _local_day(moment: datetime) -> date:
 
 def _caps(session: Session, product: Product, on: date) -> list[dict]:
     return [
-        {"charge_form": form, "charge_form_label": CHARGE_FORM_LABELS.get(ChargeForm(form), form),
-         "cap_fen": str(cap.cap_fen), "cap": _price_text(form, cap.cap_fen), "trial": cap.trial,
-         "trial_expires": cap.trial_expires.isoformat() if cap.trial_expires else "",
-         "effective_from": _local_day(cap.effective_from).isoformat()}
+        {
+            "charge_form": form,
+            "charge_form_label": CHARGE_FORM_LABELS.get(ChargeForm(form), form),
+            "cap_fen": str(cap.cap_fen),
+            "cap": _price_text(form, cap.cap_fen),
+            "trial": cap.trial,
+            "trial_expires": cap.trial_expires.isoformat() if cap.trial_expires else "",
+            "effective_from": _local_day(cap.effective_from).isoformat(),
+        }
         for form, cap in sorted(current_caps(session, product.id, today=on).items())
     ]
 
 
 def listed_products(session: Session, operator_id: int) -> list[Product]:
     """The operator's listed products (its own and those its brokers list), by slug."""
-    return list(session.execute(select(Product).where(Product.operator_id == operator_id,
-                                                      Product.status == ProductStatus.LISTED)
-                                .order_by(Product.slug)).scalars())
+    return list(
+        session.execute(
+            select(Product)
+            .where(Product.operator_id == operator_id, Product.status == ProductStatus.LISTED)
+            .order_by(Product.slug)
+        ).scalars()
+    )
 
 
 def build_snapshot(session: Session, *, operator: Organization, year: int, on: date) -> dict:
@@ -92,16 +110,26 @@ def build_snapshot(session: Session, *, operator: Organization, year: int, on: d
     agreements = [a for a in reversed(operator_agreements(session, operator.id)) if _overlaps_year(a, year)]
     by_id = {a.id: a.code for a in agreements}
     products = [
-        {"slug": p.slug, "title": p.title, "type": str(p.type), "domain": p.domain,
-         "domain_label": DOMAINS.get(p.domain, p.domain), "agreement": by_id.get(p.agreement_id, ""),
-         "plans": [_plan(session, p, plan, on) for plan in active_plans(session, p.id)],
-         "caps": _caps(session, p, on)}
+        {
+            "slug": p.slug,
+            "title": p.title,
+            "type": str(p.type),
+            "domain": p.domain,
+            "domain_label": DOMAINS.get(p.domain, p.domain),
+            "agreement": by_id.get(p.agreement_id, ""),
+            "plans": [_plan(session, p, plan, on) for plan in active_plans(session, p.id)],
+            "caps": _caps(session, p, on),
+        }
         for p in listed_products(session, operator.id)
     ]
     return {
         "year": year,
-        "operator": {"name": operator.name, "uscc": operator.uscc, "address": operator.address,
-                     "operating_models": sorted({m for a in agreements if (m := operating_model(a.title))})},
+        "operator": {
+            "name": operator.name,
+            "uscc": operator.uscc,
+            "address": operator.address,
+            "operating_models": sorted({m for a in agreements if (m := operating_model(a.title))}),
+        },
         "agreements": [_agreement(session, a) for a in agreements],
         "products": products,
     }

@@ -53,6 +53,7 @@ __all__ = [
     "UserSession",
 ]
 from marketplace.models.billing import BillStatus, UsageBill  # noqa: E402, F401
+from marketplace.models.disclosure import Disclosure  # noqa: E402, F401
 from marketplace.models.settlement import (  # noqa: E402, F401
     Account,
     BilledLine,
@@ -66,4 +67,3 @@ from marketplace.models.settlement import (  # noqa: E402, F401
     StatementLine,
     StatementStatus,
 )
-from marketplace.models.disclosure import Disclosure  # noqa: E402, F401

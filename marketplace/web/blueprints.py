@@ -10,8 +10,8 @@ def all_blueprints():
     from marketplace.web.billing import billing_blueprints
     from marketplace.web.catalog.routes import bp as catalog
     from marketplace.web.demand.applications import bp as applications
-    from marketplace.web.disclosure.routes import bp as disclosure
     from marketplace.web.demand.quotes import bp as quotes
+    from marketplace.web.disclosure.routes import bp as disclosure
     from marketplace.web.gateway import bp as gateway
     from marketplace.web.main.routes import bp as main
     from marketplace.web.money.routes import bp as money

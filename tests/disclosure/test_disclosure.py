@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
-from datetime import UTC, date, datetime
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from marketplace.audit import Actor
-from marketplace.clock import FixedClock, use_clock
-from marketplace.disclosure.deadline import Standing, deadline, deadline_view
 from marketplace.disclosure.publish import DisclosureError, draft, publish, versions
-from marketplace.models import Agreement, AuditRecord, CapPrice, OrgKind, PricePlan, Role
+from marketplace.models import AuditRecord, CapPrice, PricePlan
 from marketplace.models.disclosure import Disclosure
-from tests.factories import make_org, make_product, make_user
-
-FEB = datetime(2027, 2, 10, 2, 0, tzinfo=UTC)  # 2027-02-10 10:00 in Shanghai: disclosing 2026
-
-
-@pytest.fixture
-def clock():
-    with use_clock(FixedClock(FEB)) as source:
-        yield source
-
-
-@pytest.fixture
-def listed(session, clock):
-    """An operator with one agreement, two listed products (one-off ¥100, per call ¥0.05) and a delisted one."""
-    authority = make_org(session, OrgKind.AUTHORITY, name="示例省数据局")
-    operator = make_org(session, OrgKind.OPERATOR, name="示例数据运营有限公司")
-    agreement = Agreement(code="SQ-DISC-0001", title="示例公共数据授权运营协议（集中统一授权）",
-                          authority_id=authority.id, operator_id=operator.id, domains='["credit", "transport"]',
-                          scenarios="普惠金融", start_date=date(2026, 1, 1), end_date=date(2030, 12, 31))
-    session.add(agreement)
-    session.commit()
-    package = make_product(session, agreement=agreement, title="企业信用数据包", slug="a-package",
-                           plans=({"form": "one_off", "price_fen": 10000},))
-    api = make_product(session, agreement=agreement, title="交通接口", slug="b-api", domain="transport", type="api",
-                       plans=({"form": "per_call_flat", "unit_price_fen": "5"},))
-    make_product(session, agreement=agreement, title="已下架产品", slug="c-gone", status="delisted")
-    user = make_user(session, Role.OPERATOR, org=operator)
-    return {"authority": authority, "operator": operator, "agreement": agreement, "package": package, "api": api,
-            "user": user, "actor": Actor(user.id, user.email, operator.id)}
 
 
 def test_snapshot_holds_operator_agreement_products_prices_and_caps(session, listed):
@@ -52,19 +17,31 @@ def test_snapshot_holds_operator_agreement_products_prices_and_caps(session, lis
     session.commit()
     content = json.loads(done.disclosure.content)
     assert done.created and done.disclosure.version == 1 and len(done.disclosure.content_hash) == 64
-    assert content["operator"] == {"name": "示例数据运营有限公司", "uscc": listed["operator"].uscc,
-                                   "address": listed["operator"].address, "operating_models": ["集中统一授权"]}
+    assert content["operator"] == {
+        "name": "示例数据运营有限公司",
+        "uscc": listed["operator"].uscc,
+        "address": listed["operator"].address,
+        "operating_models": ["集中统一授权"],
+    }
     [agreement] = content["agreements"]
     assert agreement["code"] == listed["agreement"].code and agreement["authority"] == "示例省数据局"
     assert [d["code"] for d in agreement["domains"]] == ["credit", "transport"]
     assert agreement["scenarios"] == "普惠金融" and agreement["allowed_return"] == "8%"
     assert [p["slug"] for p in content["products"]] == ["a-package", "b-api"]  # the delisted one is left out
     package, api = content["products"]
-    assert package["plans"] == [{"name": "方案1", "charge_form": "one_off", "charge_form_label": "一次性买断",
-                                 "price": "¥100.00", "cap": "¥100.00"}]
+    assert package["plans"] == [
+        {
+            "name": "方案1",
+            "charge_form": "one_off",
+            "charge_form_label": "一次性买断",
+            "price": "¥100.00",
+            "cap": "¥100.00",
+        }
+    ]
     assert api["plans"][0]["price"] == "¥0.05/次" and api["plans"][0]["cap"] == "¥0.05/次"
     assert [(c["charge_form"], c["cap_fen"], c["effective_from"]) for c in api["caps"]] == [
-        ("per_call_flat", "5.0000", "2027-02-08")]
+        ("per_call_flat", "5.0000", "2027-02-08")
+    ]
     audit = session.execute(select(AuditRecord).where(AuditRecord.action == "disclosure.publish")).scalars().all()
     assert len(audit) == 1 and audit[0].object_id == str(done.disclosure.id)
 
@@ -81,8 +58,11 @@ def test_published_version_is_frozen_and_a_change_makes_version_two(session, lis
     session.commit()
     frozen = first.content
     _reprice(session, listed["package"], 8000)
-    session.add(CapPrice(product_id=listed["package"].id, charge_form="one_off", cap_fen=9000,
-                         effective_from=clock.advance(days=1)))
+    session.add(
+        CapPrice(
+            product_id=listed["package"].id, charge_form="one_off", cap_fen=9000, effective_from=clock.advance(days=1)
+        )
+    )
     session.commit()
     session.refresh(first)
     assert first.content == frozen and json.loads(frozen)["products"][0]["plans"][0]["price"] == "¥100.00"
@@ -104,8 +84,12 @@ def test_publishing_twice_without_a_change_makes_no_version(session, listed, clo
     session.commit()
     assert not again.created and again.disclosure.id == first.disclosure.id
     assert session.execute(select(func.count()).select_from(Disclosure)).scalar() == 1
-    assert session.execute(select(func.count()).select_from(AuditRecord)
-                           .where(AuditRecord.action == "disclosure.publish")).scalar() == 1
+    assert (
+        session.execute(
+            select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "disclosure.publish")
+        ).scalar()
+        == 1
+    )
 
 
 def test_a_future_year_cannot_be_published(session, listed):

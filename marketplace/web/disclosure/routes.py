@@ -60,8 +60,14 @@ def page(year: str, uscc: str):
     """One operator's disclosure for a year: the newest version, or ?version=N; the version history."""
     operator, rows = _published_or_404(year, uscc)
     chosen = _pick(rows, query_int("version", None, high=100_000))
-    return render_template("disclosure/page.html", operator=operator, row=chosen, rows=rows,
-                           content=pub.content_of(chosen), local_day=local_day)
+    return render_template(
+        "disclosure/page.html",
+        operator=operator,
+        row=chosen,
+        rows=rows,
+        content=pub.content_of(chosen),
+        local_day=local_day,
+    )
 
 
 @bp.get("/disclosure/<year>/<uscc>/v<int:version>.pdf")
@@ -87,9 +93,18 @@ def _operator_page(form: PublishForm, year: int):
     rows = pub.versions(db, operator_id=operator.id, year=year)
     unchanged = bool(rows) and rows[0].content_hash == pub.content_hash(pub.canonical(draft))
     form.year.data = str(year)
-    return render_template("disclosure/operator.html", operator=operator, year=year, content=draft, rows=rows,
-                           unchanged=unchanged, form=form, deadline=deadline(year), local_day=local_day,
-                           years=list(range(today().year, today().year - 4, -1)))
+    return render_template(
+        "disclosure/operator.html",
+        operator=operator,
+        year=year,
+        content=draft,
+        rows=rows,
+        unchanged=unchanged,
+        form=form,
+        deadline=deadline(year),
+        local_day=local_day,
+        years=list(range(today().year, today().year - 4, -1)),
+    )
 
 
 @bp.get("/supply/disclosure")
@@ -107,11 +122,17 @@ def publish():
     form = PublishForm()
     year_text = (form.year.data or "").strip()
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else _previous_year()
-    if form.validate_on_submit() and (done := perform(
+    if form.validate_on_submit() and (
+        done := perform(
             lambda: pub.publish(get_db(), actor=current_user.actor, operator_id=current_user.org_id, year=year),
-            form=form)):
-        message = (_("已发布第 %(n)s 版", n=done.value.disclosure.version) if done.value.created
-                   else _("内容与第 %(n)s 版相同，未生成新版本", n=done.value.disclosure.version))
+            form=form,
+        )
+    ):
+        message = (
+            _("已发布第 %(n)s 版", n=done.value.disclosure.version)
+            if done.value.created
+            else _("内容与第 %(n)s 版相同，未生成新版本", n=done.value.disclosure.version)
+        )
         return success(message, url_for("disclosure.operator", year=year))
     return _operator_page(form, year), form_status()
 
@@ -122,5 +143,11 @@ def deadlines():
     """For a year (default: last year), the authority's operators: published, late, or not yet, and days."""
     year = query_int("year", _previous_year(), low=pub.FIRST_YEAR, high=today().year)
     rows = deadline_view(get_db(), authority_id=current_user.org_id, year=year, today=today())
-    return render_template("disclosure/deadlines.html", year=year, rows=rows, deadline=deadline(year),
-                           local_day=local_day, years=list(range(today().year, today().year - 4, -1)))
+    return render_template(
+        "disclosure/deadlines.html",
+        year=year,
+        rows=rows,
+        deadline=deadline(year),
+        local_day=local_day,
+        years=list(range(today().year, today().year - 4, -1)),
+    )
