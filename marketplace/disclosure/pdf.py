@@ -39,7 +39,7 @@ def _pair(pdf: FPDF, label: str, value: str) -> None:
     pdf.set_text_color(90, 90, 90)
     pdf.cell(38, 5.5, label)
     pdf.set_text_color(0, 0, 0)
-    pdf.multi_cell(0, 5.5, value or "—", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5.5, value or "—", align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _section(pdf: FPDF, title: str) -> None:
@@ -59,10 +59,9 @@ def _agreements(pdf: FPDF, content: dict) -> None:
             ("运营模式", a["operating_model"]),
             ("授权主体", a["authority"]),
             ("期限", f"{a['start_date']} 至 {a['end_date']}"),
-            (
-                "合理收益率 / 平台服务费 / 主管部门分成",
-                f"{a['allowed_return']} / {a['platform_fee']} / {a['authority_share']}",
-            ),
+            ("合理收益率", a["allowed_return"]),
+            ("平台服务费", a["platform_fee"]),
+            ("主管部门分成", a["authority_share"]),
             ("授权数据领域", "、".join(d["label"] for d in a["domains"])),
             ("应用场景", a["scenarios"]),
             ("安全责任", a["security_duties"]),
@@ -122,7 +121,7 @@ def disclosure_pdf(row: Disclosure, content: dict) -> bytes:
     _caps(pdf, content)
     pdf.ln(4)
     pdf.set_font(FAMILY, "", 8)
-    pdf.multi_cell(0, 4.5, NOTE)
+    pdf.multi_cell(0, 4.5, NOTE, align="L")
     return bytes(pdf.output())
 
 

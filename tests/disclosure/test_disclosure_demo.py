@@ -35,6 +35,6 @@ def test_demo_disclosure_page_lists_every_listed_product_and_the_deadline_view(w
     standings = {
         s.operator.id: s.standing for s in deadline_view(session, authority_id=authority.id, year=year, today=today())
     }
-    assert standings[central.id] == Standing.PUBLISHED
+    assert standings[central.id] in (Standing.PUBLISHED, Standing.LATE)  # late once 31 March has passed
     assert standings[orgs["op_regional"].id] in (Standing.OVERDUE, Standing.DUE)
     assert web.get(f"/disclosure/{year}/{orgs['op_regional'].uscc}").status_code == 404

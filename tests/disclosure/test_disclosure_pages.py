@@ -57,6 +57,13 @@ def test_unknown_operator_year_or_version_is_a_clear_404(web, published, path):
     assert "error-message" in resp.get_data(as_text=True)
 
 
+def test_unknown_operator_is_named_in_the_404(web, published):
+    resp = web.get("/disclosure/2026/91350000000000000X")
+    assert resp.status_code == 404 and "没有统一社会信用代码为 91350000000000000X 的授权运营单位" in resp.get_data(
+        as_text=True
+    )
+
+
 def test_a_bad_version_parameter_is_a_400(web, published):
     assert web.get(f"/disclosure/2026/{published['operator'].uscc}?version=abc").status_code == 400
 

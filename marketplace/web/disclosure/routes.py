@@ -30,7 +30,9 @@ def _year_or_404(text: str) -> int:
 def _published_or_404(year_text: str, uscc: str) -> tuple[Organization, list]:
     year = _year_or_404(year_text)
     operator = pub.operator_by_uscc(get_db(), uscc[:18])
-    rows = pub.versions(get_db(), operator_id=operator.id, year=year) if operator else []
+    if operator is None:
+        abort(404, description=_("没有统一社会信用代码为 %(uscc)s 的授权运营单位", uscc=uscc[:18]))
+    rows = pub.versions(get_db(), operator_id=operator.id, year=year)
     if not rows:
         abort(404, description=_("该授权运营单位尚未发布 %(year)s 年度信息披露", year=year))
     return operator, rows
