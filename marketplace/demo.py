@@ -13,6 +13,7 @@ from marketplace.demand.demo import load_demand_demo
 from marketplace.demo_files import prepare_delivery
 from marketplace.demo_history import load_demo_history
 from marketplace.demo_returns import load_return_demo
+from marketplace.disclosure.demo import load_disclosure_demo
 from marketplace.gateway.demo import load_gateway_demo
 from marketplace.models import Notification, Organization, OrgKind, OrgStatus
 from marketplace.models.base import utcnow
@@ -101,3 +102,4 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_d
     load_orders_demo(session, orgs, storage_dir=storage_dir)  # delivery files and orders in each state
     load_demo_history(session, orgs, storage_dir=storage_dir)  # last month: sales, a refund and calls to close
     load_return_demo(session, orgs)  # settled months of last and this year, costs and taxes, last year's reports
+    load_disclosure_demo(session, orgs)  # last year's disclosure: one operator on time, one not yet

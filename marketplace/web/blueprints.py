@@ -11,6 +11,7 @@ def all_blueprints():
     from marketplace.web.catalog.routes import bp as catalog
     from marketplace.web.demand.applications import bp as applications
     from marketplace.web.demand.quotes import bp as quotes
+    from marketplace.web.disclosure.routes import bp as disclosure
     from marketplace.web.gateway import bp as gateway
     from marketplace.web.main.routes import bp as main
     from marketplace.web.money.routes import bp as money
@@ -29,4 +30,5 @@ def all_blueprints():
         notifications,
         price_index,
         returns,
+        disclosure,
     ]

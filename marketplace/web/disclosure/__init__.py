@@ -1,0 +1,1 @@
+"""Annual disclosure pages: public index, operator-year page and PDF; operator publish; authority deadline."""

@@ -1,0 +1,97 @@
+"""Annual disclosure (R10): snapshot values, freezing and versions, public pages, PDF, deadline standings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.disclosure.publish import DisclosureError, draft, publish, versions
+from marketplace.models import AuditRecord, CapPrice, PricePlan
+from marketplace.models.disclosure import Disclosure
+
+
+def test_snapshot_holds_operator_agreement_products_prices_and_caps(session, listed):
+    done = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2026)
+    session.commit()
+    content = json.loads(done.disclosure.content)
+    assert done.created and done.disclosure.version == 1 and len(done.disclosure.content_hash) == 64
+    assert content["operator"] == {
+        "name": "示例数据运营有限公司",
+        "uscc": listed["operator"].uscc,
+        "address": listed["operator"].address,
+        "operating_models": ["集中统一授权"],
+    }
+    [agreement] = content["agreements"]
+    assert agreement["code"] == listed["agreement"].code and agreement["authority"] == "示例省数据局"
+    assert [d["code"] for d in agreement["domains"]] == ["credit", "transport"]
+    assert agreement["scenarios"] == "普惠金融" and agreement["allowed_return"] == "8%"
+    assert [p["slug"] for p in content["products"]] == ["a-package", "b-api"]  # the delisted one is left out
+    package, api = content["products"]
+    assert package["plans"] == [
+        {
+            "name": "方案1",
+            "charge_form": "one_off",
+            "charge_form_label": "一次性买断",
+            "price": "¥100.00",
+            "cap": "¥100.00",
+        }
+    ]
+    assert api["plans"][0]["price"] == "¥0.05/次" and api["plans"][0]["cap"] == "¥0.05/次"
+    assert [(c["charge_form"], c["cap_fen"], c["effective_from"]) for c in api["caps"]] == [
+        ("per_call_flat", "5.0000", "2027-02-08")
+    ]
+    audit = session.execute(select(AuditRecord).where(AuditRecord.action == "disclosure.publish")).scalars().all()
+    assert len(audit) == 1 and audit[0].object_id == str(done.disclosure.id)
+
+
+def _reprice(session, product, fen: int):
+    """The operator lowers the one-off price: the plan's terms change in place (a new version in real use)."""
+    plan = session.execute(select(PricePlan).where(PricePlan.product_id == product.id)).scalar_one()
+    plan.terms = json.dumps({"form": "one_off", "price_fen": fen})
+    session.commit()
+
+
+def test_published_version_is_frozen_and_a_change_makes_version_two(session, listed, clock):
+    first = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2026).disclosure
+    session.commit()
+    frozen = first.content
+    _reprice(session, listed["package"], 8000)
+    session.add(
+        CapPrice(
+            product_id=listed["package"].id, charge_form="one_off", cap_fen=9000, effective_from=clock.advance(days=1)
+        )
+    )
+    session.commit()
+    session.refresh(first)
+    assert first.content == frozen and json.loads(frozen)["products"][0]["plans"][0]["price"] == "¥100.00"
+    assert draft(session, operator=listed["operator"], year=2026)["products"][0]["plans"][0]["price"] == "¥80.00"
+    second = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2026)
+    session.commit()
+    assert second.created and second.disclosure.version == 2
+    plans = json.loads(second.disclosure.content)["products"][0]["plans"]
+    assert plans[0]["price"] == "¥80.00" and plans[0]["cap"] == "¥90.00"
+    kept = versions(session, operator_id=listed["operator"].id, year=2026)
+    assert [v.version for v in kept] == [2, 1] and kept[1].content == frozen
+
+
+def test_publishing_twice_without_a_change_makes_no_version(session, listed, clock):
+    first = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2026)
+    session.commit()
+    clock.advance(days=3)  # a later day alone is no change
+    again = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2026)
+    session.commit()
+    assert not again.created and again.disclosure.id == first.disclosure.id
+    assert session.execute(select(func.count()).select_from(Disclosure)).scalar() == 1
+    assert (
+        session.execute(
+            select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "disclosure.publish")
+        ).scalar()
+        == 1
+    )
+
+
+def test_a_future_year_cannot_be_published(session, listed):
+    with pytest.raises(DisclosureError):
+        publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2028)
