@@ -2,6 +2,8 @@
 browser, and the buyer downloads its watermarked copy whose SHA-256 equals what the order page shows."""
 
 import hashlib
+import io
+import zipfile
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -99,5 +101,7 @@ def test_register_buy_by_bank_transfer_finance_confirms_buyer_downloads(live_ser
     data = Path(download.path()).read_bytes()
     assert hashlib.sha256(data).hexdigest() == shown
     assert download.suggested_filename == "企业登记统计.zip"  # a CSV comes zipped with its licence
-    text = data.decode()
-    assert number in text and "示例浏览器采购科技有限公司" in text and "PDXFP-" in text
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        table = z.read("企业登记统计.csv").decode("utf-8-sig")
+        licence = z.read("授权说明.txt").decode("utf-8")
+    assert number in licence and "示例浏览器采购科技有限公司" in licence and "PDXFP-" in table
