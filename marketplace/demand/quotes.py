@@ -74,7 +74,7 @@ def _offer_terms(price_fen: int, terms: dict) -> PlanTerms:
     try:
         parsed = PlanTerms.from_dict(terms)
     except PricingError as e:
-        raise DemandError(e.message, params=e.params, field="charge_form") from None
+        raise DemandError(e.message, params=getattr(e, "params", None), field="charge_form") from None
     if parsed.form not in OFFER_FORMS:
         raise DemandError(N_("报价须为一次性买断、按月/按年订阅或预付费次数包"), field="charge_form")
     if parsed.price_fen != price_fen:
@@ -90,7 +90,7 @@ def _check_offer_cap(session: Session, product_id: int, terms: PlanTerms) -> Non
     try:
         check_quote_cap(terms.price_fen, cap_fen=cap, unit=PRICE_UNITS.get(terms.form, ""))
     except CapExceeded as e:
-        raise DemandError(e.message, params=e.params, field="price") from None
+        raise DemandError(e.message, params=getattr(e, "params", None), field="price") from None
 
 
 def _check_validity(valid_until: date) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import has_request_context
 from flask_babel import gettext
 
 from marketplace.errors import DomainError
@@ -19,6 +20,8 @@ def _value(value):
 
 def error_text(error: DomainError) -> str:
     """The message of one error (or of several, joined), translated, with its values filled."""
+    if not has_request_context():  # the command line speaks Chinese, as before
+        return error.text
     several = getattr(error, "errors", None)
     if several:
         return gettext("；").join(error_text(one) for one in several)
