@@ -88,9 +88,10 @@ def check_phone(phone: str) -> str:
 def _require_text(value: str, field: str, label: str, max_len: int) -> str:
     value = (value or "").strip()
     if not value:
-        raise AccountError(f"请填写{label}", field=field)
+        raise AccountError(N_("请填写%(label)s"), params={"label": label}, field=field)
     if len(value) > max_len:
-        raise AccountError(f"{label}不能超过 {max_len} 个字符", field=field)
+        raise AccountError(N_("%(label)s不能超过 %(max_len)s 个字符"),
+                           params={"label": label, "max_len": max_len}, field=field)
     return value
 
 
@@ -167,7 +168,7 @@ def find_or_create_org(
     try:
         org_kind = OrgKind(kind)
     except ValueError:
-        raise AccountError(f"未知的组织类型：{kind}", field="org_kind") from None
+        raise AccountError(N_("未知的组织类型：%(kind)s"), params={"kind": kind}, field="org_kind") from None
     org = Organization(name=name.strip(), uscc=code, kind=org_kind, status=OrgStatus.VERIFIED,
                        verified_at=utcnow())
     session.add(org)
@@ -208,9 +209,11 @@ def create_user(session: Session, *, actor: Actor, email: str, password: str, ro
     try:
         role_v = Role(role)
     except ValueError:
-        raise AccountError(f"未知角色：{role}（可选：{', '.join(r.value for r in Role)}）", field="role") from None
+        raise AccountError(N_("未知角色：%(role)s（可选：%(choices)s）"),
+                           params={"role": role, "choices": ', '.join(r.value for r in Role)}, field="role") from None
     if role_v not in ROLES_BY_KIND[org.kind]:
-        raise AccountError(f"{org.kind.value} 类型的组织不能有 {role_v.value} 角色的用户", field="role")
+        raise AccountError(N_("%(kind)s 类型的组织不能有 %(role)s 角色的用户"),
+                           params={"kind": org.kind.value, "role": role_v.value}, field="role")
     _email_free(session, email)
     first = session.execute(select(User.id).where(User.org_id == org.id).limit(1)).first() is None
     user = User(email=email, password_hash=generate_password_hash(password), name=name or email.split("@")[0],
@@ -262,7 +265,7 @@ def change_user_role(session: Session, *, actor: Actor, user_id: int, role: str)
     org = get_org(session, user.org_id)
     new = Role(role)
     if new not in ROLES_BY_KIND[org.kind]:
-        raise AccountError(f"{org.name} 的用户不能担任该角色", field="role")
+        raise AccountError(N_("%(name)s 的用户不能担任该角色"), params={"name": org.name}, field="role")
     if new == user.role:
         raise Conflict(N_("用户已是该角色"))
     before = user.role

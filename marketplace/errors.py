@@ -1,4 +1,4 @@
-"""Domain errors: each carries a Chinese message the web layer shows as is."""
+"""Domain errors: each carries a Chinese message template (marked N_) and its values; the web layer translates."""
 
 
 class DomainError(Exception):
@@ -6,10 +6,16 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, field: str | None = None, params: dict | None = None):
+        super().__init__(message % params if params else message)
+        self.message = message  # the untranslated template, with %(name)s placeholders when params are given
         self.field = field
+        self.params = params
+
+    @property
+    def text(self) -> str:
+        """The Chinese message with its values filled (for logs and tests; the web layer translates)."""
+        return self.message % self.params if self.params else self.message
 
 
 class NotFound(DomainError):
@@ -34,7 +40,7 @@ class DomainErrors(DomainError):
     """Several refusals of one submission, so a form can show every error at once (each under its field)."""
 
     def __init__(self, errors: list[DomainError]):
-        super().__init__("；".join(e.message for e in errors), field=errors[0].field)
+        super().__init__("；".join(e.text for e in errors), field=errors[0].field)
         self.errors = errors
         self.status = errors[0].status
 
@@ -42,9 +48,9 @@ class DomainErrors(DomainError):
 class ErrorCollector:
     """Run each check of a submission, keep every refusal, raise them together at the end.
 
-        found = ErrorCollector()
-        title = found.check(lambda: require_text(...))
-        found.raise_any()
+    found = ErrorCollector()
+    title = found.check(lambda: require_text(...))
+    found.raise_any()
     """
 
     def __init__(self):

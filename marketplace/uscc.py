@@ -27,15 +27,18 @@ def validate_uscc(raw: str) -> str:
     """Return the normalized code or raise InvalidUSCC with a specific Chinese message."""
     code = normalize_uscc(raw)
     if len(code) != 18:
-        raise InvalidUSCC(f"统一社会信用代码应为18位，当前为{len(code)}位", field="uscc")
+        raise InvalidUSCC(N_("统一社会信用代码应为18位，当前为%(length)s位"),
+                          params={"length": len(code)}, field="uscc")
     bad = sorted({c for c in code if c in FORBIDDEN})
     if bad:
         raise InvalidUSCC(
-            f"统一社会信用代码不能包含字母 {'、'.join(bad)}（I、O、S、V、Z 不使用）", field="uscc"
+            N_("统一社会信用代码不能包含字母 %(letters)s（I、O、S、V、Z 不使用）"),
+            params={"letters": "、".join(bad)}, field="uscc",
         )
     unknown = sorted({c for c in code if c not in ALPHABET})
     if unknown:
-        raise InvalidUSCC(f"统一社会信用代码含有非法字符：{''.join(unknown)}", field="uscc")
+        raise InvalidUSCC(N_("统一社会信用代码含有非法字符：%(chars)s"),
+                          params={"chars": ''.join(unknown)}, field="uscc")
     expected = check_character(code[:17])
     if code[17] != expected:
         raise InvalidUSCC(N_("统一社会信用代码校验位错误，请核对后重新输入"), field="uscc")

@@ -55,9 +55,10 @@ def _serial_taken(session: Session, serial: str, bill_id: int) -> bool:
 
 def _check_payable(bill: UsageBill, amount_fen) -> None:
     if bill.status == BillStatus.PAID:
-        raise Conflict(f"账单 {bill.number} 已支付，不能重复收款")
+        raise Conflict(N_("账单 %(number)s 已支付，不能重复收款"), params={"number": bill.number})
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen != bill.amount_fen:
-        raise BillingError(f"到账金额与账单应付金额 {format_fen(bill.amount_fen)} 不一致，不能确认收款", field="amount")
+        raise BillingError(N_("到账金额与账单应付金额 %(amount)s 不一致，不能确认收款"),
+                           params={"amount": format_fen(bill.amount_fen)}, field="amount")
 
 
 def record_bill_paid(

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from marketplace.billing.bulk import insert_rows
 from marketplace.billing.errors import BillingError
 from marketplace.gateway.usage import receipt_digest
+from marketplace.i18n_marker import N_
 from marketplace.models.base import utcnow
 from marketplace.models.billing import UsageReceipt
 from marketplace.models.metering import UsageEvent
@@ -279,7 +280,7 @@ def day_usage(session: Session, *, first: date, last: date) -> dict[int, dict[st
     plans: dict[int, int | None] = {}
     for (ent, day), (plan, usage) in found.items():
         if plan is None or plans.setdefault(ent, plan) != plan:
-            raise BillingError(f"权益 #{ent} 的调用记录属于多个价格方案版本，无法出账")
+            raise BillingError(N_("权益 #%(ent)s 的调用记录属于多个价格方案版本，无法出账"), params={"ent": ent})
         out.setdefault(ent, {})[day] = usage
     return out
 
@@ -287,7 +288,8 @@ def day_usage(session: Session, *, first: date, last: date) -> dict[int, dict[st
 def seal_day(session: Session, *, day: date, today: date) -> int:
     """Seal (or check and reseal) one ended day's receipts; the number of receipts the day has. Flushes."""
     if day >= today:
-        raise BillingError(f"{day.isoformat()} 尚未结束，次日起才能封存当日用量回执", field="day")
+        raise BillingError(N_("%(day)s 尚未结束，次日起才能封存当日用量回执"),
+                           params={"day": day.isoformat()}, field="day")
     usage = day_usage(session, first=day, last=day)
     session.flush()
     return len(usage)

@@ -63,7 +63,8 @@ def parse_period(text: str, *, today: date | None = None) -> Period:
     first = date(year, month, 1)
     last = first.replace(day=calendar.monthrange(year, month)[1])
     if last >= (today or today_local()):
-        raise BillingError(f"账期 {text.strip()} 尚未结束，月末之后才能出账", field="period")
+        raise BillingError(N_("账期 %(period)s 尚未结束，月末之后才能出账"),
+                           params={"period": text.strip()}, field="period")
     return Period(text.strip(), first, last)
 
 

@@ -222,17 +222,20 @@ def parse_reference_query(args) -> ReferenceQuery:
     for name in ("type", "domain"):
         value = (args.get(name) or "").strip()
         if value and value not in ALLOWED[name]:
-            raise BadParameter(f"参数 {name} 的取值 “{value[:40]}” 无效", field=name)
+            raise BadParameter(N_("参数 %(name)s 的取值 “%(value)s” 无效"),
+                               params={"name": name, "value": value[:40]}, field=name)
         values[name] = value
     q = (args.get("q") or "").strip()
     if len(q) > MAX_TEXT_CHARS:
-        raise BadParameter(f"参数 q 不能超过 {MAX_TEXT_CHARS} 个字符", field="q")
+        raise BadParameter(N_("参数 q 不能超过 %(MAX_TEXT_CHARS)s 个字符"),
+                           params={"MAX_TEXT_CHARS": MAX_TEXT_CHARS}, field="q")
     exclude = (args.get("exclude") or "").strip()
     if len(exclude) > 80:
         raise BadParameter(N_("参数 exclude 过长"), field="exclude")
     raw = (args.get("limit") or "").strip()
     if raw and (not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT):
-        raise BadParameter(f"参数 limit 必须在 1 到 {MAX_LIMIT} 之间", field="limit")
+        raise BadParameter(N_("参数 limit 必须在 1 到 %(MAX_LIMIT)s 之间"),
+                           params={"MAX_LIMIT": MAX_LIMIT}, field="limit")
     return ReferenceQuery(charge_form=form, q=q, exclude=exclude, limit=int(raw) if raw else LIMIT, **values)
 
 

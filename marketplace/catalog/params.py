@@ -85,19 +85,21 @@ def _int(args: Mapping, name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(f"参数 {name} 必须是整数", field=name) from None
+        raise BadParameter(N_("参数 %(name)s 必须是整数"), params={"name": name}, field=name) from None
     if not low <= value <= high:
-        raise BadParameter(f"参数 {name} 必须在 {low} 到 {high} 之间", field=name)
+        raise BadParameter(N_("参数 %(name)s 必须在 %(low)s 到 %(high)s 之间"),
+                           params={"name": name, "low": low, "high": high}, field=name)
     return value
 
 
 def _filter_value(name: str, value: str) -> str:
     if name in ALLOWED and value not in ALLOWED[name]:
-        raise BadParameter(f"参数 {name} 的取值 “{value[:40]}” 无效", field=name)
+        raise BadParameter(N_("参数 %(name)s 的取值 “%(value)s” 无效"),
+                           params={"name": name, "value": value[:40]}, field=name)
     if name == "operator" and not (value.isdigit() and int(value) <= MAX_ID):
         raise BadParameter(N_("参数 operator 必须是运营单位编号"), field=name)
     if len(value) > 60:
-        raise BadParameter(f"参数 {name} 过长", field=name)
+        raise BadParameter(N_("参数 %(name)s 过长"), params={"name": name}, field=name)
     return value
 
 
@@ -105,10 +107,11 @@ def parse_query(args: Mapping, *, default_per_page: int = 20) -> CatalogQuery:
     """Validate parameters; raise BadParameter (400) naming the first bad one."""
     q = (args.get("q") or "").strip()
     if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter(f"参数 q 不能超过 {MAX_QUERY_CHARS} 个字符", field="q")
+        raise BadParameter(N_("参数 q 不能超过 %(MAX_QUERY_CHARS)s 个字符"),
+                           params={"MAX_QUERY_CHARS": MAX_QUERY_CHARS}, field="q")
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise BadParameter(f"参数 sort 必须是 {', '.join(SORTS)} 之一", field="sort")
+        raise BadParameter(N_("参数 sort 必须是 %(sorts)s 之一"), params={"sorts": ', '.join(SORTS)}, field="sort")
     filters = {}
     for name in FILTERS:
         value = (args.get(name) or "").strip()

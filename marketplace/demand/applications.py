@@ -104,7 +104,7 @@ def decide_application(session: Session, *, actor: Actor, application_id: int, a
     if not approve and not reason:
         raise DemandError(N_("拒绝申请时必须填写原因（将告知申请方）"), field="reason")
     if len(reason) > REASON_MAX:
-        raise DemandError(f"原因不能超过 {REASON_MAX} 个字符", field="reason")
+        raise DemandError(N_("原因不能超过 %(REASON_MAX)s 个字符"), params={"REASON_MAX": REASON_MAX}, field="reason")
     app.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
     app.decision_reason, app.pending_key = reason, None
     app.decided_by_id, app.decided_at = actor.user_id, utcnow()

@@ -47,7 +47,8 @@ def clean_text(value: str | None, *, field: str, label: str, max_len: int, requi
     """Stripped text within a length, required unless told otherwise."""
     value = (value or "").strip()
     if required and not value:
-        raise DemandError(f"请填写{label}", field=field)
+        raise DemandError(N_("请填写%(label)s"), params={"label": label}, field=field)
     if len(value) > max_len:
-        raise DemandError(f"{label}不能超过 {max_len} 个字符", field=field)
+        raise DemandError(N_("%(label)s不能超过 %(max_len)s 个字符"),
+                          params={"label": label, "max_len": max_len}, field=field)
     return value

@@ -51,7 +51,8 @@ def request_quote(session: Session, *, actor: Actor, slug: str, volume: str, per
         QuoteRequest.buyer_org_id == org.id, QuoteRequest.product_id == product.id,
         QuoteRequest.status.in_(LIVE))).first()
     if live:
-        raise Conflict(f"贵单位已有该产品进行中的询价单 #{live.id}，请在询价单中继续沟通")
+        raise Conflict(N_("贵单位已有该产品进行中的询价单 #%(quote_id)s，请在询价单中继续沟通"),
+                       params={"quote_id": live.id})
     quote = QuoteRequest(product_id=product.id, buyer_org_id=org.id, user_id=actor.user_id,
                          seller_org_id=seller_org_id(session, product), volume=volume, period=period,
                          use_type=use, message=message)
@@ -73,7 +74,7 @@ def _offer_terms(price_fen: int, terms: dict) -> PlanTerms:
     try:
         parsed = PlanTerms.from_dict(terms)
     except PricingError as e:
-        raise DemandError(e.message, field="charge_form") from None
+        raise DemandError(e.message, params=getattr(e, "params", None), field="charge_form") from None
     if parsed.form not in OFFER_FORMS:
         raise DemandError(N_("报价须为一次性买断、按月/按年订阅或预付费次数包"), field="charge_form")
     if parsed.price_fen != price_fen:
@@ -89,7 +90,7 @@ def _check_offer_cap(session: Session, product_id: int, terms: PlanTerms) -> Non
     try:
         check_quote_cap(terms.price_fen, cap_fen=cap, unit=PRICE_UNITS.get(terms.form, ""))
     except CapExceeded as e:
-        raise DemandError(e.message, field="price") from None
+        raise DemandError(e.message, params=getattr(e, "params", None), field="price") from None
 
 
 def _check_validity(valid_until: date) -> None:
@@ -97,7 +98,8 @@ def _check_validity(valid_until: date) -> None:
     if not isinstance(valid_until, date) or valid_until < today:
         raise DemandError(N_("有效期不能早于今天"), field="valid_until")
     if valid_until > today + timedelta(days=MAX_VALIDITY_DAYS):
-        raise DemandError(f"有效期不能超过 {MAX_VALIDITY_DAYS} 天", field="valid_until")
+        raise DemandError(N_("有效期不能超过 %(MAX_VALIDITY_DAYS)s 天"),
+                          params={"MAX_VALIDITY_DAYS": MAX_VALIDITY_DAYS}, field="valid_until")
 
 
 def make_offer(session: Session, *, actor: Actor, quote_id: int, price_fen: int, terms: dict,
@@ -157,7 +159,8 @@ def buyer_open_offer(session: Session, *, actor: Actor, offer_id: int) -> tuple[
     if offer.status != OfferStatus.OPEN:
         raise Conflict(N_("该报价已失效（已接受、已拒绝或已被新报价替代）"))
     if offer.valid_until < today_local():
-        raise DemandError(f"该报价已于 {offer.valid_until.isoformat()} 过期，不能接受，请联系对方重新报价")
+        raise DemandError(N_("该报价已于 %(valid_until)s 过期，不能接受，请联系对方重新报价"),
+                          params={"valid_until": offer.valid_until.isoformat()})
     return offer, quote
 
 

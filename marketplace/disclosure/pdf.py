@@ -6,6 +6,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from marketplace.disclosure.deadline import local_day
+from marketplace.i18n_marker import N_
 from marketplace.models.disclosure import Disclosure
 from marketplace.settlement.exports.pdf_export import FAMILY, FONT_FILE, FONT_PACKAGE, ExportError
 
@@ -20,7 +21,8 @@ HEADINGS = ("产品", "领域", "收费方式 · 方案", "价格", "上限收�
 
 def _new_pdf(row: Disclosure, name: str) -> FPDF:
     if not FONT_FILE.is_file():
-        raise ExportError(f"缺少中文字体 {FONT_FILE}（请安装 Debian 软件包 {FONT_PACKAGE}）")
+        raise ExportError(N_("缺少中文字体 %(FONT_FILE)s（请安装 Debian 软件包 %(FONT_PACKAGE)s）"),
+                          params={"FONT_FILE": FONT_FILE, "FONT_PACKAGE": FONT_PACKAGE})
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(15, 14, 15)
     pdf.add_font(FAMILY, fname=str(FONT_FILE), collection_font_number=0)

@@ -49,7 +49,7 @@ def _check_uscc(value: str) -> None:
     try:
         validate_uscc(value)
     except InvalidUSCC as e:
-        raise BadParameter(f"参数 uscc：{e.message}", "parameter uscc is not a valid unified social credit code") \
+        raise BadParameter(f"参数 uscc：{e.text}", "parameter uscc is not a valid unified social credit code") \
             from None
 
 

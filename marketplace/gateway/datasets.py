@@ -58,10 +58,11 @@ def parse_csv(data: bytes | str) -> Table:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            raise DatasetError(f"CSV 第{number}行有{len(values)}列，应为{len(header)}列", field="dataset")
+            raise DatasetError(N_("CSV 第%(number)s行有%(value)s列，应为%(value2)s列"),
+                               params={"number": number, "value": len(values), "value2": len(header)}, field="dataset")
         rows.append({h: v.strip() for h, v in zip(header, values, strict=True)})
         if len(rows) > MAX_ROWS:
-            raise DatasetError(f"数据集最多{MAX_ROWS}行", field="dataset")
+            raise DatasetError(N_("数据集最多%(MAX_ROWS)s行"), params={"MAX_ROWS": MAX_ROWS}, field="dataset")
     if not rows:
         raise DatasetError(N_("CSV 没有数据行"), field="dataset")
     return Table(tuple(header), rows)
@@ -96,7 +97,8 @@ class Definition:
         named = [*self.key_fields, *self.match_fields, *(r.name for r in self.rules)]
         missing = [n for n in named if n not in columns]
         if missing:
-            raise DatasetError(f"数据集中没有这些列：{'、'.join(missing)}", field="key_fields")
+            raise DatasetError(N_("数据集中没有这些列：%(value)s"),
+                               params={"value": '、'.join(missing)}, field="key_fields")
         if set(self.key_fields) & set(self.match_fields):
             raise DatasetError(N_("核验字段不能同时作为查询参数"), field="match_fields")
         if not self.verification and not self.rules:
@@ -113,7 +115,8 @@ def define_dataset(session: Session, *, actor: Actor, product: Product, table: T
     for row in table.rows:
         for name in definition.key_fields:
             if len(row[name]) > MAX_VALUE:
-                raise DatasetError(f"列 {name} 的值过长（最多{MAX_VALUE}字符）", field="dataset")
+                raise DatasetError(N_("列 %(name)s 的值过长（最多%(MAX_VALUE)s字符）"),
+                                   params={"name": name, "MAX_VALUE": MAX_VALUE}, field="dataset")
     dataset = session.execute(select(ApiDataset).where(ApiDataset.product_id == product.id)).scalar_one_or_none()
     if dataset is None:
         dataset = ApiDataset(product_id=product.id, salt=salt or secrets.token_hex(8))

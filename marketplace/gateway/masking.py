@@ -41,7 +41,8 @@ class FieldRule:
         try:
             object.__setattr__(self, "rule", MaskRule(self.rule))
         except ValueError:
-            raise MaskingError(f"字段 {self.name} 的脱敏规则未知：{self.rule}", field="fields") from None
+            raise MaskingError(N_("字段 %(name)s 的脱敏规则未知：%(rule)s"),
+                               params={"name": self.name, "rule": self.rule}, field="fields") from None
 
     @classmethod
     def from_dict(cls, data: dict) -> FieldRule:
@@ -50,17 +51,18 @@ class FieldRule:
             rule = cls(name=str(data["name"]), rule=MaskRule(data.get("rule", "none")),
                        first=int(data.get("first", 0)), last=int(data.get("last", 0)), step=int(data.get("step", 0)))
         except (KeyError, ValueError, TypeError) as exc:
-            raise MaskingError(f"脱敏规则格式不正确：{data!r}") from exc
+            raise MaskingError(N_("脱敏规则格式不正确：%(value)s"), params={"value": repr(data)}) from exc
         return rule.validate()
 
     def validate(self) -> FieldRule:
         """Refuse rules that would leak or make no sense."""
         if self.first < 0 or self.last < 0:
-            raise MaskingError(f"字段 {self.name} 保留位数不能为负数", field="fields")
+            raise MaskingError(N_("字段 %(name)s 保留位数不能为负数"), params={"name": self.name}, field="fields")
         if self.rule is MaskRule.KEEP and self.first + self.last == 0:
-            raise MaskingError(f"字段 {self.name} 选择了保留首尾N位，请至少保留1位", field="fields")
+            raise MaskingError(N_("字段 %(name)s 选择了保留首尾N位，请至少保留1位"),
+                               params={"name": self.name}, field="fields")
         if self.rule is MaskRule.RANGE and self.step <= 0:
-            raise MaskingError(f"字段 {self.name} 的区间宽度必须为正整数", field="fields")
+            raise MaskingError(N_("字段 %(name)s 的区间宽度必须为正整数"), params={"name": self.name}, field="fields")
         return self
 
     def to_dict(self) -> dict:

@@ -69,8 +69,9 @@ def agreement_for(session: Session, *, operator: Organization, domain: str):
     found = covering_agreement(session, operator_id=operator.id, domain=domain, today=exchange_today())
     if found is None:
         label = DOMAINS.get(domain, domain)
-        raise SupplyError(f"贵单位没有覆盖数据领域「{label}」的有效授权运营协议：请先由授权主体签发包含该领域的协议，"
-                          f"或选择已授权的领域", field="domain")
+        raise SupplyError(N_("贵单位没有覆盖数据领域「%(label)s」的有效授权运营协议："
+                             "请先由授权主体签发包含该领域的协议，或选择已授权的领域"), params={"label": label},
+                          field="domain")
     return found
 
 

@@ -21,7 +21,7 @@ def _own_pending(session: Session, order_id: int, operator_org_id: int) -> Order
     if owned is None:
         raise NotFound(N_("订单不存在"))
     if order.status != OrderStatus.AWAITING_APPROVAL:
-        raise Conflict(f"订单 {order.number} 不在待审核状态")
+        raise Conflict(N_("订单 %(number)s 不在待审核状态"), params={"number": order.number})
     return order
 
 

@@ -31,7 +31,8 @@ def issue_key_for(session: Session, *, actor: Actor, buyer_org_id: int, entitlem
     active = session.execute(select(func.count()).select_from(ApiKey).where(
         ApiKey.entitlement_id == ent.id, ApiKey.status == ApiKeyStatus.ACTIVE)).scalar_one()
     if active >= MAX_ACTIVE_KEYS:
-        raise OrderError(f"每项权益最多 {MAX_ACTIVE_KEYS} 个有效密钥，请先吊销不用的密钥")
+        raise OrderError(N_("每项权益最多 %(MAX_ACTIVE_KEYS)s 个有效密钥，请先吊销不用的密钥"),
+                         params={"MAX_ACTIVE_KEYS": MAX_ACTIVE_KEYS})
     key, plaintext = issue_api_key(session, actor=actor, entitlement=ent, label=(label or "").strip())
     session.flush()
     return key, plaintext

@@ -119,7 +119,8 @@ def _check_use(use_type: str, purpose: str) -> UseType:
     if len(text) < 4:
         raise OrderError(N_("请填写具体用途说明（至少 4 个字）"), field="purpose")
     if len(text) > MAX_PURPOSE:
-        raise OrderError(f"用途说明不能超过 {MAX_PURPOSE} 个字", field="purpose")
+        raise OrderError(N_("用途说明不能超过 %(MAX_PURPOSE)s 个字"),
+                         params={"MAX_PURPOSE": MAX_PURPOSE}, field="purpose")
     return use
 
 

@@ -211,7 +211,8 @@ def take_download(session: Session, *, actor: Actor, buyer_org_id: int, copy_id:
                                                        DeliveryCopy.downloads_used < DeliveryCopy.downloads_allowed)
                             .values(downloads_used=DeliveryCopy.downloads_used + 1, last_download_at=utcnow()))
     if taken.rowcount != 1:
-        raise OrderError(f"下载次数已用完（每份文件限 {copy.downloads_allowed} 次）")
+        raise OrderError(N_("下载次数已用完（每份文件限 %(downloads_allowed)s 次）"),
+                         params={"downloads_allowed": copy.downloads_allowed})
     item = session.get(Deliverable, copy.deliverable_id)
     record_audit(session, actor=actor, action="delivery.download", object_type="delivery_copy", object_id=copy.id,
                  org_id=buyer_org_id, after={"order": order.number, "fingerprint": copy.fingerprint})

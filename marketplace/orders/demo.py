@@ -118,4 +118,4 @@ def load_orders_demo(session: Session, orgs: dict[str, Organization], storage_di
         cancel_order(session, actor=buyer, order_id=cancelled.id, reason="重复下单", buyer_org_id=org.id)
         _offline_order(session, buyer, finance, org)
     except DomainError as e:  # refused before writing: the catalog demo changed shape; keep the rest loading
-        log.warning("orders demo skipped: %s", e.message)
+        log.warning("orders demo skipped: %s", e.text)

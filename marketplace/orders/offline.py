@@ -51,7 +51,8 @@ def _text(value: str, *, field: str, message: str, max_len: int, required: bool 
     if required and not text:
         raise OrderError(message, field=field)
     if len(text) > max_len:
-        raise OrderError(f"{message}（最多 {max_len} 个字，现在 {len(text)} 个）", field=field)
+        raise OrderError(N_("%(message)s（最多 %(max_len)s 个字，现在 %(length)s 个）"),
+                         params={"message": message, "max_len": max_len, "length": len(text)}, field=field)
     return text
 
 
@@ -65,7 +66,7 @@ def _check_input(data: OfflineDeliveryIn, order: Order) -> OfflineDeliveryIn:
         raise OrderError(N_("交付日期不能晚于今天"), field="delivered_on")
     paid_on = order.paid_at.date() if order.paid_at else None
     if paid_on and data.delivered_on < paid_on:
-        raise OrderError(f"交付日期不能早于付款日期 {paid_on}", field="delivered_on")
+        raise OrderError(N_("交付日期不能早于付款日期 %(paid_on)s"), params={"paid_on": paid_on}, field="delivered_on")
     return OfflineDeliveryIn(method=method, delivered_on=data.delivered_on, reference=reference, note=note)
 
 
@@ -77,7 +78,7 @@ def _seller_line(session: Session, line_id: int, operator_org_id: int) -> tuple[
     if not product.offline_delivery:
         raise Conflict(N_("该产品不是线下交付产品"))
     if order.status not in (OrderStatus.PAID, OrderStatus.DELIVERED):
-        raise Conflict(f"订单 {order.number} 尚未付款或已关闭，不能登记交付")
+        raise Conflict(N_("订单 %(number)s 尚未付款或已关闭，不能登记交付"), params={"number": order.number})
     return line, order, product
 
 
@@ -131,7 +132,7 @@ def confirm_offline_receipt(session: Session, *, actor: Actor, buyer_org_id: int
         raise Conflict(N_("已确认收货"))
     order = session.get(Order, record.order_id)
     if order.status not in (OrderStatus.PAID, OrderStatus.DELIVERED):
-        raise Conflict(f"订单 {order.number} 已关闭，不能确认收货")
+        raise Conflict(N_("订单 %(number)s 已关闭，不能确认收货"), params={"number": order.number})
     record.status = OfflineDeliveryStatus.CONFIRMED
     record.confirmed_by_id, record.confirmed_at = actor.user_id, utcnow()
     session.flush()

@@ -62,11 +62,12 @@ def record_payment(session: Session, *, actor: Actor, order_id: int, method: str
 
 def _check_payable(order: Order, amount_fen) -> None:
     if order.status in PAID_STATES:
-        raise Conflict(f"订单 {order.number} 已支付，不能重复收款")
+        raise Conflict(N_("订单 %(number)s 已支付，不能重复收款"), params={"number": order.number})
     if order.status != OrderStatus.AWAITING_PAYMENT:
-        raise Conflict(f"订单 {order.number} 当前状态不能收款")
+        raise Conflict(N_("订单 %(number)s 当前状态不能收款"), params={"number": order.number})
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen != order.total_fen:
-        raise OrderError(f"到账金额与订单应付金额 {format_fen(order.total_fen)} 不一致，不能确认收款", field="amount")
+        raise OrderError(N_("到账金额与订单应付金额 %(amount)s 不一致，不能确认收款"),
+                         params={"amount": format_fen(order.total_fen)}, field="amount")
 
 
 def record_refund(session: Session, *, actor: Actor, order_id: int, external_id: str | None = None,
@@ -81,7 +82,7 @@ def record_refund(session: Session, *, actor: Actor, order_id: int, external_id:
     if order.status == OrderStatus.REFUNDED and external_id:
         return order  # refunded here first, the gateway's notice arrives afterwards
     if order.status not in PAID_STATES:
-        raise Conflict(f"订单 {order.number} 未支付或已退款，不能退款")
+        raise Conflict(N_("订单 %(number)s 未支付或已退款，不能退款"), params={"number": order.number})
     if order.total_fen > 0:
         session.add(Payment(order_id=order.id, kind=PaymentKind.REFUND, method=order.payment_method,
                             amount_fen=-order.total_fen, external_id=external_id or f"refund:{order.number}",
@@ -99,7 +100,7 @@ def cancel_order(session: Session, *, actor: Actor, order_id: int, reason: str,
     if buyer_org_id is not None and order.buyer_org_id != buyer_org_id:
         raise NotFound(N_("订单不存在"))
     if order.status not in OPEN_STATES:
-        raise Conflict(f"订单 {order.number} 已支付或已关闭，不能取消")
+        raise Conflict(N_("订单 %(number)s 已支付或已关闭，不能取消"), params={"number": order.number})
     reason = (reason or "").strip() or "买方取消"
     _close(session, actor=actor, order=order, status=OrderStatus.CANCELLED, reason=reason, action="order.cancel")
     session.flush()

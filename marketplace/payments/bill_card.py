@@ -11,6 +11,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.billing.payments import get_bill_by_number
 from marketplace.errors import Conflict
+from marketplace.i18n_marker import N_
 from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.payments.card import CardAttempt
 from marketplace.payments.stripe_gateway import StripeSettings, _call, confirm_card_payment, open_intent
@@ -20,7 +21,7 @@ def payable_bill(session: Session, *, number: str, buyer_org_id: int) -> UsageBi
     """The buyer's own bill awaiting payment (another buyer's answers NotFound)."""
     bill = get_bill_by_number(session, number, buyer_org_id=buyer_org_id)
     if bill.status != BillStatus.ISSUED or bill.amount_fen <= 0:
-        raise Conflict(f"账单 {bill.number} 已支付或无需付款")
+        raise Conflict(N_("账单 %(number)s 已支付或无需付款"), params={"number": bill.number})
     return bill
 
 

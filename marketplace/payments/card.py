@@ -37,7 +37,7 @@ def payable_order(session: Session, *, number: str, buyer_org_id: int) -> Order:
     """The buyer's own order awaiting payment (another buyer's answers NotFound)."""
     order = get_order_by_number(session, number, buyer_org_id=buyer_org_id)
     if order.status != OrderStatus.AWAITING_PAYMENT:
-        raise Conflict(f"订单 {order.number} 当前状态不能付款")
+        raise Conflict(N_("订单 %(number)s 当前状态不能付款"), params={"number": order.number})
     return order
 
 
@@ -69,9 +69,9 @@ def refund_card_order(session: Session, *, actor: Actor, settings: StripeSetting
     """Refund a card-paid order through Stripe, then record the refund (finance)."""
     order = get_order(session, order_id)
     if order.payment_method != PaymentMethod.STRIPE or not order.stripe_payment_intent:
-        raise PaymentError(f"订单 {order.number} 不是银行卡支付，请按对公转账线下退款")
+        raise PaymentError(N_("订单 %(number)s 不是银行卡支付，请按对公转账线下退款"), params={"number": order.number})
     if order.status not in (OrderStatus.PAID, OrderStatus.DELIVERED):
-        raise Conflict(f"订单 {order.number} 未支付或已退款，不能退款")
+        raise Conflict(N_("订单 %(number)s 未支付或已退款，不能退款"), params={"number": order.number})
     if not (reason or "").strip():
         raise PaymentError(N_("请填写退款原因"), field="reason")
     refund_id = refund_card_payment(settings, order)

@@ -92,18 +92,18 @@ def _call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except stripe.CardError as e:
         reason = CARD_ERRORS.get(e.code or "", e.user_message or "请换一张卡或联系发卡行")
-        raise PaymentError(f"银行卡被拒绝：{reason}") from e
+        raise PaymentError(N_("银行卡被拒绝：%(reason)s"), params={"reason": reason}) from e
     except (stripe.APIConnectionError, stripe.RateLimitError) as e:
         raise GatewayUnavailable(N_("银行卡支付服务暂时无法连接，请稍后重试或改用对公转账")) from e
     except stripe.StripeError as e:
-        raise PaymentError(f"银行卡支付服务拒绝了请求：{e.user_message or e}") from e
+        raise PaymentError(N_("银行卡支付服务拒绝了请求：%(value)s"), params={"value": e.user_message or e}) from e
 
 
 def _check_payable(order: Order) -> None:
     if order.status != OrderStatus.AWAITING_PAYMENT:
-        raise Conflict(f"订单 {order.number} 当前状态不能付款")
+        raise Conflict(N_("订单 %(number)s 当前状态不能付款"), params={"number": order.number})
     if order.total_fen <= 0:
-        raise PaymentError(f"订单 {order.number} 无需付款")
+        raise PaymentError(N_("订单 %(number)s 无需付款"), params={"number": order.number})
 
 
 def create_payment_intent(settings: StripeSettings, order: Order) -> tuple[str, str]:
@@ -181,7 +181,7 @@ def intent_status(settings: StripeSettings, order: Order) -> str | None:
 def refund_card_payment(settings: StripeSettings, order: Order) -> str:
     """Refund the order's card payment in full at Stripe; returns the refund id (idempotent per order)."""
     if not order.stripe_payment_intent:
-        raise PaymentError(f"订单 {order.number} 没有银行卡支付记录，不能原路退款")
+        raise PaymentError(N_("订单 %(number)s 没有银行卡支付记录，不能原路退款"), params={"number": order.number})
     refund = _call(settings.client().v1.refunds.create, {"payment_intent": order.stripe_payment_intent},
                    {"idempotency_key": f"order-{order.number}-refund"})
     return refund.id
@@ -200,7 +200,7 @@ def verify_event(settings: StripeSettings, payload: bytes, signature: str | None
         return stripe.Webhook.construct_event(payload.decode("utf-8"), signature or "", settings.webhook_secret,
                                               tolerance=WEBHOOK_TOLERANCE_S)
     except stripe.SignatureVerificationError as e:
-        raise WebhookRejected(f"通知签名校验失败：{e.user_message or e}") from e
+        raise WebhookRejected(N_("通知签名校验失败：%(value)s"), params={"value": e.user_message or e}) from e
     except (ValueError, UnicodeDecodeError) as e:
         raise WebhookRejected(N_("通知内容不是有效的 JSON")) from e
 
@@ -226,7 +226,7 @@ def handle_event(session: Session, *, settings: StripeSettings, event) -> str:
     except IntegrityError:  # the same event delivered concurrently
         return "duplicate"
     except DomainError as e:
-        _record_rejection(session, event_id=event_id, kind=kind, obj=event["data"]["object"], message=e.message)
+        _record_rejection(session, event_id=event_id, kind=kind, obj=event["data"]["object"], message=e.text)
         return "rejected"
     return row.outcome
 
@@ -257,7 +257,7 @@ def _bill_for_intent(session: Session, intent) -> UsageBill | None:
 
 def _on_bill_paid(session: Session, row: StripeEvent, intent, bill: UsageBill) -> None:
     if str(intent.get("currency", "")).lower() != "cny":
-        raise PaymentError(f"支付币种 {intent.get('currency')} 不是人民币")
+        raise PaymentError(N_("支付币种 %(value)s 不是人民币"), params={"value": intent.get('currency')})
     row.outcome, row.detail = "bill_paid", bill.number
     record_bill_paid(session, bill_id=bill.id, amount_fen=int(intent.get("amount_received") or intent["amount"]),
                      serial=intent["id"], method=PaymentMethod.STRIPE, actor=STRIPE_ACTOR)
@@ -273,7 +273,7 @@ def _on_succeeded(session: Session, row: StripeEvent, intent) -> None:
         return
     row.order_id = order.id
     if str(intent.get("currency", "")).lower() != "cny":
-        raise PaymentError(f"支付币种 {intent.get('currency')} 不是人民币")
+        raise PaymentError(N_("支付币种 %(value)s 不是人民币"), params={"value": intent.get('currency')})
     row.outcome = "paid"
     record_payment(session, actor=STRIPE_ACTOR, order_id=order.id, method=PaymentMethod.STRIPE,
                    amount_fen=int(intent.get("amount_received") or intent["amount"]), external_id=intent["id"])

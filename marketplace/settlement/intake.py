@@ -63,7 +63,7 @@ def _split(gross: int, vat_rate: int, terms: Terms, commission_bps: int) -> Spli
             authority_share_bps=terms.authority_share_bps,
         )
     except PricingError as e:
-        raise SettlementError(e.message) from None
+        raise SettlementError(e.message, params=getattr(e, "params", None)) from None
 
 
 def _parts(split: Split) -> dict:

@@ -71,7 +71,8 @@ def create_mandate(session: Session, *, actor: Actor, operator_id: int, broker_i
     check_bps(commission_bps, "commission_bps", "佣金比例")
     check_term(start_date, end_date)
     if valid_qualification(session, broker.id, max(today, start_date)) is None:
-        raise SupplyError(f"{broker.name} 没有有效的数据经纪人资质，不能委托", field="broker_id")
+        raise SupplyError(N_("%(name)s 没有有效的数据经纪人资质，不能委托"),
+                          params={"name": broker.name}, field="broker_id")
     products = [session.get(Product, pid) for pid in dict.fromkeys(product_ids or ())]
     if any(p is None or p.operator_id != operator_id for p in products):
         raise NotFound(N_("数据产品不存在"))

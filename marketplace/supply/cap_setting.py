@@ -32,7 +32,8 @@ def _effective_from(effective_on: date | None, today: date) -> datetime:
 def _check_trial(agreement: Agreement, trial_expires: date | None, today: date) -> None:
     started = agreement.operation_started or agreement.start_date
     if today - started >= TRIAL_MAX_OPERATION:
-        raise SupplyError(f"运营单位自 {started.isoformat()} 起运营已满一年，不能设定试行收费标准", field="trial")
+        raise SupplyError(N_("运营单位自 %(started)s 起运营已满一年，不能设定试行收费标准"),
+                          params={"started": started.isoformat()}, field="trial")
     if trial_expires is None or trial_expires <= today:
         raise SupplyError(N_("试行收费标准必须设定晚于今天的到期日"), field="trial_expires")
 
@@ -54,7 +55,8 @@ def set_cap(session: Session, *, actor: Actor, product_id: int, charge_form: str
     except ValueError:
         raise SupplyError(N_("请选择收费方式"), field="charge_form") from None
     if form not in CAPPED_FORMS:
-        raise SupplyError(f"{CHARGE_FORM_LABELS[form]}不需要设定上限", field="charge_form")
+        raise SupplyError(N_("%(charge_form)s不需要设定上限"),
+                          params={"charge_form": CHARGE_FORM_LABELS[form]}, field="charge_form")
     if not isinstance(cap_fen, Decimal) or not cap_fen.is_finite() or cap_fen < 0:
         raise SupplyError(N_("上限价格格式不正确"), field="cap")
     if trial:

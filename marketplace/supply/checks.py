@@ -74,7 +74,7 @@ def _cap_checks(session: Session, product_id: int | None, plans: list[dict], tod
         try:
             check_cap(terms, cap_fen=cap.cap_fen if cap else None)
         except CapExceeded as e:
-            out.append(_check("cap", False, f"{label}：{e.message}"))
+            out.append(_check("cap", False, f"{label}：{e.text}"))
             continue
         problem = cap_problem(terms, cap)  # R3: a charged plan needs a cap in force (free and 面议 need none)
         note = "没有生效的上限收费标准，不能上架" if problem else ("不高于上限收费标准" if cap else "无需上限收费标准")

@@ -25,7 +25,7 @@ def _choice(value: Any, enum_cls, field: str, label: str) -> str:
     try:
         return enum_cls(value).value
     except ValueError:
-        raise SupplyError(f"请选择{label}", field=field) from None
+        raise SupplyError(N_("请选择%(label)s"), params={"label": label}, field=field) from None
 
 
 # The fixed list of field types of a data dictionary (code → label); older spellings map onto it.
@@ -41,20 +41,23 @@ def _field_type(value: Any, i: int) -> str:
     code = FIELD_TYPE_ALIASES.get(code, code)
     if code not in FIELD_TYPES:
         allowed = "、".join(f"{k}（{v}）" for k, v in FIELD_TYPES.items())
-        raise SupplyError(f"数据字典第 {i} 行的类型「{value}」不在可选范围内：{allowed}", field="data_dictionary")
+        raise SupplyError(N_("数据字典第 %(i)s 行的类型「%(value)s」不在可选范围内：%(allowed)s"),
+                          params={"i": i, "value": value, "allowed": allowed}, field="data_dictionary")
     return code
 
 
 def _dictionary(rows: Any) -> list[dict]:
     if not isinstance(rows, list) or len(rows) > MAX_DICT_ROWS:
-        raise SupplyError(f"数据字典格式不正确（最多 {MAX_DICT_ROWS} 个字段）", field="data_dictionary")
+        raise SupplyError(N_("数据字典格式不正确（最多 %(MAX_DICT_ROWS)s 个字段）"),
+                          params={"MAX_DICT_ROWS": MAX_DICT_ROWS}, field="data_dictionary")
     out = []
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not str(row.get("name") or "").strip():
-            raise SupplyError(f"数据字典第 {i} 行缺少字段名", field="data_dictionary")
+            raise SupplyError(N_("数据字典第 %(i)s 行缺少字段名"), params={"i": i}, field="data_dictionary")
         name, meaning = str(row["name"]).strip(), str(row.get("meaning") or "").strip()
         if len(name) > NAME_MAX or len(meaning) > MEANING_MAX:
-            raise SupplyError(f"数据字典第 {i} 行：字段名最多 {NAME_MAX} 个字，含义最多 {MEANING_MAX} 个字",
+            raise SupplyError(N_("数据字典第 %(i)s 行：字段名最多 %(NAME_MAX)s 个字，含义最多 %(MEANING_MAX)s 个字"),
+                              params={"i": i, "NAME_MAX": NAME_MAX, "MEANING_MAX": MEANING_MAX},
                               field="data_dictionary")
         field = {"name": name, "type": _field_type(row.get("type"), i), "meaning": meaning,
                  "masked": bool(row.get("masked"))}
@@ -66,7 +69,8 @@ def _dictionary(rows: Any) -> list[dict]:
 
 def _samples(rows: Any) -> list[dict]:
     if not isinstance(rows, list) or len(rows) > MAX_SAMPLE_ROWS:
-        raise SupplyError(f"样例数据格式不正确（最多 {MAX_SAMPLE_ROWS} 行）", field="sample_rows")
+        raise SupplyError(N_("样例数据格式不正确（最多 %(MAX_SAMPLE_ROWS)s 行）"),
+                          params={"MAX_SAMPLE_ROWS": MAX_SAMPLE_ROWS}, field="sample_rows")
     if not all(isinstance(r, dict) for r in rows):
         raise SupplyError(N_("样例数据的每一行都必须是字段到取值的映射"), field="sample_rows")
     out = []
@@ -74,8 +78,11 @@ def _samples(rows: Any) -> list[dict]:
         clean = {str(k).strip(): str(v if v is not None else "") for k, v in row.items()}
         too_long = [k for k, v in clean.items() if len(k) > NAME_MAX or len(v) > VALUE_MAX]
         if too_long:
-            raise SupplyError(f"样例数据第 {i} 行的字段 {'、'.join(too_long)} 过长（字段名最多 {NAME_MAX} 个字，"
-                              f"取值最多 {VALUE_MAX} 个字）", field="sample_rows")
+            raise SupplyError(N_("样例数据第 %(i)s 行的字段 %(fields)s 过长（字段名最多 %(NAME_MAX)s 个字，"
+                                 "取值最多 %(VALUE_MAX)s 个字）"),
+                              params={"i": i, "fields": "、".join(too_long), "NAME_MAX": NAME_MAX,
+                                      "VALUE_MAX": VALUE_MAX},
+                              field="sample_rows")
         out.append(clean)
     return out
 
@@ -162,15 +169,16 @@ def normalize_plans(plans: Any) -> list[dict]:
     out = []
     for i, plan in enumerate(plans, start=1):
         if not isinstance(plan, dict):
-            raise SupplyError(f"第 {i} 个价格方案格式不正确", field="plans")
+            raise SupplyError(N_("第 %(i)s 个价格方案格式不正确"), params={"i": i}, field="plans")
         terms_in = {k: v for k, v in plan.items() if k != "name"}
         try:
             terms = PlanTerms.from_dict(terms_in)
         except (InvalidPlan, PricingError, TypeError) as e:
-            raise SupplyError(f"第 {i} 个价格方案：{getattr(e, 'message', str(e))}", field="plans") from None
+            raise SupplyError(N_("第 %(i)s 个价格方案：%(reason)s"),
+                              params={"i": i, "reason": e}, field="plans") from None
         name = str(plan.get("name") or CHARGE_FORM_LABELS[terms.form]).strip()
         if len(name) > 100:
-            raise SupplyError(f"第 {i} 个价格方案的名称最多 100 个字", field="plans")
+            raise SupplyError(N_("第 %(i)s 个价格方案的名称最多 100 个字"), params={"i": i}, field="plans")
         out.append({"name": name, **terms.to_dict()})
     return out
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor
 from marketplace.clock import today as exchange_today
 from marketplace.errors import DomainError
+from marketplace.i18n_marker import N_
 from marketplace.models import Agreement, Organization, OrgKind, Product
 from marketplace.supply.agreements import (
     AgreementIn,
@@ -30,7 +31,7 @@ def _org(session: Session, code: str, kind: OrgKind, label: str) -> Organization
     org = session.execute(select(Organization).where(Organization.uscc == (code or "").strip().upper())) \
         .scalar_one_or_none()
     if org is None or org.kind != kind:
-        raise DomainError(f"找不到统一社会信用代码为 {code} 的{label}")
+        raise DomainError(N_("找不到统一社会信用代码为 %(code)s 的%(label)s"), params={"code": code, "label": label})
     return org
 
 
@@ -112,7 +113,7 @@ def import_products(session: Session, *, actor: Actor, path: str, operator_code:
                 _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
                             agreement=agreements[row_domain(row)], approve=approve, today=today)
         except DomainError as e:
-            report.refused.append(f"第 {number} 条《{(row.get('title') or '').strip()[:40]}》：{e.message}")
+            report.refused.append(f"第 {number} 条《{(row.get('title') or '').strip()[:40]}》：{e.text}")
             row_done()
             continue
         seen.add(key)

@@ -75,7 +75,7 @@ def _fen(text: str) -> Decimal:
     try:
         return parse_listed_yuan(str(text or "0").strip() or "0")
     except PricingError:
-        raise DomainError(f"价格格式不正确：{text}") from None
+        raise DomainError(N_("价格格式不正确：%(text)s"), params={"text": text}) from None
 
 
 def row_plan(row: dict) -> dict:
@@ -97,7 +97,7 @@ def row_plan(row: dict) -> dict:
         return {"name": "面议", "form": "negotiated"}
     if mode == "free":
         return {"name": "公益免费", "form": "free_public"}
-    raise DomainError(f"未知的价格模式：{mode or '（空）'}")
+    raise DomainError(N_("未知的价格模式：%(mode)s"), params={"mode": mode or '（空）'})
 
 
 def is_per_call(row: dict) -> bool:

@@ -86,10 +86,11 @@ def _check_broker(session: Session, broker_id: int, operator_id: int, today: dat
     if broker is None or broker.kind != OrgKind.BROKER:
         raise NotFound(N_("数据经纪人不存在"))
     if valid_qualification(session, broker_id, today) is None:
-        raise SupplyError(f"经纪人 {broker.name} 没有有效的数据经纪人资质，不能代为上架")
+        raise SupplyError(N_("经纪人 %(name)s 没有有效的数据经纪人资质，不能代为上架"), params={"name": broker.name})
     mandates = active_mandates(session, broker_id=broker_id, operator_id=operator_id, today=today)
     if not mandates:
-        raise SupplyError(f"经纪人 {broker.name} 没有该运营单位的有效委托，不能代为上架", field="operator_id")
+        raise SupplyError(N_("经纪人 %(name)s 没有该运营单位的有效委托，不能代为上架"),
+                          params={"name": broker.name}, field="operator_id")
     return mandates[0]
 
 

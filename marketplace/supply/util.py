@@ -28,9 +28,10 @@ def require_text(value: str | None, field: str, label: str, max_len: int) -> str
     """Stripped text, refused when empty or too long."""
     value = (value or "").strip()
     if not value:
-        raise SupplyError(f"请填写{label}", field=field)
+        raise SupplyError(N_("请填写%(label)s"), params={"label": label}, field=field)
     if len(value) > max_len:
-        raise SupplyError(f"{label}不能超过 {max_len} 个字符", field=field)
+        raise SupplyError(N_("%(label)s不能超过 %(max_len)s 个字符"),
+                          params={"label": label, "max_len": max_len}, field=field)
     return value
 
 
@@ -38,14 +39,16 @@ def optional_text(value: str | None, field: str, label: str, max_len: int) -> st
     """Stripped text (may be empty), refused when too long."""
     value = (value or "").strip()
     if len(value) > max_len:
-        raise SupplyError(f"{label}不能超过 {max_len} 个字符", field=field)
+        raise SupplyError(N_("%(label)s不能超过 %(max_len)s 个字符"),
+                          params={"label": label, "max_len": max_len}, field=field)
     return value
 
 
 def check_bps(value, field: str, label: str) -> int:
     """An integer between 0 and 10000 basis points."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10000:
-        raise SupplyError(f"{label}必须在 0 到 10000 个基点（0%–100%）之间", field=field)
+        raise SupplyError(N_("%(label)s必须在 0 到 10000 个基点（0%%–100%%）之间"),
+                          params={"label": label}, field=field)
     return value
 
 
@@ -64,7 +67,7 @@ def check_domains(codes) -> list[str]:
     out: list[str] = []
     for code in codes or ():
         if code not in DOMAINS:
-            raise SupplyError(f"未知的数据领域：{code}", field="domains")
+            raise SupplyError(N_("未知的数据领域：%(code)s"), params={"code": code}, field="domains")
         if code not in out:
             out.append(code)
     if not out:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, redirect, request
-from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from marketplace.errors import DomainError, NotFound
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.forms_util import attach_error
 
 
@@ -46,7 +46,7 @@ def perform(action: Callable[[], Any], *, form: FlaskForm | None = None) -> Outc
         if form is not None:
             attach_error(form, e)
         else:
-            flash(gettext(e.message), "danger")
+            flash(error_text(e), "danger")
         return Outcome(False)
     db.commit()
     return Outcome(True, value)

@@ -21,6 +21,7 @@ from marketplace.db import session_scope
 from marketplace.demo import load_demo
 from marketplace.errors import DomainError
 from marketplace.models import Organization
+from marketplace.web.error_text import error_text
 from marketplace.web.orders.display import delivery_dir
 
 
@@ -52,7 +53,7 @@ def create_user_command(email, password, role, org_code, org_name, org_kind, nam
             session.commit()
         except DomainError as e:
             session.rollback()
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(error_text(e)) from None
         click.echo(f"created user {user.email} ({user.role.value}) in {org.name} [{org.uscc}]")
 
 
@@ -145,7 +146,7 @@ def seal_usage_command(day):
             count = seal_day(session, day=on, today=today)
         except BillingError as e:
             session.rollback()
-            raise click.UsageError(e.message) from None
+            raise click.UsageError(error_text(e)) from None
         session.commit()
     click.echo(f"{on.isoformat()} {count}")
 

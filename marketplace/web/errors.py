@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from marketplace.db import database_trouble
 from marketplace.errors import DomainError
+from marketplace.web.error_text import error_text
 
 TITLES = {
     400: _l("请求有误"),
@@ -67,7 +68,7 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
-        return error_response(e.status, _(e.message), type(e).__name__)
+        return error_response(e.status, error_text(e), type(e).__name__)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import flash
-from flask_babel import gettext
 
 from marketplace.errors import DomainError
+from marketplace.web.error_text import error_text
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -15,8 +15,7 @@ def attach_error(form, error: DomainError) -> None:
     if getattr(error, "errors", None):
         return
     field = getattr(form, error.field, None) if error.field else None
-    # constant messages are marked N_ in the use cases; `params` (when an error has them) fill their placeholders
-    message = gettext(error.message, **(getattr(error, "params", None) or {}))
+    message = error_text(error)  # the template translated, its values (params) filled
     if field is not None:
         field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
     else:

@@ -18,6 +18,7 @@ from marketplace.returns.desk import desk_defaults
 from marketplace.supply import listing
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap
 from marketplace.supply.content import plan_terms
+from marketplace.web.error_text import error_text
 from pricing import CHARGE_FORM_LABELS, ChargeForm, PricingError, parse_yuan, round_fen
 from pricing.charge_forms import PRICE_UNITS
 from pricing.plans import highest_unit_price
@@ -34,7 +35,7 @@ def _yuan(args: Mapping, name: str, errors: dict) -> Decimal | None:
     try:
         return parse_yuan(raw)
     except PricingError as e:
-        errors[name] = e.message
+        errors[name] = error_text(e)
         return None
 
 

@@ -66,7 +66,7 @@ def test_a_wrong_receipt_is_refused_and_nothing_is_saved(session, api, amount, s
     with pytest.raises(DomainError) as e:
         record_bill_transfer(session, bill_id=bill.id, amount_fen=amount, serial=serial, actor=ACTOR)
     session.rollback()
-    assert e.value.field == field and message in e.value.message
+    assert e.value.field == field and message in e.value.text
     bill = _fresh(session, bill)
     assert (bill.status, bill.payment_reference) == (BillStatus.ISSUED, None) and count(session, AuditRecord) == audits
 
@@ -78,7 +78,7 @@ def test_a_serial_used_for_another_bill_is_refused(session, api):
     with pytest.raises(DomainError) as e:
         record_bill_transfer(session, bill_id=second.id, amount_fen=200, serial="BK-SAME", actor=ACTOR)
     session.rollback()
-    assert e.value.status == 409 and "流水号已用于" in e.value.message
+    assert e.value.status == 409 and "流水号已用于" in e.value.text
     assert _fresh(session, second).status == BillStatus.ISSUED
 
 
@@ -89,7 +89,7 @@ def test_a_paid_bill_cannot_be_paid_again_with_another_serial(session, api):
     with pytest.raises(DomainError) as e:
         record_bill_transfer(session, bill_id=bill.id, amount_fen=200, serial="BK-2", actor=ACTOR)
     session.rollback()
-    assert e.value.status == 409 and "已支付" in e.value.message
+    assert e.value.status == 409 and "已支付" in e.value.text
 
 
 def test_an_unknown_bill_answers_not_found(session):

@@ -177,4 +177,4 @@ def test_the_same_events_stored_in_another_order_give_the_same_bill(session, api
 def test_a_bad_or_unfinished_month_is_refused(session, api, period, message):
     with pytest.raises(BillingError) as e:
         bill_usage(session, period=period, actor=ACTOR, today=TODAY)
-    assert message in e.value.message and count(session, UsageBill) == 0
+    assert message in e.value.text and count(session, UsageBill) == 0

@@ -54,7 +54,7 @@ def test_offer_above_cap_is_refused_naming_the_cap(session, world):
     quote = ask(session, world)
     with pytest.raises(DomainError) as e:
         offer(session, world, quote, price=5_000_001)
-    assert "¥50,000.00" in e.value.message and "上限" in e.value.message and e.value.field == "price"
+    assert "¥50,000.00" in e.value.text and "上限" in e.value.text and e.value.field == "price"
     session.rollback()
     assert session.execute(select(QuoteOffer)).first() is None
     made = offer(session, world, quote, price=5_000_000)

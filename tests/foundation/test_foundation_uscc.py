@@ -34,7 +34,7 @@ def test_valid_codes(code):
 def test_invalid_codes_each_get_their_message(code, message):
     with pytest.raises(InvalidUSCC) as err:
         validate_uscc(code)
-    assert message in err.value.message
+    assert message in err.value.text
     assert err.value.field == "uscc"
 
 

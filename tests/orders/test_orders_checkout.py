@@ -73,7 +73,7 @@ def test_bad_quantity_refused_and_nothing_saved(shop, quantity):
     product = shop.product(plans=({"form": "prepaid_calls", "price_fen": 10000, "package_calls": 1000},))
     with pytest.raises(DomainError) as e:
         shop.order(org, user, product, quantity=quantity)
-    assert "1 到 1000" in e.value.message and e.value.field == "quantity"
+    assert "1 到 1000" in e.value.text and e.value.field == "quantity"
     shop.session.rollback()
     assert shop.count(Order) == 0 and shop.count(OrderLine) == 0
 
@@ -83,7 +83,7 @@ def test_plan_of_another_product_refused(shop):
     product, other = shop.product(), shop.product(plans=({"form": "one_off", "price_fen": 1},))
     with pytest.raises(DomainError) as e:
         shop.order(org, user, product, plan=shop.plan(other))
-    assert "不属于该产品" in e.value.message
+    assert "不属于该产品" in e.value.text
     shop.session.rollback()
     assert shop.count(Order) == 0
 
@@ -92,7 +92,7 @@ def test_unverified_buyer_refused(shop):
     org, user = shop.buyer(verified=False)
     with pytest.raises(DomainError) as e:
         shop.order(org, user, shop.product())
-    assert "实名认证" in e.value.message
+    assert "实名认证" in e.value.text
     shop.session.rollback()
     assert shop.count(Order) == 0
 
@@ -102,7 +102,7 @@ def test_negotiated_plan_needs_a_quote(shop):
     product = shop.product(plans=({"form": "negotiated"},))
     with pytest.raises(DomainError) as e:
         shop.order(org, user, product)
-    assert "询价" in e.value.message
+    assert "询价" in e.value.text
 
 
 def test_delisted_product_refused(shop):
@@ -116,7 +116,7 @@ def test_conditional_product_needs_an_approved_application(shop):
     org, user = shop.buyer()
     with pytest.raises(DomainError) as e:
         shop.order(org, user, shop.product(openness="conditional"))
-    assert "有条件开放" in e.value.message
+    assert "有条件开放" in e.value.text
 
 
 def test_invoice_taxpayer_id_must_be_the_buyers_code(shop):
@@ -177,4 +177,4 @@ def test_inactive_plan_refused(shop):
     shop.session.commit()
     with pytest.raises(DomainError) as e:
         shop.order(org, user, product, plan=shop.session.get(PricePlan, plan.id))
-    assert "停用" in e.value.message
+    assert "停用" in e.value.text

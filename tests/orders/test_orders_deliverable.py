@@ -126,7 +126,7 @@ def test_offline_delivery_recorded_then_confirmed_by_the_buyer(shop):
         record_offline_delivery(
             shop.session, actor=operator, operator_org_id=product.operator_id, line_id=line.id, data=data
         )
-    assert "已确认收货" in e.value.message
+    assert "已确认收货" in e.value.text
 
 
 def test_offline_refusals(shop):
@@ -154,7 +154,7 @@ def test_offline_refusals(shop):
     for kw, needle, field in cases:
         with pytest.raises(DomainError) as e:
             record(**kw)
-        assert needle in e.value.message and e.value.field == field
+        assert needle in e.value.text and e.value.field == field
     with pytest.raises(DomainError) as e:
         record_offline_delivery(
             shop.session,
@@ -187,7 +187,7 @@ def test_offline_delivery_of_a_file_product_is_refused_when_not_declared(shop):
             line_id=_line(shop, order).id,
             data=OfflineDeliveryIn(method="m", delivered_on=today_local()),
         )
-    assert "不是线下交付" in e.value.message
+    assert "不是线下交付" in e.value.text
 
 
 def test_offline_pages_record_then_confirm(web, shop):

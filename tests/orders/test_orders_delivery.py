@@ -80,7 +80,7 @@ def test_download_limit_counted(shop, paid):
         assert hashlib.sha256(got.path.read_bytes()).hexdigest() == got.sha256 == copy.sha256
     with pytest.raises(DomainError) as e:
         delivery.take_download(shop.session, actor=FIN, buyer_org_id=org.id, copy_id=copy.id, storage_dir=root)
-    assert "次数已用完" in e.value.message
+    assert "次数已用完" in e.value.text
     other, _ = shop.buyer()
     with pytest.raises(DomainError) as e:
         delivery.take_download(shop.session, actor=FIN, buyer_org_id=other.id, copy_id=copy.id, storage_dir=root)
@@ -93,7 +93,7 @@ def test_refund_stops_downloads(shop, paid):
     record_refund(shop.session, actor=FIN, order_id=order.id, reason="退款")
     with pytest.raises(DomainError) as e:
         delivery.take_download(shop.session, actor=FIN, buyer_org_id=org.id, copy_id=copy.id, storage_dir=root)
-    assert "退款" in e.value.message
+    assert "退款" in e.value.text
 
 
 def test_signed_link_expires_and_rejects_tampering(shop, paid):
@@ -117,7 +117,7 @@ def test_signed_link_works_for_its_minutes_then_expires(shop, paid):
         fixed.advance(seconds=1)
         with pytest.raises(DomainError) as e:
             delivery.read_token("s3cret", token)
-    assert "过期" in e.value.message
+    assert "过期" in e.value.text
 
 
 def test_copy_expires_after_download_window(shop, paid):
@@ -130,4 +130,4 @@ def test_copy_expires_after_download_window(shop, paid):
     shop.session.expire_all()
     with pytest.raises(DomainError) as e:
         delivery.take_download(shop.session, actor=FIN, buyer_org_id=org.id, copy_id=copy.id, storage_dir=root)
-    assert "有效期" in e.value.message
+    assert "有效期" in e.value.text

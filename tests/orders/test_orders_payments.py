@@ -44,7 +44,7 @@ def test_amount_mismatch_refused_nothing_changed(shop):
     order = shop.order(org, user, shop.product())
     with pytest.raises(DomainError) as e:
         _pay(shop, order, amount=order.total_fen - 1)
-    assert "不一致" in e.value.message and "¥100.00" in e.value.message
+    assert "不一致" in e.value.text and "¥100.00" in e.value.text
     shop.session.rollback()
     assert shop.session.get(Order, order.id).status == OrderStatus.AWAITING_PAYMENT
     assert shop.count(Payment) == 0 and shop.count(Entitlement) == 0
@@ -59,7 +59,7 @@ def test_paying_twice_refused_and_same_receipt_is_idempotent(shop, tmp_path):
     assert _pay(shop, order).status == OrderStatus.DELIVERED  # the same receipt again: no change
     with pytest.raises(DomainError) as e:
         _pay(shop, order, ext="BANK-0002")
-    assert "已支付" in e.value.message
+    assert "已支付" in e.value.text
     shop.session.rollback()
     assert shop.count(Payment) == 1 and len(_entitlements(shop, order)) == 1
 

@@ -250,7 +250,7 @@ def test_order_amount(terms, quantity, amount):
 def test_order_amount_rejects(terms, quantity, message):
     with pytest.raises(PricingError) as caught:
         order_amount(terms, quantity=quantity)
-    assert caught.value.message == message
+    assert caught.value.text == message
 
 
 @st.composite

@@ -80,7 +80,7 @@ def test_parse_yuan(text, fen):
 def test_parse_yuan_rejects(text, message):
     with pytest.raises(PricingError) as caught:
         parse_yuan(text)
-    assert caught.value.message == message
+    assert caught.value.text == message
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_parse_percent_bps_reads_what_people_type(text, bps):
 def test_parse_percent_bps_refuses_with_the_label(text, message):
     with pytest.raises(PricingError) as e:
         parse_percent_bps(text, what="佣金比例")
-    assert e.value.message.startswith("佣金比例") and message in e.value.message
+    assert e.value.text.startswith("佣金比例") and message in e.value.text
 
 
 @pytest.mark.parametrize(("bps", "shown"), [(825, "8.25%"), (600, "6%"), (850, "8.5%"), (0, "0%"), (1, "0.01%")])

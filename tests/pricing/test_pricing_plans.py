@@ -180,7 +180,7 @@ def _invalid(**kwargs):
 def test_validate_rejects_inconsistent_terms(kwargs, message):
     with pytest.raises(InvalidPlan) as caught:
         PlanTerms(**kwargs).validate()
-    assert caught.value.message == message
+    assert caught.value.text == message
 
 
 @pytest.mark.parametrize(
@@ -196,7 +196,7 @@ def test_validate_rejects_inconsistent_terms(kwargs, message):
 def test_constructor_rejects_garbage(kwargs, message):
     with pytest.raises(InvalidPlan) as caught:
         PlanTerms(**kwargs)
-    assert caught.value.message == message
+    assert caught.value.text == message
 
 
 @pytest.mark.parametrize(
@@ -268,7 +268,7 @@ def test_highest_unit_price(form, price):
 def test_check_cap_names_the_cap(terms, cap, message):
     with pytest.raises(CapExceeded) as caught:
         check_cap(terms, cap_fen=cap)
-    assert caught.value.message == message
+    assert caught.value.text == message
     assert caught.value.cap_fen == Decimal(cap)
 
 
@@ -298,7 +298,7 @@ def test_check_quote_cap():
     check_quote_cap(50000, cap_fen=50000)
     with pytest.raises(CapExceeded) as caught:
         check_quote_cap(50001, cap_fen=50000)
-    assert caught.value.message == "报价 ¥500.01 超过上限收费标准 ¥500.00"
+    assert caught.value.text == "报价 ¥500.01 超过上限收费标准 ¥500.00"
 
 
 @given(

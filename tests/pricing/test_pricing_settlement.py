@@ -104,7 +104,7 @@ def test_split_line_rejects_bad_rates(kwargs, message):
     args = {"gross_fen": 100, "vat_rate_bps": 600, "platform_fee_bps": 500} | kwargs
     with pytest.raises(PricingError) as caught:
         split_line(**args)
-    assert caught.value.message == message
+    assert caught.value.text == message
 
 
 def test_refund_split_is_the_exact_negation():

@@ -32,4 +32,4 @@ def test_overage_needs_both_the_included_calls_and_the_price(missing):
     data = {k: v for k, v in OVERAGE.items() if k != missing}
     with pytest.raises(InvalidPlan) as e:
         PlanTerms.from_dict(data)
-    assert "包含次数" in e.value.message and "超出单价" in e.value.message
+    assert "包含次数" in e.value.text and "超出单价" in e.value.text

@@ -117,7 +117,7 @@ def test_lowered_cap_stops_the_plan_from_the_effective_day(world, session):
     world.cap(product, "one_off", 80000)  # today: ¥800 under the ¥1,000 price
     with pytest.raises(NotOnSale) as e:
         world.order(product)
-    assert e.value.reason == OffSale.ABOVE_CAP and "上限" in e.value.message
+    assert e.value.reason == OffSale.ABOVE_CAP and "上限" in e.value.text
     assert product.id not in [p.id for p in search_catalog(session, CatalogQuery()).items]
     reprice = plans_to_reprice(session, operator_id=world.operator.id)
     assert [(r.product.id, r.plan.name, r.reason, r.cap.cap_fen) for r in reprice] == [

@@ -168,7 +168,7 @@ def test_confirming_an_open_period_is_refused(app, books):
     with Session(app.extensions["engine"]) as s:
         with pytest.raises(Exception) as info:
             confirm_period(s, period="2026-10", actor=ACTOR)
-    assert "请先结算" in info.value.message
+    assert "请先结算" in info.value.text
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-1", "abc", "", "1999-12"])

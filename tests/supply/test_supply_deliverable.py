@@ -123,7 +123,7 @@ def test_approval_rechecks_delivery(world, tmp_path):
     world.session.commit()
     with pytest.raises(ListingRefused) as info:
         approve_revision(world.session, actor=world.actor(world.reviewer), revision_id=revision.id)
-    assert NO_FILES in info.value.message
+    assert NO_FILES in info.value.text
     world.session.rollback()
     assert world.session.get(type(product), product.id).status == ProductStatus.IN_REVIEW
     approvals = world.session.execute(select(AuditRecord).where(AuditRecord.action == "product.approve")).all()

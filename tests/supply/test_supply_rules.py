@@ -44,13 +44,13 @@ def test_r3_plan_above_cap_is_refused_naming_the_cap(world):
     _cap(world, product, fen="40")
     with pytest.raises(DomainError) as err:
         _submit(world, product)
-    assert "¥0.40/次" in err.value.message and "¥0.50/次" in err.value.message
+    assert "¥0.40/次" in err.value.text and "¥0.50/次" in err.value.text
     with pytest.raises(DomainError) as err:  # saving an edit above the cap is refused too
         update_product(world.session, actor=world.actor(world.op_user), product_id=product.id,
                        data=product_data(), plans=[{"name": "阶梯", "form": "per_call_graduated",
                                                     "tiers": [{"up_to": 100, "unit_price_fen": "60"},
                                                               {"up_to": None, "unit_price_fen": "30"}]}])
-    assert "上限收费标准 ¥0.40/次" in err.value.message
+    assert "上限收费标准 ¥0.40/次" in err.value.text
 
 def test_r3_caps_are_versioned_and_trial_needs_young_operator(world):
     product = world.create()

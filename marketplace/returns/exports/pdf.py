@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fpdf import FPDF, FontFace
 
+from marketplace.i18n_marker import N_
 from marketplace.returns.exports.document import NOTE, PRODUCT_HEADINGS, ReportDoc
 from marketplace.settlement.exports.pdf_export import FAMILY, FONT_FILE, FONT_PACKAGE, ExportError
 from pricing import format_fen
@@ -15,7 +16,8 @@ PRODUCT_WIDTHS = (52, 42, 42, 14, 20, 20)  # mm, portrait A4 (190 mm between mar
 
 def _new_pdf(doc: ReportDoc) -> FPDF:
     if not FONT_FILE.is_file():
-        raise ExportError(f"缺少中文字体 {FONT_FILE}（请安装 Debian 软件包 {FONT_PACKAGE}）")
+        raise ExportError(N_("缺少中文字体 %(FONT_FILE)s（请安装 Debian 软件包 %(FONT_PACKAGE)s）"),
+                          params={"FONT_FILE": FONT_FILE, "FONT_PACKAGE": FONT_PACKAGE})
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.add_font(FAMILY, fname=str(FONT_FILE), collection_font_number=0)
     pdf.set_creation_date(doc.made_at)

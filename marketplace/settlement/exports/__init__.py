@@ -56,7 +56,7 @@ def period_statements(session: Session, *, period: str) -> list[Statement]:
     """The statements of a period, in a stable order (party kind, then number)."""
     row = session.execute(select(SettlementPeriod).where(SettlementPeriod.period == period)).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"结算周期 {period} 不存在或尚未结算")
+        raise NotFound(N_("结算周期 %(period)s 不存在或尚未结算"), params={"period": period})
     return list(
         session.execute(
             select(Statement).where(Statement.period_id == row.id).order_by(Statement.party_kind, Statement.number)

@@ -14,6 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from marketplace.errors import DomainError
+from marketplace.i18n_marker import N_
 from marketplace.settlement.exports.document import StatementDoc
 from pricing import format_fen
 
@@ -34,7 +35,8 @@ class ExportError(DomainError):
 
 def _new_pdf(doc: StatementDoc) -> FPDF:
     if not FONT_FILE.is_file():
-        raise ExportError(f"缺少中文字体 {FONT_FILE}（请安装 Debian 软件包 {FONT_PACKAGE}）")
+        raise ExportError(N_("缺少中文字体 %(FONT_FILE)s（请安装 Debian 软件包 %(FONT_PACKAGE)s）"),
+                          params={"FONT_FILE": FONT_FILE, "FONT_PACKAGE": FONT_PACKAGE})
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.add_font(FAMILY, fname=str(FONT_FILE), collection_font_number=0)
     pdf.set_creation_date(doc.made_at)

@@ -12,6 +12,7 @@ from marketplace.web.api.openapi import build_spec
 from marketplace.web.api.serialize import price_index_body, price_reference_body, product_detail, product_item
 from marketplace.web.catalog.helpers import operator_names
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.ints import query_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,7 +20,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.errorhandler(BadParameter)
 def _bad_parameter(e: BadParameter):
-    return jsonify({"error": {"code": "bad_parameter", "message": e.message, "parameter": e.field}}), 400
+    return jsonify({"error": {"code": "bad_parameter", "message": error_text(e), "parameter": e.field}}), 400
 
 
 @bp.get("/products")

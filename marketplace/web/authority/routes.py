@@ -32,7 +32,7 @@ def _bps(text: str, field: str) -> int:
     try:
         return parse_percent_bps(text)
     except PricingError as e:
-        raise SupplyError(e.message, field=field) from None
+        raise SupplyError(e.message, params=getattr(e, "params", None), field=field) from None
 
 
 def _agreement_in(form: GrantForm) -> ag.AgreementIn:
@@ -124,7 +124,7 @@ def _cap_fen(text: str) -> Decimal:
     try:
         return parse_yuan(text)
     except PricingError as e:
-        raise SupplyError(e.message, field="cap") from None
+        raise SupplyError(e.message, params=getattr(e, "params", None), field="cap") from None
 
 
 @bp.route("/products/<int:product_id>/caps", methods=["GET", "POST"])

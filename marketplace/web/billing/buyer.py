@@ -17,6 +17,7 @@ from marketplace.models.billing import BillStatus
 from marketplace.payments.bill_card import confirm_bill_card, start_bill_card_payment
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.errors import error_response
 from marketplace.web.stripe_pay.routes import stripe_settings
 from pricing import ChargeForm, format_unit_price
@@ -95,7 +96,7 @@ def confirm_card(number: str):
         attempt = confirm_bill_card(settings, intent_id=intent_id, token_id=str(token or ""))
     except DomainError as e:
         db.rollback()
-        return error_response(e.status, _(e.message), type(e).__name__)
+        return error_response(e.status, error_text(e), type(e).__name__)
     body = {"status": attempt.status, "return_url": url_for("billing.pay_card", number=number, done=1)}
     if attempt.needs_action:
         body["client_secret"] = attempt.client_secret

@@ -14,6 +14,7 @@ from marketplace.billing.run import bill_usage
 from marketplace.clock import today as today_local
 from marketplace.db import session_scope
 from marketplace.models import Organization
+from marketplace.web.error_text import error_text
 
 
 def _due_days() -> int:
@@ -31,7 +32,7 @@ def bill_usage_command(period):
             bills = bill_usage(session, period=period, actor=actor, today=today, due_days=_due_days())
         except BillingError as e:
             session.rollback()
-            raise click.UsageError(e.message) from None
+            raise click.UsageError(error_text(e)) from None
         suspend_overdue(session, today=today, actor=actor)
         uscc = dict(
             session.execute(

@@ -48,7 +48,7 @@ def _fen(text: str) -> int:
     try:
         return yuan_to_fen(text)
     except PricingError as e:
-        raise BillingError(e.message, field="amount") from None
+        raise BillingError(e.message, params=getattr(e, "params", None), field="amount") from None
 
 
 @bp.post("/<int:bill_id>/receipt")

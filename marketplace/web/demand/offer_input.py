@@ -10,7 +10,7 @@ def offer_terms_from_form(form) -> tuple[int, dict]:
     try:
         price_fen = yuan_to_fen(form.price.data or "")
     except PricingError as e:
-        raise DemandError(e.message, field="price") from None
+        raise DemandError(e.message, params=getattr(e, "params", None), field="price") from None
     form_value = form.charge_form.data
     terms = {"form": form_value, "price_fen": price_fen}
     if form_value == ChargeForm.PREPAID_CALLS:

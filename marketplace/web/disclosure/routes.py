@@ -16,6 +16,7 @@ from marketplace.web.access import public, roles_required
 from marketplace.web.boundary import form_status, perform, success
 from marketplace.web.db import get_db
 from marketplace.web.disclosure.forms import PublishForm
+from marketplace.web.error_text import error_text
 from marketplace.web.ints import query_int
 
 bp = Blueprint("disclosure", __name__)
@@ -82,7 +83,7 @@ def pdf(year: str, uscc: str, version: int):
     try:
         data = disclosure_pdf(row, content)
     except DomainError as e:
-        abort(409, description=e.message)
+        abort(409, description=error_text(e))
     resp = Response(data, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(row, content)}"'
     return resp

@@ -20,6 +20,7 @@ from marketplace.models import Organization, Product, UseType
 from marketplace.supply.agreements import authority_actor
 from marketplace.supply.import_run import ensure_agreements
 from marketplace.uscc import normalize_uscc
+from marketplace.web.error_text import error_text
 from pricing import PricingError, parse_yuan
 
 
@@ -49,7 +50,7 @@ def grant_access_command(buyer_code, slug, calls, use):
             session.commit()
         except DomainError as e:
             session.rollback()
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(error_text(e)) from None
         click.echo(f"granted {product.slug} to {buyer.name} [{buyer.uscc}]: entitlement #{ent.id}, "
                    f"calls {calls if calls is not None else 'per plan'}, use {use}")
         click.echo(plaintext)
@@ -94,7 +95,7 @@ def create_api_product_command(operator_code, title, path, key_field, price_per_
             raise click.ClickException(f"--price-per-call：{e}") from None
         except DomainError as e:
             session.rollback()
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(error_text(e)) from None
         click.echo(f"created API product {product.title} ({product.status}): GET /api/v1/data/{product.slug}"
                    f"?{key_field}=<value>, {table and len(table.rows)} rows")
         click.echo(product.slug)

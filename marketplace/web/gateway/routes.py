@@ -189,7 +189,8 @@ def _define(db, form: DefineApiForm) -> Product:
         price = parse_yuan(form.price_per_call.data) if form.price_per_call.data else None
         plan = per_call_plan(price)
     except (PricingError, ArithmeticError) as e:
-        raise DomainError(getattr(e, "message", None) or "单价格式不正确", field="price_per_call") from None
+        raise DomainError(getattr(e, "message", None) or "单价格式不正确", field="price_per_call",
+                          params=getattr(e, "params", None)) from None
     operator = db.get(Organization, current_user.org_id)
     data = ApiProductIn(title=form.title.data.strip(), summary=(form.summary.data or "").strip(),
                         domain=form.domain.data, plans=(plan,), registration_code=form.registration_code.data)

@@ -12,6 +12,7 @@ from marketplace.db import session_scope
 from marketplace.errors import DomainError
 from marketplace.settlement.exports import FORMATS, export_period
 from marketplace.settlement.exports.invoices import month_bounds
+from marketplace.web.error_text import error_text
 
 
 @click.command("export-statements")
@@ -26,7 +27,7 @@ def export_statements_command(period: str, fmt: str, out_dir: Path):
             month_bounds(period)  # refuses anything but YYYY-MM
             paths = export_period(session, period=period, fmt=fmt, out_dir=out_dir)
         except DomainError as e:
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(error_text(e)) from None
     if not paths:
         raise click.ClickException(f"结算周期 {period} 没有结算单")
     for path in paths:

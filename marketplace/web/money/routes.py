@@ -18,6 +18,7 @@ from marketplace.settlement.exports import export_statement
 from marketplace.settlement.exports.invoices import invoice_rows, invoices_csv, invoices_xlsx
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 
 bp = Blueprint("money", __name__)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -76,7 +77,7 @@ def _statement_file(statement: Statement | None, fmt: str) -> Response:
     try:
         exported = export_statement(get_db(), statement=statement, fmt=fmt)
     except DomainError as e:
-        abort(e.status if 400 <= e.status < 500 else 409, description=e.message)
+        abort(e.status if 400 <= e.status < 500 else 409, description=error_text(e))
     return _download(exported.content, exported.filename, exported.mimetype)
 
 

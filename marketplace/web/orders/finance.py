@@ -43,7 +43,7 @@ def _fen(text: str) -> int:
     try:
         return yuan_to_fen(text)
     except PricingError as e:
-        raise OrderError(e.message, field="amount") from None
+        raise OrderError(e.message, params=getattr(e, "params", None), field="amount") from None
 
 
 @bp.post("/orders/<int:order_id>/receipt")

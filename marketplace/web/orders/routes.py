@@ -23,6 +23,7 @@ from marketplace.orders.trace import trace_leak
 from marketplace.web.access import roles_required
 from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.forms_util import attach_error
 from marketplace.web.ints import query_int
 from marketplace.web.orders.display import delivery_dir, new_submit_token, plan_price_text, status_badge
@@ -164,7 +165,7 @@ def confirm_offline(number: str, delivery_id: int):
         db.rollback()
         if e.status == 404:
             raise
-        flash(_(e.message), "danger")
+        flash(error_text(e), "danger")
     else:
         db.commit()
         flash(_("已确认收货"), "success")

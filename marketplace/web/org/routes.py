@@ -11,6 +11,7 @@ from marketplace.models import OrgStatus
 from marketplace.web.access import public, signed_in
 from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.org.forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -157,7 +158,7 @@ def accept(token: str):
     try:
         invitation = org_members.invitation_for(db, token[:100])
     except DomainError as e:
-        return render_template("org/invitation_closed.html", message=_(e.message)), e.status
+        return render_template("org/invitation_closed.html", message=error_text(e)), e.status
     org = accounts.get_org(db, invitation.org_id)
     form = AcceptInvitationForm()
     if form.validate_on_submit() and (

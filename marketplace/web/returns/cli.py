@@ -45,7 +45,7 @@ def return_report_command(year_arg, year_opt, uscc, fmt, out_dir):
                 today=today(),
             )
         except DomainError as e:
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(e.text) from None
         session.rollback()  # read only
     for path in paths:
         click.echo(str(path))

@@ -27,6 +27,7 @@ from marketplace.returns.review import (
 from marketplace.web.access import roles_required
 from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.returns.forms import CorrectionForm, CostForm, ReturnReasonForm
 from pricing import CHARGE_FORM_LABELS, PricingError, round_fen
 from pricing.money import parse_yuan
@@ -47,7 +48,7 @@ def _fen(text: str, *, signed: bool = False) -> int:
     try:
         fen = round_fen(parse_yuan(text[1:] if negative else text))
     except PricingError as e:
-        raise costs.ReturnError(e.message, field="amount") from None
+        raise costs.ReturnError(e.message, params=getattr(e, "params", None), field="amount") from None
     return -fen if negative else fen
 
 
@@ -186,7 +187,7 @@ def _export(operator_id: int, year: int, fmt: str) -> Response:
     except NotFound:
         abort(404)
     except DomainError as e:
-        abort(e.status if 400 <= e.status < 500 else 409, description=e.message)
+        abort(e.status if 400 <= e.status < 500 else 409, description=error_text(e))
 
 
 @bp.get("/money/returns/<int:year>/export.<any(xlsx, pdf):fmt>")
@@ -278,4 +279,4 @@ def authority_export(report_id: int, fmt: str):
     try:
         return _download(render(submitted_doc(report), fmt=fmt))
     except DomainError as e:
-        abort(e.status if 400 <= e.status < 500 else 409, description=e.message)
+        abort(e.status if 400 <= e.status < 500 else 409, description=error_text(e))

@@ -22,6 +22,7 @@ from marketplace.supply.listing import revision_content
 from marketplace.web.access import roles_required
 from marketplace.web.boundary import perform, success
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.review.display import readable_diff
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -82,7 +83,7 @@ def approve(revision_id: int):
         db.rollback()
         if e.status == 404:
             raise
-        flash(_("未能通过：%(msg)s", msg=_(e.message)), "danger")
+        flash(_("未能通过：%(msg)s", msg=error_text(e)), "danger")
         return _detail(revision_id, form, 400 if e.status == 400 else e.status)
     db.commit()
     flash(_("已通过，「%(title)s」已上架", title=product.title), "success")

@@ -12,6 +12,7 @@ from marketplace.errors import DomainError
 from marketplace.models import Organization
 from marketplace.settlement.close import close_period, confirm_period
 from marketplace.settlement.verify import verify_ledger
+from marketplace.web.error_text import error_text
 
 
 def _engine():
@@ -33,7 +34,7 @@ def close_period_command(period):
             session.commit()  # one transaction for the whole close
         except DomainError as e:
             session.rollback()
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(error_text(e)) from None
     for line in lines:
         click.echo(line)
 
@@ -49,7 +50,7 @@ def confirm_period_command(period):
             session.commit()
         except DomainError as e:
             session.rollback()
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(error_text(e)) from None
     click.echo(f"{row.period} {row.status.value}")
 
 

@@ -14,6 +14,7 @@ from marketplace.settlement.periods import SettlementError, get_period, parse_pe
 from marketplace.settlement.queries import period_lines, period_rows, statement_rows, statements_with_parties
 from marketplace.web.access import roles_required
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.forms_util import attach_error
 from marketplace.web.settlement.forms import ConfirmForm, PayoutForm, PeriodForm
 
@@ -104,7 +105,7 @@ def confirm(period: str):
         db.commit()
     except DomainError as e:
         db.rollback()
-        flash(_(e.message), "danger")
+        flash(error_text(e), "danger")
         return _period_page(row, confirm_form=form, code=e.status)
     flash(_("%(p)s 已确认，期间已锁定", p=row.period), "success")
     return redirect(url_for("settlement.period", period=row.period))
@@ -155,7 +156,7 @@ def paid(statement_id: int):
     except DomainError as e:
         db.rollback()
         if not isinstance(e, SettlementError):
-            flash(_(e.message), "danger")
+            flash(error_text(e), "danger")
         else:
             attach_error(form, e)
         return _statement_page(db.get(Statement, statement_id), form, e.status)

@@ -13,6 +13,7 @@ from marketplace.payments.card import confirm_card, start_card_payment
 from marketplace.payments.stripe_gateway import StripeSettings, WebhookRejected, handle_event, verify_event
 from marketplace.web.access import public, roles_required
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.errors import error_response
 from marketplace.web.extensions import csrf
 
@@ -62,7 +63,7 @@ def confirm(number: str):
         attempt = confirm_card(settings, intent_id=intent_id, token_id=str(token or ""))
     except DomainError as e:
         db.rollback()
-        return error_response(e.status, _(e.message), type(e).__name__)
+        return error_response(e.status, error_text(e), type(e).__name__)
     body = {"status": attempt.status, "return_url": url_for("stripe_pay.pay", number=number, done=1)}
     if attempt.needs_action:
         body["client_secret"] = attempt.client_secret
@@ -78,8 +79,8 @@ def webhook():
     try:
         event = verify_event(settings, request.get_data(cache=False), request.headers.get("Stripe-Signature"))
     except WebhookRejected as e:
-        current_app.logger.warning("stripe webhook rejected: %s", e.message)
-        return error_response(400, e.message, "bad_signature")
+        current_app.logger.warning("stripe webhook rejected: %s", e.text)
+        return error_response(400, error_text(e), "bad_signature")
     outcome = handle_event(get_db(), settings=settings, event=event)
     get_db().commit()
     return jsonify({"received": True, "outcome": outcome})

@@ -11,6 +11,7 @@ from marketplace.db import session_scope
 from marketplace.errors import DomainError
 from marketplace.supply.enforcement import enforce_terms
 from marketplace.supply.import_run import import_products
+from marketplace.web.error_text import error_text
 
 
 @click.command("import-products")
@@ -28,7 +29,7 @@ def import_products_command(file, operator_code, broker_code, approve):
             session.commit()  # the boundary: rows were committed as they were done; this one covers a run of none
         except DomainError as e:
             session.rollback()
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(error_text(e)) from None
     for reason in report.refused:
         click.echo(f"refused: {reason}", err=True)
     state = "listed" if approve else "submitted for review"

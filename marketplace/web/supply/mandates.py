@@ -23,7 +23,7 @@ def _bps(text: str) -> int:
     try:
         return parse_percent_bps(text, what="佣金比例")
     except PricingError as e:
-        raise SupplyError(e.message, field="commission_pct") from None
+        raise SupplyError(e.message, params=getattr(e, "params", None), field="commission_pct") from None
 
 
 @bp.route("/mandates", methods=["GET", "POST"])

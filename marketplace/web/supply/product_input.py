@@ -6,6 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
+from marketplace.i18n_marker import N_
 from marketplace.supply.errors import SupplyError
 from pricing import ChargeForm, PricingError, parse_yuan, yuan_to_fen
 from pricing.charge_forms import PACKAGE_PRICED_FORMS, SUBSCRIPTION_MONTHS, TIERED_FORMS, UNIT_PRICED_FORMS
@@ -16,11 +17,13 @@ FIELDS = ("type", "title", "summary", "description_md", "domain", "region", "ope
 
 def _money(fn, text: str, index: int, what: str):
     if not (text or "").strip():
-        raise SupplyError(f"第 {index} 个价格方案请填写{what}", field="plans")
+        raise SupplyError(N_("第 %(index)s 个价格方案请填写%(what)s"),
+                          params={"index": index, "what": what}, field="plans")
     try:
         return fn((text or "").strip())
     except PricingError as e:
-        raise SupplyError(f"第 {index} 个价格方案的{what}：{e.message}", field="plans") from None
+        raise SupplyError(N_("第 %(index)s 个价格方案的%(what)s：%(reason)s"),
+                          params={"index": index, "what": what, "reason": e}, field="plans") from None
 
 
 def parse_tiers(text: str, index: int) -> list[dict]:
@@ -31,9 +34,10 @@ def parse_tiers(text: str, index: int) -> list[dict]:
             continue
         up_to, sep, price = line.replace("：", ":").partition(":")
         if not sep:
-            raise SupplyError(f"第 {index} 个价格方案的阶梯格式应为「上限:单价」", field="plans")
+            raise SupplyError(N_("第 %(index)s 个价格方案的阶梯格式应为「上限:单价」"),
+                              params={"index": index}, field="plans")
         if up_to.strip() and not up_to.strip().isdigit():
-            raise SupplyError(f"第 {index} 个价格方案的阶梯上限必须是整数", field="plans")
+            raise SupplyError(N_("第 %(index)s 个价格方案的阶梯上限必须是整数"), params={"index": index}, field="plans")
         tiers.append({"up_to": int(up_to) if up_to.strip() else None,
                       "unit_price_fen": str(_money(parse_yuan, price, index, "阶梯单价"))})
     return tiers
@@ -46,7 +50,8 @@ def plan_from_row(row: dict, index: int) -> dict | None:
     try:
         form = ChargeForm(row["charge_form"])
     except ValueError:
-        raise SupplyError(f"第 {index} 个价格方案的收费方式不正确", field="plans") from None
+        raise SupplyError(N_("第 %(index)s 个价格方案的收费方式不正确"),
+                          params={"index": index}, field="plans") from None
     plan: dict = {"name": (row.get("plan_name") or "").strip(), "form": form.value}
     if form in PACKAGE_PRICED_FORMS:
         plan["price_fen"] = _money(yuan_to_fen, row.get("price"), index, "价格")

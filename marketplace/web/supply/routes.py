@@ -12,6 +12,7 @@ from marketplace.supply import listing
 from marketplace.web.access import roles_required
 from marketplace.web.boundary import EmptyForm, form_status, perform
 from marketplace.web.db import get_db
+from marketplace.web.error_text import error_text
 from marketplace.web.pricing_desk import desk_context
 from marketplace.web.supply import views_data as vd
 from marketplace.web.supply.forms import ProductForm
@@ -33,7 +34,7 @@ def _submit(db, product_id: int) -> bool:
         listing.submit_revision(db, actor=current_user.actor, product_id=product_id)
     except DomainError as e:
         db.rollback()
-        flash(_("未能提交审核：%(msg)s", msg=_(e.message)), "danger")
+        flash(_("未能提交审核：%(msg)s", msg=error_text(e)), "danger")
         return False
     db.commit()
     flash(_("已提交审核"), "success")
