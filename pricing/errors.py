@@ -12,6 +12,11 @@ class PricingError(Exception):
         super().__init__(message)
         self.message = message
 
+    @property
+    def text(self) -> str:
+        """The message as shown (pricing messages carry their values already), like DomainError.text."""
+        return self.message
+
 
 class InvalidPlan(PricingError):
     """The terms of a price plan are inconsistent (e.g. tiers out of order)."""
