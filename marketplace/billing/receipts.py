@@ -134,21 +134,18 @@ _UPSERT_PG = text(
 )
 
 
-def _copy(session: Session, items: list, now) -> bool:
-    """COPY receipts of days not sealed before (PostgreSQL); False when another run sealed one meanwhile."""
-    rows = [
-        dict(
-            day=day,
-            entitlement_id=ent,
-            plan_id=plan,
-            calls=u.calls,
-            records=u.records,
-            last_event_id=u.last_id,
-            sha256=u.digest,
-            sealed_at=now,
-        )
+def _rows(items: list, now) -> list[dict]:
+    """The receipt rows of ((entitlement, day), (plan, usage)) items, sealed now."""
+    return [
+        dict(day=day, entitlement_id=ent, plan_id=plan, calls=u.calls, records=u.records, last_event_id=u.last_id,
+             sha256=u.digest, sealed_at=now)
         for (ent, day), (plan, u) in items
     ]
+
+
+def _copy(session: Session, items: list, now) -> bool:
+    """COPY receipts of days not sealed before (PostgreSQL); False when another run sealed one meanwhile."""
+    rows = _rows(items, now)
     try:
         with session.begin_nested():
             insert_rows(session, UsageReceipt.__table__, rows)
@@ -184,19 +181,7 @@ def _upsert(session: Session, fresh: dict[Key, _Sealed], *, new: bool = False) -
     statement = statement.on_conflict_do_update(
         index_elements=["day", "entitlement_id"], set_={c: statement.excluded[c] for c in _UPSERT_SET}
     )
-    rows = [
-        dict(
-            day=day,
-            entitlement_id=ent,
-            plan_id=plan,
-            calls=u.calls,
-            records=u.records,
-            last_event_id=u.last_id,
-            sha256=u.digest,
-            sealed_at=now,
-        )
-        for (ent, day), (plan, u) in items
-    ]
+    rows = _rows(items, now)
     session.execute(statement, rows)
 
 
