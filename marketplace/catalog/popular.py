@@ -38,20 +38,20 @@ def activity(session: Session, *, days: int = POPULAR_DAYS) -> dict[int, int]:
         .group_by(OrderLine.product_id)
     )
     live = select(Product.id).where(on_sale_clause(), Product.type == ProductType.API)  # only data APIs are called
-    sealed_days = select(UsageReceipt.day).where(UsageReceipt.day >= first_day).distinct()
     receipts = (
         select(Entitlement.product_id, func.sum(UsageReceipt.calls))
         .join(Entitlement, Entitlement.id == UsageReceipt.entitlement_id)
         .where(Entitlement.product_id.in_(live), UsageReceipt.day >= first_day)
         .group_by(Entitlement.product_id)
     )
+    sealed = set(session.execute(select(UsageReceipt.day).where(UsageReceipt.day >= first_day).distinct()).scalars())
+    window = [(today() - timedelta(days=n)).isoformat() for n in range(days)]
     unsealed = (
         select(UsageEvent.product_id, func.count())
         .where(
             UsageEvent.product_id.in_(live),
-            UsageEvent.day >= first_day,
+            UsageEvent.day.in_([day for day in window if day not in sealed]),
             UsageEvent.billable,
-            UsageEvent.day.not_in(sealed_days),
         )
         .group_by(UsageEvent.product_id)
     )
