@@ -10,6 +10,12 @@ marketplace.catalog.popular.activity twice, the faster of three runs each:
      row per entitlement and day) and only 1 November, which has no receipt, from the events.
 It checks that both give the same scores, and prints on its last line
   events A s receipts B s ratio R at N events
+
+Measured 2026-12-03 on 2 cores at load ~5 (four engineers running tests), 1,000,000 events, 100 products scored:
+  SQLite      events 2.496 s receipts 0.078 s ratio 32.0   (sealing October: 13.9 s, nightly, once per day)
+  PostgreSQL  events 1.996 s receipts 0.138 s ratio 14.4   (sealing October: 17.6 s)
+A first version that excluded the sealed days with NOT IN (SELECT day FROM usage_receipt) still scanned the
+window's events on PostgreSQL (receipts 0.99 s, ratio 1.9); the unsealed days are now a short list of dates.
 """
 
 from __future__ import annotations
