@@ -88,6 +88,20 @@ def test_party_queries_by_hand(session, settled):
     assert [(r.label, r.lines, r.share_fen) for r in br] == [(f"委托 — · {settled.operator.name} · 8%", 4, 2540)]
 
 
+def test_operator_revenue_shows_the_vat_so_gross_less_vat_and_fees_is_the_share(session, web, settled):
+    (row,) = dashboards.operator_revenue(session, operator_id=settled.operator.id)
+    assert (row.gross_fen, row.vat_fen, row.fees_fen, row.share_fen) == (33655, 1905, 1588 + 2540, 27622)
+    assert row.gross_fen - row.vat_fen - row.fees_fen == row.share_fen
+    web.login(make_user(session, Role.OPERATOR, org=settled.operator).email)
+    html = _text(web.get("/money/revenue"))
+    table = html[html.index('id="revenue-rows"'):html.index("</table>", html.index('id="revenue-rows"'))]
+    headings = re.findall(r"<th[^>]*>([^<]+)</th>", table)
+    assert headings[3:7] == ["含税收入", "增值税", "服务费与分成", "运营单位所得"]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table.split("<tbody>")[1])
+    assert cells[3:7] == ["¥336.55", "¥19.05", "¥41.28", "¥276.22"]
+    assert 'data-total="vat">¥19.05<' in html
+
+
 def test_broker_commissions_name_the_mandate_of_the_sale(session, settled):
     from marketplace.models.supply import Mandate, MandateProduct
 
