@@ -145,6 +145,14 @@ def test_finance_page_shows_the_figures_and_export_buttons(session, web, settled
     assert web.get("/finance/dashboard?period=2026-13").status_code == 400
 
 
+def test_finance_dashboard_of_an_unsettled_month_links_to_the_settlement_page(session, web, settled):
+    web.login(make_user(session, Role.FINANCE).email)
+    html = web.get("/finance/dashboard?period=2026-11").get_data(as_text=True)
+    payouts = html[html.index('id="payouts"'):html.index("</table>", html.index('id="payouts"'))]
+    assert "flask --app" not in payouts  # finance staff close a month with the button, not a shell command
+    assert 'href="/finance/settlement/"' in payouts and "2026-11 尚未结算" in payouts
+
+
 @pytest.mark.parametrize("fmt, magic", [("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("pdf", b"%PDF")])
 def test_finance_downloads_any_statement_identical_to_the_page(session, web, settled, fmt, magic):
     web.login(make_user(session, Role.FINANCE).email)
