@@ -183,6 +183,14 @@ def type_into(page, field_id: str, text: str) -> None:
     page.keyboard.type(text)
 
 
+def test_focus_check_fails_when_a_page_hides_the_focus(live_server, page):
+    """tab_to's focus assertion can fail: with outlines and rings removed the focused field has no indicator."""
+    page.goto(f"{live_server}/login")
+    page.add_style_tag(content="*:focus, *:focus-visible { outline: none !important; box-shadow: none !important; }")
+    with pytest.raises(AssertionError, match="no visible focus indicator"):
+        tab_to(page, by_id("email"))
+
+
 def test_registration_with_the_keyboard_alone(live_server, page):
     base = str(live_server)
     page.goto(f"{base}/")
@@ -190,12 +198,24 @@ def test_registration_with_the_keyboard_alone(live_server, page):
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/register")
     uscc = new_uscc()
-    for field_id, text in [("company_name", "示例键盘注册科技有限公司"), ("uscc", uscc), ("contact_name", "王五"),
+    wrong = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")  # a wrong check character first
+    for field_id, text in [("company_name", "示例键盘注册科技有限公司"), ("uscc", wrong), ("contact_name", "王五"),
                            ("phone", "13700137000"), ("email", "keyboard@test.cn"), ("password", PASSWORD),
                            ("password2", PASSWORD)]:
         type_into(page, field_id, text)
     tab_to(page, by_text("提交注册"))
     page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    # the message is tied to its field, so a screen reader reads it on the way back in
+    assert page.get_attribute("#uscc", "aria-invalid") == "true"
+    described = page.get_attribute("#uscc", "aria-describedby").split()
+    assert "校验位错误" in " ".join(page.locator(f"#{i}").inner_text() for i in described)
+    tab_to(page, by_id("uscc"))
+    page.keyboard.press("Control+A")
+    page.keyboard.type(uscc)
+    type_into(page, "password", PASSWORD)
+    type_into(page, "password2", PASSWORD)
+    page.keyboard.press("Enter")  # Enter in a field submits the form
     page.wait_for_url(f"{base}/account")
     assert "实名待审核" in page.locator("#org-status").inner_text()
     with Session(live_server.app.extensions["engine"]) as s:
