@@ -210,6 +210,7 @@ def test_registration_with_the_keyboard_alone(live_server, page):
     assert page.get_attribute("#uscc", "aria-invalid") == "true"
     described = page.get_attribute("#uscc", "aria-describedby").split()
     assert "校验位错误" in " ".join(page.locator(f"#{i}").inner_text() for i in described)
+    assert blocking_violations(page) == []  # the form with its messages passes axe too
     tab_to(page, by_id("uscc"))
     page.keyboard.press("Control+A")
     page.keyboard.type(uscc)
@@ -276,6 +277,7 @@ def test_checkout_with_the_keyboard_alone(live_server, page):
     tab_to(page, by_text("购买"))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/products/{product.slug}/buy*")
+    assert blocking_violations(page) == []
     type_into(page, "purpose", "用于区域招商选址分析")
     el = tab_to(page, lambda e: e.get("name") == "invoice_kind")  # Tab enters the radio group at the checked one
     assert el["value"] == "normal"
@@ -288,6 +290,7 @@ def test_checkout_with_the_keyboard_alone(live_server, page):
     page.wait_for_url(f"{base}/orders/PDX*")
     assert "待付款" in page.locator("#order-status").inner_text()
     assert page.locator("#order-total").inner_text() == "¥2,680.00"
+    assert blocking_violations(page) == []  # the order page with its bank-transfer details
     with Session(app.extensions["engine"]) as s:
         order = s.exec(select(Order).where(Order.buyer_org_id == buyer.org_id)).one()
         assert (order.status, order.total_fen, order.purpose) == (OrderStatus.AWAITING_PAYMENT, 268000,
