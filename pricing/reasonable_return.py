@@ -78,26 +78,37 @@ class Forecast:
     months_covered: int
     run_rate_fen: int
     forecast_fen: int
+    months_remaining: int = 0
 
     def passes(self, allowed_fen: int) -> bool:
         """Whether the forecast passes allowed revenue (reaching it exactly does not)."""
         return self.forecast_fen > allowed_fen
 
 
-def forecast_revenue(*, to_date_fen: int, months_covered: int) -> Forecast:
-    """Forecast = to date + run rate × (12 − months covered); run rate = to date ÷ months covered (half-up once).
+def _month_count(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 0 <= value <= YEAR_MONTHS
 
+
+def forecast_revenue(*, to_date_fen: int, months_covered: int, months_remaining: int | None = None) -> Forecast:
+    """Forecast = to date + run rate × months remaining; run rate = to date ÷ months covered (half-up once).
+
+    `months_covered` are the months of operation the revenue to date comes from; `months_remaining` the months of
+    operation still to come this year (default 12 − months covered: operating all year). An operator that started
+    in September with October confirmed has 2 covered and 2 remaining, not 10 and 2.
     The remaining revenue is rounded once, as a whole, so the forecast is within half a fen of
-    to_date × 12 ÷ months_covered. With no month covered yet there is no run rate: the forecast is revenue to date.
+    to_date × (covered + remaining) ÷ covered. With no month covered yet there is no run rate: the forecast is
+    revenue to date.
     """
     _check_fen(to_date_fen, "本年已实现收入")
-    if isinstance(months_covered, bool) or not isinstance(months_covered, int) or not 0 <= months_covered <= 12:
+    remaining_months = YEAR_MONTHS - months_covered if months_remaining is None else months_remaining
+    if not _month_count(months_covered) or not _month_count(remaining_months) \
+            or months_covered + remaining_months > YEAR_MONTHS:
         raise PricingError("已结算月数必须在 0 到 12 之间")
     if months_covered == 0:
-        return Forecast(to_date_fen, 0, 0, to_date_fen)
-    remaining = round_fen(Decimal(to_date_fen) * (YEAR_MONTHS - months_covered) / months_covered)
+        return Forecast(to_date_fen, 0, 0, to_date_fen, remaining_months)
+    remaining = round_fen(Decimal(to_date_fen) * remaining_months / months_covered)
     run_rate = round_fen(Decimal(to_date_fen) / months_covered)
-    return Forecast(to_date_fen, months_covered, run_rate, to_date_fen + remaining)
+    return Forecast(to_date_fen, months_covered, run_rate, to_date_fen + remaining, remaining_months)
 
 
 def cumulative_fen(monthly_fen: list[int]) -> list[int]:

@@ -83,11 +83,13 @@ class ReportFigures:
     headroom_fen: int
     excess_fen: int
     months: list[list]  # [YYYY-MM, revenue, cumulative] for each month of the year
-    months_covered: int  # months of the year whose settlement finance confirmed
+    months_covered: int  # months of the year whose settlement finance confirmed (the latest one's number)
     products: list[ProductRow] = field(default_factory=list)
     running: bool = False  # the year is not over: a forecast is shown
     forecast_fen: int | None = None
     run_rate_fen: int | None = None
+    months_operated: int = 0  # confirmed months of the year within the agreement's term (the run rate's months)
+    months_remaining: int = 0  # months of the agreement's term this year after the latest confirmed one
 
     @property
     def months_shown(self) -> int:
@@ -157,6 +159,20 @@ def months_covered(session: Session, *, year: int) -> int:
         )
     ).scalar_one()
     return int(latest[5:7]) if latest else 0
+
+
+def operating_months(agreement, *, year: int, latest: int) -> tuple[int, int]:
+    """(months operated up to the latest confirmed month, months of operation left) within the agreement's term.
+
+    The year's months of operation run from the agreement's start (January when it started earlier) to its end
+    (December when it ends later); `latest` is the latest confirmed month's number (0: none).
+    """
+    first = agreement.start_date.month if agreement.start_date.year == year else 1
+    last = agreement.end_date.month if agreement.end_date.year == year else YEAR_MONTHS
+    if agreement.start_date.year > year or agreement.end_date.year < year:
+        return 0, 0
+    operated = max(0, min(latest, last) - first + 1)
+    return operated, max(0, last - max(latest, first - 1))
 
 
 def product_sales(session: Session, *, operator_id: int, year: int) -> dict[int, list[int]]:
@@ -285,8 +301,10 @@ def compute_report(session: Session, *, operator_id: int, year: int, on: date) -
     periods = [f"{year}-{m:02d}" for m in range(1, YEAR_MONTHS + 1)]
     running_totals = cumulative_fen([monthly.get(p, 0) for p in periods])
     covered = months_covered(session, year=year)
+    operated, remaining = operating_months(agreement, year=year, latest=covered)
     running = year >= on.year and covered < YEAR_MONTHS
-    forecast = forecast_revenue(to_date_fen=max(0, actual), months_covered=covered) if running else None
+    forecast = (forecast_revenue(to_date_fen=max(0, actual), months_covered=operated, months_remaining=remaining)
+                if running else None)
     profit = allowed_revenue_fen(cost_fen=totals.cost_fen, rate_bps=agreement.allowed_return_bps, taxes_fen=0)
     authority = session.get(Organization, agreement.authority_id)
     return ReportFigures(
@@ -314,6 +332,8 @@ def compute_report(session: Session, *, operator_id: int, year: int, on: date) -
         running=running,
         forecast_fen=forecast.forecast_fen if forecast else None,
         run_rate_fen=forecast.run_rate_fen if forecast else None,
+        months_operated=operated,
+        months_remaining=remaining,
     )
 
 

@@ -55,6 +55,31 @@ def test_forecast_passes_allowed_revenue(session, books):
     assert r.forecast_fen == OPERATOR_SHARE * 6 and r.forecast_passes
 
 
+def test_forecast_of_an_operator_that_started_mid_year_counts_its_months_only(session, books):
+    """Agreement from 1 September: September and October confirmed are 2 months of operation, 2 remain (Nov, Dec)."""
+    books.agreement.start_date = date(2026, 9, 1)
+    session.commit()
+    books.cost(10_000_000)
+    books.order(SALE, paid="2026-10-10")
+    books.settle("2026-09", "2026-10")
+    r = _report(session, books)
+    assert r.months_covered == 10  # the cumulative line runs to October
+    assert (r.months_operated, r.months_remaining) == (2, 2)
+    # run rate 10,100 ÷ 2 = 5,050 a month; forecast 10,100 + 10,100 × 2 / 2 = 20,200 (not × 2 / 10 = 12,120)
+    assert r.run_rate_fen == 5_050 and r.forecast_fen == 20_200
+
+
+def test_forecast_stops_at_the_agreement_end(session, books):
+    """An agreement that ends on 31 October earns nothing after it: the forecast is the revenue to date."""
+    books.agreement.end_date = date(2026, 10, 31)
+    session.commit()
+    books.order(SALE, paid="2026-02-10")
+    books.settle("2026-01", "2026-02")
+    r = _report(session, books)
+    assert (r.months_operated, r.months_remaining) == (2, 8)  # March to October
+    assert r.forecast_fen == OPERATOR_SHARE * 5  # 10,100 + 10,100 × 8 / 2
+
+
 def test_a_correction_is_a_new_entry_and_may_be_negative(session, books):
     entry = books.cost(500_000)
     fix = correct_cost(

@@ -67,7 +67,8 @@ class ReportDoc:
             ("超额收入（结转下年）", f.excess_fen),
         ]
         if f.forecast_fen is not None:
-            rows.append((f"全年预测（已结算 {f.months_covered} 个月）", f.forecast_fen))
+            label = f"全年预测（已结算 {f.months_operated} 个月，其余 {f.months_remaining} 个月按月均推算）"
+            rows.append((label, f.forecast_fen))
         return rows
 
     def product_rows(self) -> list[tuple]:
