@@ -51,24 +51,54 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 _BUSY = ("database is locked", "database table is locked", "database is busy", "lock timeout",
          "could not obtain lock", "deadlock detected")
+# The database refuses to write: SQLite's file opened read-only (or query_only) or its disk full; PostgreSQL in a
+# read-only transaction (a standby, default_transaction_read_only) or out of disk space.
+_SQLITE_UNWRITABLE = ("attempt to write a readonly database", "database or disk is full")
+_PG_UNWRITABLE = {"25006", "53100"}  # read_only_sql_transaction, disk_full
 
 
 def database_trouble(exc: BaseException) -> str | None:
-    """'busy' (the database stayed locked past the busy timeout), 'unavailable' (no connection), or None.
+    """'busy', 'unavailable' (no connection), 'unwritable' (read-only or disk full), or None.
 
-    Takes SQLAlchemy's wrapped errors and the raw DB-API errors of the gateway's driver-level writes alike.
+    busy: the database stayed locked past the busy timeout. Every kind means the request's transaction was
+    rolled back and nothing of it was saved: the web layer answers 503 saying so (web/errors.py).
+    Takes SQLAlchemy's wrapped errors and the raw DB-API errors of the gateway's driver-level writes alike, and
+    looks behind a database error raised while handling one: SQLite rolls the whole transaction back itself when
+    its disk is full, so leaving a savepoint then fails with "no such savepoint", which hides the cause.
     Any other database error (a wrong query, a missing table) is a bug: None, so it stays a 500.
     """
-    orig = getattr(exc, "orig", None) or exc
-    module = type(orig).__module__.split(".", 1)[0]
-    if module not in ("sqlite3", "psycopg", "psycopg2") or type(orig).__name__ != "OperationalError":
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        orig = getattr(exc, "orig", None) or exc
+        module = type(orig).__module__.split(".", 1)[0]
+        if module not in ("sqlite3", "psycopg", "psycopg2"):
+            return None
+        kind = _trouble(orig, module)
+        if kind is not None:
+            return kind
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _trouble(orig: BaseException, module: str) -> str | None:
+    if module != "sqlite3" and getattr(orig, "sqlstate", None) in _PG_UNWRITABLE:
+        return "unwritable"
+    if not _is_operational(orig):
         return None
     text = str(orig).lower()
     if any(marker in text for marker in _BUSY):
         return "busy"
     if module == "sqlite3":
+        if any(marker in text for marker in _SQLITE_UNWRITABLE):
+            return "unwritable"
         return "unavailable" if "unable to open" in text or "disk i/o" in text else None
     return "unavailable"  # psycopg: connection refused, server closed the connection, too many clients, ...
+
+
+def _is_operational(orig: BaseException) -> bool:
+    """An OperationalError or one of its subclasses (psycopg's AdminShutdown when the server shuts down, ...)."""
+    return any(cls.__name__ == "OperationalError" for cls in type(orig).__mro__)
 
 
 def is_sqlite(session: Session) -> bool:
