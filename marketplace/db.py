@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> E
 
     A request that finds the database busy waits `busy_timeout_ms` for it (SQLite's write lock), then fails
     with OperationalError, which the web layer answers with 503 (see `database_trouble`). PostgreSQL
-    connections are pinged when taken from the pool, so a restarted server costs no failed request.
+    connections are pinged when taken from the pool, so a restarted server costs no failed request (the
+    gateway's own connections, out of the pool, are checked with `server_closed`).
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -99,6 +101,27 @@ def _trouble(orig: BaseException, module: str) -> str | None:
 def _is_operational(orig: BaseException) -> bool:
     """An OperationalError or one of its subclasses (psycopg's AdminShutdown when the server shuts down, ...)."""
     return any(cls.__name__ == "OperationalError" for cls in type(orig).__mro__)
+
+
+def server_closed(dbapi_conn) -> bool:
+    """True when the server has ended this idle PostgreSQL connection (it restarted); costs no round trip.
+
+    The pool pings its connections when they are taken (pool_pre_ping); the gateway keeps its own connections out
+    of the pool (one per thread, and the group committer's), and pinging them before every call would cost a
+    round trip per call. Between two queries the server sends an idle connection nothing, unless it ends the
+    session (a shutdown's FATAL message, then end of file), so one non-blocking poll of the socket tells: readable
+    means gone (at worst a needless reconnect). SQLite connections: always False.
+    """
+    if getattr(dbapi_conn, "closed", False) or getattr(dbapi_conn, "broken", False):
+        return True
+    pgconn = getattr(dbapi_conn, "pgconn", None)
+    if pgconn is None:
+        return False
+    try:
+        readable, _w, _x = select.select([pgconn.socket], [], [], 0)
+    except Exception:  # noqa: BLE001 - no socket: the connection is bad
+        return True
+    return bool(readable)
 
 
 def is_sqlite(session: Session) -> bool:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +24,9 @@ class Gunicorn:
         self.db_url, self.workers, self.threads = db_url, workers, threads
         self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
+        # The server's log goes to a file: a pipe nobody reads fills up (64 KiB of 503 warnings while a database
+        # is down) and then blocks every worker thread that logs.
+        self.log = tempfile.TemporaryFile()
 
     def __enter__(self) -> Gunicorn:
         env = {**os.environ, "DATABASE_URL": self.db_url, "AUTO_MIGRATE": "0", "DEMO_DATA": "0",
@@ -31,7 +35,7 @@ class Gunicorn:
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-k", "gthread", "--threads",
                str(self.threads), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "--log-level",
                "warning", "app:app"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         self._wait_ready()
         return self
 
@@ -39,7 +43,7 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"gunicorn exited: {self.log_text()[-2000:]}")
             try:
                 status, _h, _b = self.get("/healthz")
                 if status == 200 and len(self.worker_pids()) >= self.workers:
@@ -58,6 +62,11 @@ class Gunicorn:
             return resp.status, dict(resp.getheaders()), resp.read()
         finally:
             conn.close()
+
+    def log_text(self) -> str:
+        """What the server and its workers wrote to stderr so far."""
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
 
     def worker_pids(self) -> list[int]:
         """The master's current worker processes."""
