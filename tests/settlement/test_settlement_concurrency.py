@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from marketplace.models import AuditRecord
 from marketplace.models.settlement import BilledLine, LedgerTransaction, SettlementPeriod, Statement, StatementLine
-from marketplace.settlement.close import PAUSE_ENV, close_period
+from marketplace.pause import PAUSE_ENV
+from marketplace.settlement.close import close_period
 from marketplace.settlement.verify import verify_ledger
 from tests.settlement.conftest import ACTOR
 
