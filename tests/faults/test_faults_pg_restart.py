@@ -27,12 +27,11 @@ from marketplace.web import create_app
 from tests.faults.books import assert_books_verify, checkpoint
 from tests.gateway.conftest import USCC_A, auth
 from tests.gateway.durable_pg import DurablePostgres
-from tests.gateway.gunicorn_server import Gunicorn
+from tests.gateway.gunicorn_server import TEST_AUDIT_KEY, Gunicorn
 from tests.gateway.test_gateway_durable_restart import _api
 from tests.pg import PostgresUnavailable
 
 pytestmark = pytest.mark.slow
-AUDIT_KEY = "testing-audit-key"  # the test app's key: the CLI checks below verify what gunicorn's workers wrote
 
 
 @pytest.fixture
@@ -113,12 +112,12 @@ def _stored(url, ents):
 def test_postgres_restart_under_metered_load_503_while_down_recovers_by_itself(restartable, tmp_path):
     server, url = restartable
     app = create_app({"TESTING": True, "DATABASE_URL": url, "AUTO_MIGRATE": False, "DEMO_DATA": False,
-                      "SECRET_KEY": "test-secret", "AUDIT_KEY": AUDIT_KEY})  # keys the audit chain of `url`
+                      "SECRET_KEY": "test-secret", "AUDIT_KEY": TEST_AUDIT_KEY})  # keys the audit chain of `url`
     apis = {"flat": _api(url, None), "quota": _api(url, 1_000_000)}
     runner = app.test_cli_runner()
     mark = checkpoint(runner, tmp_path / "before.json")
     stop, attempts, lock = threading.Event(), [], threading.Lock()
-    with Gunicorn(url, workers=2, threads=4, env={"AUDIT_KEY": AUDIT_KEY}) as gunicorn:
+    with Gunicorn(url, workers=2, threads=4) as gunicorn:
         threads = [threading.Thread(target=_client, args=(gunicorn, apis[name], name, stop, attempts, lock))
                    for name in ("flat", "quota") * 3]
         for t in threads:

@@ -32,7 +32,6 @@ from tests.payments.localstripe_proc import sign
 from tests.payments.test_payments_stripe_flow import _fresh, _pay
 
 pytestmark = pytest.mark.slow
-AUDIT_KEY = "testing-audit-key"  # the test app's key: the checks below verify what the workers wrote
 
 
 def _post(server: Gunicorn, body: bytes, signature: str, timeout: float = 60) -> tuple[int, dict | None]:
@@ -95,7 +94,7 @@ def test_worker_killed_during_webhook_delivery_records_the_payment_once(app, db_
     assert unpaid[:3] == (OrderStatus.AWAITING_PAYMENT, 0, 0)
     mark = checkpoint(runner, tmp_path / "before.json")
 
-    env = {**localstripe.config(), "AUDIT_KEY": AUDIT_KEY, PAUSE_ENV: "webhook_flushed,webhook_committed",
+    env = {**localstripe.config(), PAUSE_ENV: "webhook_flushed,webhook_committed",
            ONCE_ENV: str(tmp_path)}
     with Gunicorn(db_url, workers=2, threads=2, env=env) as server:  # the other worker takes the retry
         pid, pending = _deliver_until_paused(server, delivery.body, "webhook_flushed")

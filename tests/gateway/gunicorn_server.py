@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+TEST_AUDIT_KEY = "testing-audit-key"  # the test app's (TESTING): verify-audit checks what the workers wrote
 
 
 class Gunicorn:
@@ -31,6 +32,7 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         env = {**os.environ, "DATABASE_URL": self.db_url, "AUTO_MIGRATE": "0", "DEMO_DATA": "0",
                "SECRET_KEY": "gunicorn-test", "GATEWAY_RATE_PER_SECOND": "0", "PYTHONPATH": str(ROOT),
+               "AUDIT_KEY": TEST_AUDIT_KEY,
                **self.extra_env}
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-k", "gthread", "--threads",
                str(self.threads), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "--log-level",
