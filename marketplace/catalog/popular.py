@@ -1,7 +1,10 @@
 """What sells: products on sale ranked by paid order lines plus billable calls in the last days (the home page).
 
-Counting the billable calls of 30 days reads every such usage event (about a second per million on SQLite), so
-the scores are kept in memory for `REFRESH` per database; which products show is still decided live (on sale).
+Calls of ended days come from the sealed daily usage receipts (one row per entitlement and day, see
+billing/receipts.py); only the days of the window that have no receipt yet (today, and any day the nightly
+`seal-usage` has not reached) are counted from the usage events. Counting 30 days of events instead reads every
+one (seconds per million), so the scores are also kept in memory for `REFRESH` per database; which products show is
+still decided live (on sale).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.clock import now, today
-from marketplace.models import Order, OrderLine, OrderStatus, Organization, Product, ProductType
+from marketplace.models import Entitlement, Order, OrderLine, OrderStatus, Organization, Product, ProductType
+from marketplace.models.billing import UsageReceipt
 from marketplace.models.metering import UsageEvent
 from marketplace.supply.on_sale import on_sale_clause
 
@@ -34,14 +38,27 @@ def activity(session: Session, *, days: int = POPULAR_DAYS) -> dict[int, int]:
         .group_by(OrderLine.product_id)
     )
     live = select(Product.id).where(on_sale_clause(), Product.type == ProductType.API)  # only data APIs are called
-    calls = (
+    receipts = (
+        select(Entitlement.product_id, func.sum(UsageReceipt.calls))
+        .join(Entitlement, Entitlement.id == UsageReceipt.entitlement_id)
+        .where(Entitlement.product_id.in_(live), UsageReceipt.day >= first_day)
+        .group_by(Entitlement.product_id)
+    )
+    sealed = set(session.execute(select(UsageReceipt.day).where(UsageReceipt.day >= first_day).distinct()).scalars())
+    window = [(today() - timedelta(days=n)).isoformat() for n in range(days)]
+    unsealed = (
         select(UsageEvent.product_id, func.count())
-        .where(UsageEvent.product_id.in_(live), UsageEvent.day >= first_day, UsageEvent.billable)
+        .where(
+            UsageEvent.product_id.in_(live),
+            UsageEvent.day.in_([day for day in window if day not in sealed]),
+            UsageEvent.billable,
+        )
         .group_by(UsageEvent.product_id)
     )
-    for stmt in (sales, calls):
+    for stmt in (sales, receipts, unsealed):
         for product_id, count in session.execute(stmt):
-            scores[product_id] = scores.get(product_id, 0) + count
+            if count:
+                scores[product_id] = scores.get(product_id, 0) + int(count)
     return scores
 
 

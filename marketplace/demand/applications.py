@@ -45,6 +45,18 @@ def approved_application(session: Session, *, buyer_org_id: int, product_id: int
     ).scalar_one_or_none()
 
 
+def own_application(session: Session, *, buyer_org_id: int, product_id: int) -> AccessApplication | None:
+    """The buyer's application for the product that tells where it stands: approved, else pending, else declined."""
+    rank = {ApplicationStatus.APPROVED: 0, ApplicationStatus.PENDING: 1, ApplicationStatus.DECLINED: 2}
+    rows = session.execute(
+        select(AccessApplication)
+        .where(AccessApplication.buyer_org_id == buyer_org_id, AccessApplication.product_id == product_id,
+               AccessApplication.status.in_(list(rank)))
+        .order_by(AccessApplication.id.desc())
+    ).scalars().all()
+    return min(rows, key=lambda a: rank[a.status], default=None)
+
+
 def _pending_key(buyer_org_id: int, product_id: int) -> str:
     return f"{buyer_org_id}:{product_id}"
 

@@ -170,6 +170,7 @@ class RevenueRow:
     label: str
     lines: int
     gross_fen: int
+    vat_fen: int  # output VAT inside the gross: gross − VAT − fees = the operator's share
     fees_fen: int  # platform fee + broker commission + authority share
     share_fen: int  # what this party earned: operator remainder, broker commission or authority share
 
@@ -181,6 +182,7 @@ def _grouped(session: Session, labels: tuple, share, where, *, joins=(), fmt=str
         SettlementPeriod.period,
         func.count(b.id),
         func.sum(b.gross_fen),
+        func.sum(b.vat_fen),
         func.sum(b.platform_fen + b.broker_fen + b.authority_fen),
         func.sum(share),
         *labels,
@@ -190,14 +192,14 @@ def _grouped(session: Session, labels: tuple, share, where, *, joins=(), fmt=str
         query = query.join(target, on)
     query = query.where(*where).group_by(SettlementPeriod.period, *labels)
     rows = [
-        RevenueRow(p, fmt(*lbl), int(n), int(g or 0), int(f or 0), int(s or 0))
-        for p, n, g, f, s, *lbl in session.execute(query).all()
+        RevenueRow(p, fmt(*lbl), int(n), int(g or 0), int(v or 0), int(f or 0), int(s or 0))
+        for p, n, g, v, f, s, *lbl in session.execute(query).all()
     ]
     return sorted(rows, key=lambda r: (-int(r.period.replace("-", "")), r.label))
 
 
 def operator_revenue(session: Session, *, operator_id: int) -> list[RevenueRow]:
-    """An operator's revenue by month and product, net of the platform fee, commission and authority share."""
+    """An operator's revenue by month and product, net of VAT, the platform fee, commission and authority share."""
     return _grouped(
         session,
         (Product.title,),

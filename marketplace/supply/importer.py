@@ -27,6 +27,7 @@ DELIVERY = {"api": "API 接口调用", "package": "文件下载", "report": "报
             "service": "在线服务"}
 IMPORTED_OFFLINE = "线下/合同交付（导入的挂牌不含交付文件，由运营单位按合同交付）"
 MODEL_WORDS = ("模型", "评分", "画像")
+SUMMARY_CHARS = 120  # the lead line under a title: a sentence or two, cut with an ellipsis
 _IMAGE_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _IMAGE_HTML = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _BARE_IMAGE = re.compile(r"https?://\S+\.(?:png|jpe?g|gif|webp|bmp)\b", re.IGNORECASE)
@@ -145,7 +146,8 @@ def row_data(row: dict) -> dict:
     description = clean_description(row.get("description") or "")
     ptype = row_type(row)
     frequency = (row.get("update_frequency") or "").strip()
-    summary = re.sub(r"[#*`>|\s]+", " ", description).strip()[:120]
+    summary = re.sub(r"[#*`>|\s]+", " ", description).strip()
+    summary = summary if len(summary) <= SUMMARY_CHARS else summary[:SUMMARY_CHARS - 1] + "…"  # cut, and say so
     return {"type": ptype, "title": (row.get("title") or "").strip()[:200], "summary": summary,
             "description_md": description, "domain": row_domain(row), "region": "全国",
             "openness": "unconditional", "security_grade": "general", "registration_code": registration_code(row),

@@ -13,11 +13,12 @@ from decimal import Decimal
 from marketplace.catalog.comparables import ReferenceQuery, price_reference
 from marketplace.clock import today
 from marketplace.i18n_marker import N_
-from marketplace.models import Agreement
+from marketplace.models import Agreement, ProductType
 from marketplace.returns.desk import desk_defaults
 from marketplace.supply import listing
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap
 from marketplace.supply.content import plan_terms
+from marketplace.supply.deliverability import FILE_TYPES
 from marketplace.web.error_text import error_text
 from pricing import CHARGE_FORM_LABELS, ChargeForm, PricingError, parse_yuan, round_fen
 from pricing.charge_forms import PRICE_UNITS
@@ -69,16 +70,29 @@ def _saved_plans(db, product) -> dict[str, Decimal]:
     return prices
 
 
-def desk_context(db, *, product=None, args: Mapping, charge_form: str | None = None) -> dict:
-    """Everything the desk partial shows, as {"desk": {...}}; bad inputs become messages, never errors."""
+def _opening_form(saved: dict, charge_form: str | None, product_type: str) -> str:
+    """The charge form the desk opens on: the one asked for, else the product's first priced plan's, else by kind:
+    one-off prices for file products and for 面议 (its offers are one-off prices), per call for the rest."""
+    if charge_form in DESK_FORMS:
+        return charge_form
+    priced = next(iter(f for f in saved if f in DESK_FORMS), None)
+    if priced is not None:
+        return priced
+    one_off = product_type in FILE_TYPES or ChargeForm.NEGOTIATED.value in saved
+    return (ChargeForm.ONE_OFF if one_off else ChargeForm.PER_CALL_FLAT).value
+
+
+def desk_context(db, *, product=None, args: Mapping, charge_form: str | None = None,
+                 product_type: str | None = None) -> dict:
+    """Everything the desk partial shows, as {"desk": {...}}; bad inputs become messages, never errors.
+
+    `product_type` is the type a new product's form holds (a saved product's own type is used otherwise)."""
     saved = _saved_plans(db, product)
     form = (args.get("desk_form") or "").strip()
+    by_kind = form not in DESK_FORMS and charge_form not in DESK_FORMS and not saved  # then it follows the type
     if form not in DESK_FORMS:
-        form = (
-            charge_form
-            if charge_form in DESK_FORMS
-            else next(iter(f for f in saved if f in DESK_FORMS), ChargeForm.PER_CALL_FLAT.value)
-        )
+        kind = str(product.type) if product is not None else (product_type or ProductType.PACKAGE.value)
+        form = _opening_form(saved, charge_form, kind)
     errors: dict[str, str] = {}
     price = _yuan(args, "desk_price", errors)
     if price is None and "desk_price" not in errors:
@@ -131,6 +145,7 @@ def desk_context(db, *, product=None, args: Mapping, charge_form: str | None = N
             "errors": errors,
             "ledger": ledger,
             "exclude": query.exclude,
+            "follow_type": " ".join(sorted(t.value for t in FILE_TYPES)) if by_kind else "",
         "type": query.type,
         "domain": query.domain,
         "q": query.q,

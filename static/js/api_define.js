@@ -37,6 +37,9 @@
     columns.forEach(function (name, i) {
       var row = template.content.firstElementChild.cloneNode(true);
       row.querySelector(".col-name").textContent = name;
+      row.querySelectorAll("select, input").forEach(function (el) {  // "金额 · 脱敏规则": which column's setting
+        el.setAttribute("aria-label", name + " · " + el.getAttribute("aria-label"));
+      });
       row.querySelector(".col-role").value = i === 0 ? "key" : (verification.checked ? "match" : "return");
       body.appendChild(row);
     });

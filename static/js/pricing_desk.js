@@ -55,6 +55,15 @@
         .catch(function () { /* keep the figures the server rendered */ });
     }, 300);
   }
+  // Opened on a default by product type (no priced plan yet): follow the type until the user picks a form.
+  var fileTypes = (desk.dataset.fileTypes || "").split(" ").filter(Boolean);
+  var typeSelect = field("type");
+  if (fileTypes.length && typeSelect) {
+    typeSelect.addEventListener("change", function () {
+      formSelect.value = fileTypes.indexOf(typeSelect.value) >= 0 ? "one_off" : "per_call_flat";
+    });
+    formSelect.addEventListener("change", function () { fileTypes = []; }, { once: true });
+  }
   formSelect.addEventListener("change", refresh);
   ["type", "domain", "title", "summary"].forEach(function (id) {
     var el = field(id);

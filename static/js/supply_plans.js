@@ -26,10 +26,17 @@
     note.querySelector("[data-plan-hint]").textContent = hints[form] || "";
     note.querySelector("[data-plan-cap]").textContent = form ? capText(form) : "";
     plan.classList.toggle("bg-body-tertiary", !form);
+    var rate = plan.querySelector("[data-plan-rate]");  // a per-key call limit: only for products called by key
+    if (rate) { rate.hidden = rate.querySelector(".is-invalid") === null && (!form || !keyed()); }
   }
 
-  editor.querySelectorAll("[data-plan]").forEach(function (plan) {
+  var typeSelect = document.getElementById("type");
+  var keyedTypes = (editor.dataset.keyedTypes || "").split(" ");
+  function keyed() { return !typeSelect || keyedTypes.indexOf(typeSelect.value) >= 0; }
+  var plans = editor.querySelectorAll("[data-plan]");
+  plans.forEach(function (plan) {
     plan.querySelector("[data-plan-form]").addEventListener("change", function () { update(plan); });
     update(plan);
   });
+  if (typeSelect) { typeSelect.addEventListener("change", function () { plans.forEach(update); }); }
 })();

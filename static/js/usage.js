@@ -15,6 +15,8 @@
     data: data,
     options: {
       responsive: true,
+      // the canvas's own 300×110 ratio leaves a phone a strip a few pixels high once the legend is drawn
+      aspectRatio: window.innerWidth < 576 ? 0.9 : 2.7,
       interaction: { mode: "index", intersect: false },
       scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
                 title: { display: true, text: canvas.dataset.label || "" } } },

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from marketplace.billing.receipts import seal_day
 from marketplace.catalog.popular import REFRESH, activity
 from marketplace.catalog.search import index_product
 from marketplace.clock import FixedClock, now, today, use_clock
 from marketplace.models import Agreement, ApiKey, OrderLine
+from marketplace.models.billing import UsageReceipt
 from marketplace.models.metering import UsageEvent
 from tests.factories import make_org, make_product
 from tests.settlement.conftest import Books
@@ -112,3 +114,19 @@ def test_popular_scores_refresh_every_ten_minutes(client, session):
         assert "后卖出的数据包" not in stale  # the scores computed a moment ago
         clock.advance(seconds=REFRESH.total_seconds() + 1)
         assert "后卖出的数据包" in _section(client.get("/").get_data(as_text=True), "popular")
+
+
+def test_sealed_days_are_counted_from_their_receipts_and_the_rest_from_events(session):
+    """Ended days count their sealed receipts (events of such days may be archived); days without one count events."""
+    books = Books(session)
+    sealed = today() - timedelta(days=3)
+    _calls(session, books, 5, day=sealed.isoformat())
+    assert seal_day(session, day=sealed, today=today()) == 1
+    archived = (today() - timedelta(days=5)).isoformat()  # a sealed day whose events are no longer kept
+    session.add(UsageReceipt(day=archived, entitlement_id=books.entitlement.id, plan_id=books.plan.id, calls=45,
+                             last_event_id=0, sha256="0" * 64))
+    session.add(UsageReceipt(day=(today() - timedelta(days=40)).isoformat(), entitlement_id=books.entitlement.id,
+                             plan_id=books.plan.id, calls=1000, last_event_id=0, sha256="1" * 64))  # out of the window
+    _calls(session, books, 2, day=today().isoformat())  # today is never sealed
+    session.commit()
+    assert activity(session) == {books.product.id: 5 + 45 + 2}

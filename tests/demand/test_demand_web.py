@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from marketplace.audit import Actor
+from marketplace.demand.applications import decide_application
 from marketplace.models import CapPrice, Order, OrgKind, Role
 from marketplace.models.demand import AccessApplication, ApplicationStatus, OfferStatus, QuoteOffer, QuoteRequest
 from tests.factories import PASSWORD, make_agreement, make_org, make_product, make_user
@@ -141,3 +143,32 @@ def test_forms_without_csrf_are_refused(web, session, shop):
     as_user(web, shop["buyer"])
     resp = web.post(f"/products/{shop['nego'].slug}/quote", {"message": "x", "use_type": "industry"}, csrf=False)
     assert resp.status_code == 400 and session.execute(select(QuoteRequest)).first() is None
+
+
+def test_product_page_tells_the_buyer_where_its_application_stands(web, session, shop):
+    """Conditional product: apply first; while pending it says so; declined: apply again; approved: no apply button."""
+    operator = Actor(user_id=shop["operator"].id, label=shop["operator"].email, org_id=shop["operator"].org_id)
+    url = f"/products/{shop['cond'].slug}"
+    apply_url = f"/products/{shop['cond'].slug}/apply"
+    as_user(web, shop["buyer"])
+
+    def state():
+        html = web.get(url).get_data(as_text=True)
+        return html.split('id="access-state">', 1)[1].split("</div>", 1)[0], apply_url in html
+
+    text, button = state()
+    assert "需先提交使用申请" in text and button
+    web.post(apply_url, {"use_type": "industry", "purpose": "贷前核验", "scenario": "授信系统"})
+    text, button = state()
+    assert "正在审核" in text and not button
+    first = session.execute(select(AccessApplication)).scalar_one()
+    decide_application(session, actor=operator, application_id=first.id, approve=False, reason="用途不符")
+    session.commit()
+    text, button = state()
+    assert "未通过" in text and button
+    web.post(apply_url, {"use_type": "industry", "purpose": "贷前核验（补充材料）", "scenario": "授信系统"})
+    again = session.execute(select(AccessApplication).order_by(AccessApplication.id.desc())).scalars().first()
+    decide_application(session, actor=operator, application_id=again.id, approve=True)
+    session.commit()
+    text, button = state()
+    assert "已通过" in text and not button

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.audit import Actor
+from marketplace.demand.applications import apply_for_access, decide_application
 from marketplace.models import Order, OrderStatus, Organization, Role
 from marketplace.orders import delivery
 from marketplace.orders.payments import record_payment
@@ -77,6 +78,28 @@ def test_unverified_buyer_cannot_order(web, login_as, shop):
     resp = _buy(web, product, shop.plan(product))
     assert resp.status_code == 400 and "实名认证" in resp.get_data(as_text=True)
     assert shop.count(Order) == 0
+
+
+def test_conditional_product_checkout_says_apply_first_until_approved(web, login_as, shop):
+    buyer = login_as(Role.BUYER)
+    product = shop.product(openness="conditional")
+    html = web.get(f"/products/{product.slug}/buy").get_data(as_text=True)
+    warning = re.search(r'<div[^>]*id="apply-first"[^>]*>(.*?)</div>', html, re.S)
+    assert warning and "需先提交使用申请" in warning.group(1)
+    assert f'href="/products/{product.slug}/apply"' in warning.group(1)
+    assert re.search(r'<button[^>]*id="place-order"[^>]*disabled', html)
+    resp = _buy(web, product, shop.plan(product), quantity="1")
+    assert resp.status_code == 400 and "需先提交使用申请" in resp.get_data(as_text=True)
+    assert shop.count(Order) == 0
+
+    operator = make_user(shop.session, Role.OPERATOR, org=shop.session.get(Organization, product.operator_id))
+    application = apply_for_access(shop.session, actor=Actor(buyer.id, buyer.email, buyer.org_id), slug=product.slug,
+                                   use_type="industry", purpose="供应商准入核查", scenario="采购系统准入审核")
+    decide_application(shop.session, actor=Actor(operator.id, operator.email, operator.org_id),
+                       application_id=application.id, approve=True, reason="")
+    html = web.get(f"/products/{product.slug}/buy").get_data(as_text=True)
+    assert 'id="apply-first"' not in html and not re.search(r'<button[^>]*id="place-order"[^>]*disabled', html)
+    assert _buy(web, product, shop.plan(product), quantity="1").status_code == 302
 
 
 def test_another_buyers_order_is_404(web, login_as, shop):

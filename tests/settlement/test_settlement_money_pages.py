@@ -88,6 +88,20 @@ def test_party_queries_by_hand(session, settled):
     assert [(r.label, r.lines, r.share_fen) for r in br] == [(f"委托 — · {settled.operator.name} · 8%", 4, 2540)]
 
 
+def test_operator_revenue_shows_the_vat_so_gross_less_vat_and_fees_is_the_share(session, web, settled):
+    (row,) = dashboards.operator_revenue(session, operator_id=settled.operator.id)
+    assert (row.gross_fen, row.vat_fen, row.fees_fen, row.share_fen) == (33655, 1905, 1588 + 2540, 27622)
+    assert row.gross_fen - row.vat_fen - row.fees_fen == row.share_fen
+    web.login(make_user(session, Role.OPERATOR, org=settled.operator).email)
+    html = _text(web.get("/money/revenue"))
+    table = html[html.index('id="revenue-rows"'):html.index("</table>", html.index('id="revenue-rows"'))]
+    headings = re.findall(r"<th[^>]*>([^<]+)</th>", table)
+    assert headings[3:7] == ["含税收入", "增值税", "服务费与分成", "运营单位所得"]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table.split("<tbody>")[1])
+    assert cells[3:7] == ["¥336.55", "¥19.05", "¥41.28", "¥276.22"]
+    assert 'data-total="vat">¥19.05<' in html
+
+
 def test_broker_commissions_name_the_mandate_of_the_sale(session, settled):
     from marketplace.models.supply import Mandate, MandateProduct
 
@@ -129,6 +143,14 @@ def test_finance_page_shows_the_figures_and_export_buttons(session, web, settled
     assert 'id="money-chart"' in html and "<script>" not in html  # data in an attribute, no inline script
     assert web.get("/finance/dashboard").status_code == 200  # the latest period by default
     assert web.get("/finance/dashboard?period=2026-13").status_code == 400
+
+
+def test_finance_dashboard_of_an_unsettled_month_links_to_the_settlement_page(session, web, settled):
+    web.login(make_user(session, Role.FINANCE).email)
+    html = web.get("/finance/dashboard?period=2026-11").get_data(as_text=True)
+    payouts = html[html.index('id="payouts"'):html.index("</table>", html.index('id="payouts"'))]
+    assert "flask --app" not in payouts  # finance staff close a month with the button, not a shell command
+    assert 'href="/finance/settlement/"' in payouts and "2026-11 尚未结算" in payouts
 
 
 @pytest.mark.parametrize("fmt, magic", [("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("pdf", b"%PDF")])

@@ -77,6 +77,16 @@ def test_review_shows_first_listing_and_changes_in_words(web, world):
     assert "产品名称" not in html.split("与上架版本")[1]  # unchanged fields are left out
 
 
+def test_review_shows_yes_or_no_for_a_checkbox_not_python_booleans(web, world):
+    product = world.create()  # declared offline delivery (线下/合同交付)
+    world.cap(product)
+    revision = submit_revision(world.session, actor=world.actor(world.op_user), product_id=product.id)
+    web.login(world.reviewer.email)
+    html = web.get(f"/review/revisions/{revision.id}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "线下/合同交付 是 " in text and "True" not in text
+
+
 def test_caps_page_lists_plans_and_preselects_a_form(web, world):
     product = world.create()  # R3: the authority caps a draft before it can be listed
     web.login(world.auth_user.email)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -71,3 +72,21 @@ def test_new_product_page_shows_the_desk(web, world):
     web.login(world.op_user.email)
     resp = web.get("/supply/products/new?desk_form=per_call_flat")
     assert resp.status_code == 200 and "定价参考" in resp.get_data(as_text=True)
+
+
+def _desk_form(html: str) -> str:
+    desk = html[html.index('id="pricing-desk"'):]
+    return re.search(r'<option value="([a-z_]+)" selected>', desk).group(1)
+
+
+def test_desk_opens_on_one_off_prices_for_negotiated_and_file_products(web, world):
+    negotiated_api = world.create(plans=({"name": "面议", "form": "negotiated"},))
+    report = world.create(type="report", plans=({"name": "公益", "form": "free_public"},))
+    api = world.create()  # ¥0.50 per call
+    web.login(world.op_user.email)
+    assert _desk_form(web.get(f"/supply/products/{negotiated_api.id}/edit").get_data(as_text=True)) == "one_off"
+    assert _desk_form(web.get(f"/supply/products/{report.id}/edit").get_data(as_text=True)) == "one_off"
+    assert _desk_form(web.get("/supply/products/new").get_data(as_text=True)) == "one_off"  # a package by default
+    assert _desk_form(web.get(f"/supply/products/{api.id}/edit").get_data(as_text=True)) == "per_call_flat"
+    assert _desk_form(web.get(f"/supply/products/{api.id}/edit?desk_form=subscription_year")
+                      .get_data(as_text=True)) == "subscription_year"  # the desk's own choice still wins

@@ -2,12 +2,15 @@
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from marketplace.catalog.details import ProductGone, load_product_page
 from marketplace.catalog.params import parse_query_leniently
 from marketplace.catalog.queries import FILTERS, search_catalog
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, SECURITY_GRADES, UPDATE_FREQUENCIES
+from marketplace.demand.applications import own_application
 from marketplace.errors import NotFound
+from marketplace.models import Openness, Role
 from marketplace.web.access import public
 from marketplace.web.catalog.helpers import (
     FACET_TITLES,
@@ -49,4 +52,8 @@ def product(slug: str):
     except NotFound:
         return render_template("errors/error.html", status=404, title=_("页面不存在"),
                                message=_("数据产品不存在")), 404
-    return render_template("catalog/product.html", page=page, p=page.product, **TERMS)
+    application = None
+    buyer = current_user.is_authenticated and current_user.role == Role.BUYER
+    if page.product.openness == Openness.CONDITIONAL and buyer:
+        application = own_application(get_db(), buyer_org_id=current_user.org_id, product_id=page.product.id)
+    return render_template("catalog/product.html", page=page, p=page.product, application=application, **TERMS)

@@ -113,7 +113,7 @@ def invoice_export(fmt: str):
     return _download(content, f"invoices-{period}.{fmt}", mimetype)
 
 
-def _party_page(title: str, group_label: str, share_label: str, rows, monthly_share: str):
+def _party_page(title: str, group_label: str, share_label: str, rows, monthly_share: str, note: str = ""):
     months = sorted({r.period for r in rows})[-dashboards.MONTHS_SHOWN :]
     per_month = [
         dashboards.PeriodTotals(
@@ -136,15 +136,19 @@ def _party_page(title: str, group_label: str, share_label: str, rows, monthly_sh
         statements=dashboards.party_statements(get_db(), org_id=current_user.org_id),
         total_share=sum(r.share_fen for r in rows),
         total_gross=sum(r.gross_fen for r in rows),
+        total_vat=sum(r.vat_fen for r in rows),
+        note=note,
     )
 
 
 @bp.get("/money/revenue")
 @roles_required(Role.OPERATOR)
 def operator_revenue():
-    """An operator's revenue by product and month, net of fees, and its statements."""
+    """An operator's revenue by product and month, net of VAT and fees, and its statements."""
     rows = dashboards.operator_revenue(get_db(), operator_id=current_user.org_id)
-    return _party_page(_("收入与结算"), _("产品"), _("运营单位所得"), rows, "operator_fen")
+    note = _("运营单位所得 = 含税收入 − 增值税 − 平台服务费、经纪佣金与主管部门分成；"
+             "结算单的应结金额另含运营单位开票的增值税。")
+    return _party_page(_("收入与结算"), _("产品"), _("运营单位所得"), rows, "operator_fen", note)
 
 
 @bp.get("/money/commissions")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from marketplace.demand.applications import has_approved_access
 from marketplace.errors import DomainError
 from marketplace.models import Organization, OrgStatus, PricePlan, Product, Role
 from marketplace.models.delivery import Deliverable
@@ -76,8 +77,9 @@ def checkout(slug: str):
                 submit_token=form.submit_token.data or ""), form=form):
             return success(_("订单 %(number)s 已提交", number=done.value.number),
                            url_for("orders.detail", number=done.value.number))
+    apply_first = not has_approved_access(db, buyer_org_id=buyer.id, product_id=product.id)  # conditional, no approval
     return render_template("orders/checkout.html", form=form, product=product, plans=plans, buyer=buyer,
-                           verified=buyer.status == OrgStatus.VERIFIED), form_status()
+                           verified=buyer.status == OrgStatus.VERIFIED, apply_first=apply_first), form_status()
 
 
 def _visible_order(number: str):

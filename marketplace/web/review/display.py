@@ -64,6 +64,8 @@ def plan_lines(plan: dict) -> list[str]:
 
 def show_value(field: str, value):
     """{kind, ...} the template renders: text, markdown source, dictionary/sample tables or plans."""
+    if isinstance(value, bool):  # a checkbox (offline delivery): yes or no, not Python's True/False
+        return {"kind": "text", "text": _("是") if value else _("否")}
     if value in (None, "", []):
         return {"kind": "empty"}
     if field in CODE_LABELS:

@@ -44,7 +44,8 @@ def _submit(db, product_id: int) -> bool:
 def _render_form(form, product=None, status=200):
     return render_template("supply/product_form.html", form=form, product=product,
                            **vd.plan_editor(get_db(), product),
-                           **desk_context(get_db(), product=product, args=request.args)), status
+                           **desk_context(get_db(), product=product, args=request.args,
+                                          product_type=form.type.data)), status
 
 
 @bp.route("/products/new", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from marketplace.models import Agreement, AgreementStatus, BrokerQualification, 
 from marketplace.supply import agreements as ag
 from marketplace.supply import brokers, listing
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap, current_caps
-from marketplace.supply.deliverability import delivery_gap
+from marketplace.supply.deliverability import KEYED_TYPES, delivery_gap
 from marketplace.supply.errors import SupplyError
 from marketplace.supply.on_sale import MESSAGES, plans_to_reprice
 from marketplace.web.supply.forms import PLAN_FIELDS, PLAN_HINTS
@@ -129,4 +129,5 @@ def plan_editor(db, product) -> dict:
             if cap is not None:
                 caps[form.value] = cap_text(cap)
     return {"plan_fields": PLAN_FIELDS, "plan_hints": {f.value: str(h) for f, h in PLAN_HINTS.items()},
-            "plan_caps": caps, "form_labels": {f.value: label for f, label in CHARGE_FORM_LABELS.items()}}
+            "plan_caps": caps, "form_labels": {f.value: label for f, label in CHARGE_FORM_LABELS.items()},
+            "keyed_types": " ".join(sorted(t.value for t in KEYED_TYPES))}  # rate limits: gateway products only
