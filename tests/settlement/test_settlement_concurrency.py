@@ -13,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, make_url, select
 from sqlmodel import Session
 
 from marketplace.db import make_engine
@@ -30,6 +30,7 @@ from marketplace.pause import PAUSE_ENV
 from marketplace.settlement.close import close_period
 from marketplace.settlement.verify import verify_ledger
 from tests.faults.books import assert_books_verify, checkpoint
+from tests.pg import _pg_bin
 from tests.settlement.conftest import ACTOR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,9 +104,9 @@ def _flask(db_url, *args, pause=None):
 
 @contextmanager
 def _copy_of(db_url, app, session):
-    """An identical copy of the test database (SQLite: the backup API; PostgreSQL: CREATE DATABASE … TEMPLATE)."""
+    """An identical copy of the test database (SQLite: the backup API; PostgreSQL: pg_dump into a new database,
+    which, unlike CREATE DATABASE … TEMPLATE, works while other sessions of the test run are still connected)."""
     session.close()
-    app.extensions["engine"].dispose()  # PostgreSQL copies a template nobody is connected to
     if db_url.startswith("sqlite"):
         path = db_url.split("///", 1)[1]
         src, dst = sqlite3.connect(path), sqlite3.connect(path + ".copy")
@@ -115,13 +116,18 @@ def _copy_of(db_url, app, session):
         dst.close()
         yield f"sqlite:///{path}.copy"
         return
-    base, source = db_url.rsplit("/", 1)
+    url = make_url(db_url)
     name = f"close_copy_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    client = ["-h", url.host, "-p", str(url.port), "-U", url.username]
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        yield f"{base}/{name}"
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        dump = subprocess.run([_pg_bin("pg_dump"), *client, "--no-owner", url.database], capture_output=True,
+                              check=True, timeout=120)
+        subprocess.run([_pg_bin("psql"), *client, "-q", "-v", "ON_ERROR_STOP=1", "-d", name], input=dump.stdout,
+                       capture_output=True, check=True, timeout=120)
+        yield url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
