@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> E
 
     A request that finds the database busy waits `busy_timeout_ms` for it (SQLite's write lock), then fails
     with OperationalError, which the web layer answers with 503 (see `database_trouble`). PostgreSQL
-    connections are pinged when taken from the pool, so a restarted server costs no failed request.
+    connections are pinged when taken from the pool, so a restarted server costs no failed request (the
+    gateway's own connections, out of the pool, are checked with `server_closed`).
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -51,24 +53,75 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 _BUSY = ("database is locked", "database table is locked", "database is busy", "lock timeout",
          "could not obtain lock", "deadlock detected")
+# The database refuses to write: SQLite's file opened read-only (or query_only) or its disk full; PostgreSQL in a
+# read-only transaction (a standby, default_transaction_read_only) or out of disk space.
+_SQLITE_UNWRITABLE = ("attempt to write a readonly database", "database or disk is full")
+_PG_UNWRITABLE = {"25006", "53100"}  # read_only_sql_transaction, disk_full
 
 
 def database_trouble(exc: BaseException) -> str | None:
-    """'busy' (the database stayed locked past the busy timeout), 'unavailable' (no connection), or None.
+    """'busy', 'unavailable' (no connection), 'unwritable' (read-only or disk full), or None.
 
-    Takes SQLAlchemy's wrapped errors and the raw DB-API errors of the gateway's driver-level writes alike.
+    busy: the database stayed locked past the busy timeout. Every kind means the request's transaction was
+    rolled back and nothing of it was saved: the web layer answers 503 saying so (web/errors.py).
+    Takes SQLAlchemy's wrapped errors and the raw DB-API errors of the gateway's driver-level writes alike, and
+    looks behind a database error raised while handling one: SQLite rolls the whole transaction back itself when
+    its disk is full, so leaving a savepoint then fails with "no such savepoint", which hides the cause.
     Any other database error (a wrong query, a missing table) is a bug: None, so it stays a 500.
     """
-    orig = getattr(exc, "orig", None) or exc
-    module = type(orig).__module__.split(".", 1)[0]
-    if module not in ("sqlite3", "psycopg", "psycopg2") or type(orig).__name__ != "OperationalError":
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        orig = getattr(exc, "orig", None) or exc
+        module = type(orig).__module__.split(".", 1)[0]
+        if module not in ("sqlite3", "psycopg", "psycopg2"):
+            return None
+        kind = _trouble(orig, module)
+        if kind is not None:
+            return kind
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _trouble(orig: BaseException, module: str) -> str | None:
+    if module != "sqlite3" and getattr(orig, "sqlstate", None) in _PG_UNWRITABLE:
+        return "unwritable"
+    if not _is_operational(orig):
         return None
     text = str(orig).lower()
     if any(marker in text for marker in _BUSY):
         return "busy"
     if module == "sqlite3":
+        if any(marker in text for marker in _SQLITE_UNWRITABLE):
+            return "unwritable"
         return "unavailable" if "unable to open" in text or "disk i/o" in text else None
     return "unavailable"  # psycopg: connection refused, server closed the connection, too many clients, ...
+
+
+def _is_operational(orig: BaseException) -> bool:
+    """An OperationalError or one of its subclasses (psycopg's AdminShutdown when the server shuts down, ...)."""
+    return any(cls.__name__ == "OperationalError" for cls in type(orig).__mro__)
+
+
+def server_closed(dbapi_conn) -> bool:
+    """True when the server has ended this idle PostgreSQL connection (it restarted); costs no round trip.
+
+    The pool pings its connections when they are taken (pool_pre_ping); the gateway keeps its own connections out
+    of the pool (one per thread, and the group committer's), and pinging them before every call would cost a
+    round trip per call. Between two queries the server sends an idle connection nothing, unless it ends the
+    session (a shutdown's FATAL message, then end of file), so one non-blocking poll of the socket tells: readable
+    means gone (at worst a needless reconnect). SQLite connections: always False.
+    """
+    if getattr(dbapi_conn, "closed", False) or getattr(dbapi_conn, "broken", False):
+        return True
+    pgconn = getattr(dbapi_conn, "pgconn", None)
+    if pgconn is None:
+        return False
+    try:
+        readable, _w, _x = select.select([pgconn.socket], [], [], 0)
+    except Exception:  # noqa: BLE001 - no socket: the connection is bad
+        return True
+    return bool(readable)
 
 
 def is_sqlite(session: Session) -> bool:

@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy.engine import Connection, Engine
 
 from marketplace.clock import SHANGHAI
-from marketplace.db import SQLITE_BUSY_TIMEOUT_MS
+from marketplace.db import SQLITE_BUSY_TIMEOUT_MS, server_closed
 from marketplace.gateway import sql
 from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload, overdue_detail
@@ -60,6 +60,15 @@ class Call:
     phash: str
     now: datetime
     remaining: int | None = None
+
+
+def _drop(conn: Connection) -> None:
+    """Close a detached connection for good (its server may be gone: closing it must not fail)."""
+    try:
+        conn.invalidate()
+        conn.close()
+    except Exception:  # noqa: BLE001 - already broken
+        pass
 
 
 def new_request_id() -> str:
@@ -139,14 +148,16 @@ class Gateway:
     def _hot(self) -> Iterator[Connection]:
         """This thread's long-lived connection (saves a pool checkout and reset per call); dropped on errors."""
         conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.invalidated:
+        if conn is None or conn.closed or conn.invalidated or server_closed(conn.connection.dbapi_connection):
+            if conn is not None:  # PostgreSQL restarted since this thread's last call: connect again
+                self._local.conn = None
+                _drop(conn)
             conn = self._local.conn = self._connect_hot()
         try:
             yield conn
         except BaseException:
             self._local.conn = None
-            conn.invalidate()  # detached anyway: a connection in an unknown state is closed, never reused
-            conn.close()
+            _drop(conn)  # detached anyway: a connection in an unknown state is closed, never reused
             raise
         if conn.in_transaction():
             conn.rollback()

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from marketplace.db import server_closed
+
 MAX_BATCH = 64
 
 
@@ -70,7 +72,9 @@ class GroupCommitter:
                     break
             batch.sort(key=lambda w: w.params.get("entitlement_id", 0))  # one lock order in every process
             try:
-                if dbc is None or dbc.closed:
+                if dbc is not None and server_closed(dbc):  # the server restarted while the writer waited
+                    dbc = _discard(dbc)
+                if dbc is None:
                     dbc = self.connect()
                 self._commit(dbc, batch)
             except BaseException as e:  # the connection is gone: every call not yet committed gets the error

@@ -22,6 +22,7 @@ from marketplace.models import Order, OrderStatus, PaymentMethod
 from marketplace.models.billing import UsageBill
 from marketplace.models.payments import StripeEvent
 from marketplace.orders.payments import record_payment, record_refund
+from marketplace.pause import pause_point
 
 STRIPE_JS = "https://js.stripe.com/v3/"
 TIMEOUT_S = 20
@@ -223,6 +224,7 @@ def handle_event(session: Session, *, settings: StripeSettings, event) -> str:
             if handler is not None:
                 handler(session, row, event["data"]["object"])
             session.flush()
+            pause_point("webhook_flushed")  # tests: a SIGKILL here, before the commit, leaves nothing
     except IntegrityError:  # the same event delivered concurrently
         return "duplicate"
     except DomainError as e:

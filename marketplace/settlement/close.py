@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from datetime import date
 from types import SimpleNamespace
 
@@ -28,6 +25,7 @@ from marketplace.models.settlement import (
     Statement,
     StatementStatus,
 )
+from marketplace.pause import pause_point
 from marketplace.settlement import intake, ledger
 from marketplace.settlement.periods import (
     SettlementConflict,
@@ -38,15 +36,6 @@ from marketplace.settlement.periods import (
     parse_period,
 )
 from marketplace.settlement.statements import build_statements, period_statements
-
-# Tests only: `flask close-period` pauses at this step so a test can SIGKILL it halfway (see the SIGKILL test).
-PAUSE_ENV = "MARKETPLACE_TEST_CLOSE_PAUSE"
-
-
-def _checkpoint(step: str) -> None:
-    if os.environ.get(PAUSE_ENV) == step:
-        print(f"paused at {step}", file=sys.stderr, flush=True)
-        time.sleep(3600)
 
 
 def _post_lines(session: Session, rows: list[dict], *, period_id: int, exchange_id: int) -> None:
@@ -127,7 +116,7 @@ def close_period(session: Session, *, period: str, actor: Actor, today: date | N
     _post_lines(session, lines, period_id=row.id, exchange_id=exchange.id)
     refunds = intake.take_refunds(session, period=row, confirmed=confirmed)
     _post_lines(session, refunds, period_id=row.id, exchange_id=exchange.id)
-    _checkpoint("lines_posted")
+    pause_point("lines_posted")  # tests: a SIGKILL here, halfway through the close, leaves nothing
     receipts = post_bill_receipts(session, period_id=row.id)
     statements = build_statements(session, period=row, exchange_id=exchange.id)
     if lines or refunds or receipts or row.status == PeriodStatus.OPEN:

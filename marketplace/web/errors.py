@@ -28,6 +28,7 @@ RETRY_AFTER_SECONDS = 5
 DATABASE_MESSAGES = {
     "busy": _l("数据库繁忙，请稍后重试；本次操作没有保存任何内容"),
     "unavailable": _l("数据库暂时不可用，请稍后重试；本次操作没有保存任何内容"),
+    "unwritable": _l("数据库暂时无法写入（只读或存储空间已满），请稍后重试；本次操作没有保存任何内容"),
 }
 
 
@@ -79,7 +80,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def _crash(e):
         trouble = database_trouble(e)
-        if trouble is not None:  # busy past the busy timeout, or no connection: the request wrote nothing
+        if trouble is not None:  # busy, no connection, read-only or disk full: the request saved nothing
             app.logger.warning("database %s: %s", trouble, e)
             _without_database()
             resp, status = error_response(503, str(DATABASE_MESSAGES[trouble]), f"database_{trouble}")

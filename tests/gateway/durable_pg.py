@@ -29,7 +29,15 @@ class DurablePostgres(PostgresServer):
 
     def restart(self) -> None:
         """Stop as a crash would (immediate: no checkpoint, recovery replays the WAL), then start again."""
+        self.stop_now()
+        self.start_again()
+
+    def stop_now(self) -> None:
+        """Stop as a crash would: immediate, no checkpoint."""
         self._pg_ctl("-m", "immediate", "-w", "stop")
+
+    def start_again(self) -> None:
+        """Start after stop_now(); returns once the server accepts connections (recovery done)."""
         self._pg_ctl("-o", self._options(), "-l", str(self.dir / "log"), "-w", "-t", "60", "start")
 
     def show(self, url: str, *names: str) -> dict[str, str]:

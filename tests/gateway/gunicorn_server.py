@@ -7,12 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+TEST_AUDIT_KEY = "testing-audit-key"  # the test app's (TESTING): verify-audit checks what the workers wrote
 
 
 class Gunicorn:
@@ -23,15 +25,19 @@ class Gunicorn:
         self.db_url, self.workers, self.threads = db_url, workers, threads
         self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
+        # The server's log goes to a file: a pipe nobody reads fills up (64 KiB of 503 warnings while a database
+        # is down) and then blocks every worker thread that logs.
+        self.log = tempfile.TemporaryFile()
 
     def __enter__(self) -> Gunicorn:
         env = {**os.environ, "DATABASE_URL": self.db_url, "AUTO_MIGRATE": "0", "DEMO_DATA": "0",
                "SECRET_KEY": "gunicorn-test", "GATEWAY_RATE_PER_SECOND": "0", "PYTHONPATH": str(ROOT),
+               "AUDIT_KEY": TEST_AUDIT_KEY,
                **self.extra_env}
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-k", "gthread", "--threads",
                str(self.threads), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "--log-level",
                "warning", "app:app"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         self._wait_ready()
         return self
 
@@ -39,7 +45,7 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"gunicorn exited: {self.log_text()[-2000:]}")
             try:
                 status, _h, _b = self.get("/healthz")
                 if status == 200 and len(self.worker_pids()) >= self.workers:
@@ -58,6 +64,11 @@ class Gunicorn:
             return resp.status, dict(resp.getheaders()), resp.read()
         finally:
             conn.close()
+
+    def log_text(self) -> str:
+        """What the server and its workers wrote to stderr so far."""
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
 
     def worker_pids(self) -> list[int]:
         """The master's current worker processes."""

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.models.metering import QuotaCounter, UsageEvent
+from tests.faults.books import assert_books_verify, checkpoint
 from tests.gateway.conftest import USCC_A, auth
 from tests.gateway.gunicorn_server import Gunicorn
 
@@ -52,21 +53,30 @@ def _client(server, api, stop, got, lock):
             break
 
 
-def test_sigkilled_worker_loses_no_answered_call_and_counts_none_twice(db_url, session, make_api):
+def _answered_more(got: list, n: int, timeout: float = 60) -> None:
+    """Wait until n more calls than now have been answered 200."""
+    target, deadline = len(got) + n, time.monotonic() + timeout
+    while len(got) < target:
+        assert time.monotonic() < deadline, f"only {len(got)} calls answered, waited for {target}"
+        time.sleep(0.05)
+
+
+def test_sigkilled_worker_loses_no_answered_call_and_counts_none_twice(db_url, session, make_api, runner, tmp_path):
     api = make_api(calls=1_000_000)  # a quota, so the counter must agree with the usage store too
+    mark = checkpoint(runner, tmp_path / "before.json")
     stop, got, lock = threading.Event(), [], threading.Lock()
     with Gunicorn(db_url, workers=2, threads=4) as server:
         threads = [threading.Thread(target=_client, args=(server, api, stop, got, lock)) for _ in range(8)]
         for t in threads:
             t.start()
         killed = 0
-        for _round in range(3):
-            time.sleep(0.7)
+        for _round in range(3):  # each kill under load: calls answered since the last one (a slow machine
+            _answered_more(got, 8)  # restarts a worker in seconds, so fixed sleeps could kill only idle ones)
             pids = server.worker_pids()
             if pids:
                 os.kill(pids[0], signal.SIGKILL)
                 killed += 1
-        time.sleep(1.0)
+        _answered_more(got, 8)
         stop.set()
         for t in threads:
             t.join(60)
@@ -79,6 +89,8 @@ def test_sigkilled_worker_loses_no_answered_call_and_counts_none_twice(db_url, s
     assert len(set(stored.values())) == len(stored), "no call counted twice"
     assert len({idem for idem, _rid in got}) == len(got), "each call answered once to the client"
     assert session.get(QuotaCounter, api.ent.id).used == len(stored), "quota counted in the same transaction"
+    session.rollback()
+    assert_books_verify(runner, mark)  # flask verify-audit --checkpoint, flask verify-ledger
 
 
 RATE, BURST, SECONDS = 20, 40, 4.0

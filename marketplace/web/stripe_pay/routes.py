@@ -9,6 +9,7 @@ from flask_login import current_user
 from marketplace.errors import DomainError, Forbidden
 from marketplace.models import OrderStatus, Role
 from marketplace.orders.common import get_order_by_number
+from marketplace.pause import pause_point
 from marketplace.payments.card import confirm_card, start_card_payment
 from marketplace.payments.stripe_gateway import StripeSettings, WebhookRejected, handle_event, verify_event
 from marketplace.web.access import public, roles_required
@@ -83,4 +84,5 @@ def webhook():
         return error_response(400, error_text(e), "bad_signature")
     outcome = handle_event(get_db(), settings=settings, event=event)
     get_db().commit()
+    pause_point("webhook_committed")  # tests: a SIGKILL here, committed but unanswered: Stripe sends it again
     return jsonify({"received": True, "outcome": outcome})
