@@ -8,14 +8,15 @@ from decimal import Decimal
 class PricingError(Exception):
     """Base error of the pricing domain; `.message` is shown to the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, params: dict | None = None) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message  # a template with %(name)s placeholders when params are given
+        self.params = params
 
     @property
     def text(self) -> str:
-        """The message as shown (pricing messages carry their values already), like DomainError.text."""
-        return self.message
+        """The Chinese message with its values filled, like DomainError.text (the web layer translates)."""
+        return self.message % self.params if self.params else self.message
 
 
 class InvalidPlan(PricingError):
@@ -26,9 +27,9 @@ class CapExceeded(PricingError):
     """A price, tier, package or quote is above the cap set by the authority (R3)."""
 
     def __init__(
-        self, message: str, *, price_fen: Decimal, cap_fen: Decimal, unit: str = ""
+        self, message: str, *, price_fen: Decimal, cap_fen: Decimal, unit: str = "", params: dict | None = None
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, params=params)
         self.price_fen = price_fen
         self.cap_fen = cap_fen
         self.unit = unit

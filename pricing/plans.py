@@ -11,6 +11,7 @@ from typing import Any
 
 from pricing.charge_forms import (
     CHARGE_FORM_LABELS,
+    N_,
     OVERAGE_FORMS,
     PACKAGE_PRICED_FORMS,
     PRICE_UNITS,
@@ -289,9 +290,12 @@ def _cap_decimal(cap_fen: Decimal | int) -> Decimal:
     return Decimal(cap_fen)
 
 
-def _cap_message(what: str, price: Decimal, cap: Decimal, unit: str) -> str:
-    """Chinese message naming the price and the cap, e.g. 价格 ¥0.60/次 超过上限…"""
-    return f"{what} {format_unit_price(price)}{unit} 超过上限收费标准 {format_unit_price(cap)}{unit}"
+def _cap_refusal(what: str, price: Decimal, cap: Decimal, unit: str) -> CapExceeded:
+    """The refusal naming the price and the cap, e.g. 价格 ¥0.60/次 超过上限收费标准 ¥0.50/次 (a template and its
+    values, so each language fills them in)."""
+    return CapExceeded(N_("%(what)s %(price)s%(unit)s 超过上限收费标准 %(cap)s%(unit)s"), price_fen=price, cap_fen=cap,
+                       unit=unit, params={"what": what, "price": format_unit_price(price), "unit": unit,
+                                          "cap": format_unit_price(cap)})
 
 
 def check_cap(terms: PlanTerms, *, cap_fen: Decimal | int | None) -> None:
@@ -302,9 +306,7 @@ def check_cap(terms: PlanTerms, *, cap_fen: Decimal | int | None) -> None:
     price = highest_unit_price(terms)
     if price > cap:
         unit = PRICE_UNITS.get(terms.form, "")
-        what = "阶梯价格" if terms.form in TIERED_FORMS else "价格"
-        message = _cap_message(what, price, cap, unit)
-        raise CapExceeded(message, price_fen=price, cap_fen=cap, unit=unit)
+        raise _cap_refusal(N_("阶梯价格") if terms.form in TIERED_FORMS else N_("价格"), price, cap, unit)
 
 
 def check_quote_cap(
@@ -315,5 +317,4 @@ def check_quote_cap(
         return
     cap = _cap_decimal(cap_fen)
     if Decimal(price_fen) > cap:
-        message = _cap_message("报价", Decimal(price_fen), cap, unit)
-        raise CapExceeded(message, price_fen=Decimal(price_fen), cap_fen=cap, unit=unit)
+        raise _cap_refusal(N_("报价"), Decimal(price_fen), cap, unit)

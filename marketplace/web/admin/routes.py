@@ -60,7 +60,7 @@ def organization(org_id: int):
 def users():
     """List users; create one in any organization."""
     db, form = get_db(), UserForm()
-    form.org_id.choices = [(o.id, f"{o.name}（{o.uscc}）") for o in
+    form.org_id.choices = [(o.id, _("%(name)s（%(code)s）", name=o.name, code=o.uscc)) for o in
                            db.execute(select(Organization).order_by(Organization.name)).scalars()]
     if form.validate_on_submit() and perform(lambda: accounts.create_user(
             db, actor=current_user.actor, email=form.email.data, password=form.password.data, role=form.role.data,
