@@ -21,6 +21,7 @@ from marketplace.web.i18n import (
     join_labels,
     localtime,
     select_locale,
+    unit_text,
 )
 from marketplace.web.ints import BoundedIntConverter
 
@@ -98,6 +99,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["join_labels"] = join_labels
     app.jinja_env.filters["filled_text"] = filled_text
+    app.jinja_env.filters["unit_text"] = unit_text
     app.jinja_env.globals.update(visible_nav=visible_nav, has_role=has_role, role_label=role_label,
                                   kind_label=kind_label, landing_waiting=lambda: landing_waiting(get_db()))
 

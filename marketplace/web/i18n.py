@@ -68,6 +68,7 @@ def join_labels(labels) -> str:
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _template_pattern(template: str) -> re.Pattern:
@@ -85,7 +86,8 @@ def _template_pattern(template: str) -> re.Pattern:
 
 @lru_cache(maxsize=4)
 def _filled_templates(catalog_id: int, msgids: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern], ...]:
-    templates = [t for t in msgids if _PLACEHOLDER.search(t)]
+    # Only templates with words of their own: "%(name)s（%(code)s）" would match any value with brackets.
+    templates = [t for t in msgids if _PLACEHOLDER.search(t) and _IDEOGRAPH.search(_PLACEHOLDER.sub("", t))]
     templates.sort(key=lambda t: -len(_PLACEHOLDER.sub("", t)))  # the most specific first
     return tuple((t, t[:t.index("%(")], _template_pattern(t)) for t in templates)
 
@@ -102,6 +104,14 @@ def filled_text(text: str, _depth: int = 0) -> str:
     for template, prefix, pattern in _filled_templates(id(catalog), tuple(k for k in catalog if isinstance(k, str))):
         if text.startswith(prefix) and (m := pattern.match(text)):
             return gettext(template, **{k: filled_text(v, _depth + 1) for k, v in m.groupdict().items()})
+    return text
+
+
+def unit_text(text: str) -> str:
+    """A price stored with its Chinese unit ("¥50.00/包", in a frozen report or disclosure), the unit translated."""
+    for unit in sorted(set(PRICE_UNITS.values()), key=len, reverse=True):
+        if isinstance(text, str) and text.endswith(unit):
+            return text[:-len(unit)] + gettext(unit)
     return text
 
 

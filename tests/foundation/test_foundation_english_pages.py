@@ -53,6 +53,7 @@ IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 HREF = re.compile(r'href="(/[^"#?]*)')
 META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 MARKED_CHINESE = re.compile(r'<(\w+)\b[^>]*\blang="zh-Hans"[^>]*>.*?</\1>', re.S)
+OPTION_VALUE = re.compile(r'(<option\b[^>]*?)\svalue="[^"]*"')  # the stored code of a choice: never shown
 ROOT = Path(__file__).resolve().parents[2]
 
 # Columns whose values people type (or that the demo fills in their stead): these may show as they were entered.
@@ -72,6 +73,9 @@ USER_DATA = {
     "payment": ("note",), "dataset_row": ("data",), "notification": ("params",),
     "disclosure": ("content",),  # the published snapshot of the names and texts above
 }
+# Free text the code also fills with its own labels (a delivery mode, a published snapshot's domain labels): there a
+# value that is one of the code's messages is vocabulary, shown translated, not data.
+VOCABULARY_TOO = {("product", "delivery_mode"), ("product_revision", "content"), ("disclosure", "content")}
 # The keys of a revision's content that people type (the others are codes or vocabulary, e.g. region).
 REVISION_DATA = ("title", "summary", "description_md", "version_notes", "data_dictionary", "sample_rows", "plans",
                  "delivery_mode")
@@ -139,8 +143,9 @@ def user_data_runs(session: Session, bank: dict) -> set[str]:
                 if table_name == "product_revision" and name == "content":
                     content = json.loads(value)
                     value = json.dumps([content.get(k) for k in REVISION_DATA], ensure_ascii=False)
+                vocabulary = messages if (table_name, name) in VOCABULARY_TOO else ()
                 for text in _strings(value):
-                    if text not in messages:
+                    if text not in vocabulary:
                         runs.update(_runs(text))
     return runs
 
@@ -240,7 +245,7 @@ class Walk:
         self.covered[endpoint].add(self.role)
         html = resp.get_data(as_text=True)
         assert '<html lang="en"' in html, path
-        html = MARKED_CHINESE.sub("", html)
+        html = OPTION_VALUE.sub(r"\1", MARKED_CHINESE.sub("", html))
         for m in CJK.finditer(html):
             if not self.allowed.shows(m.group(0), html[m.start() - 1:m.start()], html[m.end():m.end() + 1]):
                 self.found[m.group(0)].add(f"{self.role or 'anonymous'} {path}")

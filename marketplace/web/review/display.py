@@ -38,7 +38,7 @@ def _tiers(tiers: list, form: str) -> str:
             parts.append(_("其余 %(price)s", price=price))
         else:
             parts.append(_("至第 %(n)s 次 %(price)s", n=_count(tier["up_to"]), price=price))
-    return "；".join(parts)
+    return _("；").join(parts)
 
 
 def plan_lines(plan: dict) -> list[str]:
