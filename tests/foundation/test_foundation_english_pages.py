@@ -5,9 +5,10 @@ role signs in, switches to English and walks the store: every GET route without 
 pages show (so an object page is reached the way a person reaches it), then, for a route no link led to, the
 objects of its table. A run of CJK characters on a page must be a run of some user-data value in the database
 (names, titles, descriptions, reasons, ...: see USER_DATA) or of the exchange's configured bank account; a value
-that is one of the code's own messages or labels is vocabulary, not data, and Chinese punctuation alone never counts
-as data. A shortened value ("…") or a masked one ("王**") may show a part of its run. Content marked lang="zh-Hans"
-(the language switch, the logo glyph, a copy of an e-mail sent in Chinese) is Chinese on purpose.
+that is one of the code's own messages or labels is vocabulary, not data, and Chinese punctuation alone counts as
+data only where a value holds it with the same text around it (a description's "`no_match`；"). A shortened
+value ("…") or a masked one ("王**") may show a part of its run. Content marked lang="zh-Hans" (the language
+switch, the logo glyph, a copy of an e-mail sent in Chinese) is Chinese on purpose.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import re
 from collections import defaultdict
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -130,10 +132,11 @@ def _runs(text: str) -> set[str]:
     return {r for r in CJK.findall(text) if IDEOGRAPH.search(r)}
 
 
-def user_data_runs(session: Session, bank: dict) -> set[str]:
-    """Every CJK run (with at least one ideograph) of a user-data value in the database or the bank setting."""
+def user_data(session: Session, bank: dict) -> tuple[set[str], list[str]]:
+    """Every CJK run (with at least one ideograph) of a user-data value in the database or the bank setting, and
+    the values themselves."""
     messages = _messages()
-    runs = set().union(*(_runs(v) for v in bank.values()))
+    texts = [v for v in bank.values() if isinstance(v, str)]
     for table_name, names in USER_DATA.items():
         table = SQLModel.metadata.tables[table_name]
         for row in session.execute(select(*(table.c[n] for n in names))).mappings():
@@ -144,10 +147,8 @@ def user_data_runs(session: Session, bank: dict) -> set[str]:
                     content = json.loads(value)
                     value = json.dumps([content.get(k) for k in REVISION_DATA], ensure_ascii=False)
                 vocabulary = messages if (table_name, name) in VOCABULARY_TOO else ()
-                for text in _strings(value):
-                    if text not in vocabulary:
-                        runs.update(_runs(text))
-    return runs
+                texts += [text for text in _strings(value) if text not in vocabulary]
+    return set().union(*(_runs(t) for t in texts)), texts
 
 
 def _arrange(session: Session, tmp_path) -> dict:
@@ -188,14 +189,16 @@ def _fallback_urls(rule, values: dict, session: Session):
 class Allowed:
     """Which runs a page may show: user-data runs whole, or a part of one where the value was shortened or masked."""
 
-    def __init__(self, runs: set[str]):
-        self.runs, self.parts = runs, {}
+    def __init__(self, runs: set[str], texts: list[str]):
+        self.runs, self.parts, self.blob, self.contexts = runs, {}, "\n".join(texts), {}
 
-    def shows(self, run: str, before: str, after: str) -> bool:
+    def shows(self, run: str, before: str, after: str, context: str = "") -> bool:
         if run in self.runs:
             return True
-        if not IDEOGRAPH.search(run):
-            return False
+        if not IDEOGRAPH.search(run):  # punctuation: only with the text around it as a value has it
+            if context not in self.contexts:
+                self.contexts[context] = len(context) > len(run) + 2 and context in self.blob
+            return self.contexts[context]
         if after in ("…", "*"):  # shortened ("企业信用…") or masked ("王**"): the start of a value's run
             return self._part(run, str.startswith)
         if before == "*":  # masked at the front ("**明"): the end of a value's run
@@ -247,7 +250,9 @@ class Walk:
         assert '<html lang="en"' in html, path
         html = OPTION_VALUE.sub(r"\1", MARKED_CHINESE.sub("", html))
         for m in CJK.finditer(html):
-            if not self.allowed.shows(m.group(0), html[m.start() - 1:m.start()], html[m.end():m.end() + 1]):
+            before, after = html[max(m.start() - 12, 0):m.start()], html[m.end():m.end() + 12]
+            context = unescape(before.rsplit(">", 1)[-1] + m.group(0) + after.split("<", 1)[0]).strip()
+            if not self.allowed.shows(m.group(0), before[-1:], after[:1], context):
                 self.found[m.group(0)].add(f"{self.role or 'anonymous'} {path}")
         return HREF.findall(html)
 
@@ -276,7 +281,7 @@ def test_every_page_in_english_has_no_chinese_outside_user_data(english_app, tmp
     engine = english_app.extensions["engine"].execution_options(sqlite_begin="NONE")  # never hold SQLite's lock
     with Session(engine, expire_on_commit=False) as session:
         token = _arrange(session, tmp_path)["token"]
-        allowed = Allowed(user_data_runs(session, english_app.config["EXCHANGE_BANK"]))
+        allowed = Allowed(*user_data(session, english_app.config["EXCHANGE_BANK"]))
         values = _candidates(session, token)
         rules = [r for r in english_app.url_map.iter_rules() if "GET" in r.methods and r.endpoint not in NOT_PAGES]
         found, covered = defaultdict(set), defaultdict(set)
