@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-def N_(text: str) -> str:  # noqa: N802  (gettext convention)
-    """Mark a label for extraction (`pybabel -k N_`); the web layer translates it at display."""
-    return text
+from pricing.errors import N_  # noqa: F401  (re-exported: the label marker of the pricing package)
 
 
 class ChargeForm(StrEnum):

@@ -5,6 +5,27 @@ from __future__ import annotations
 from decimal import Decimal
 
 
+def N_(text: str) -> str:  # noqa: N802  (gettext convention)
+    """Mark a message or label for extraction (`pybabel -k N_`); the web layer translates it at display."""
+    return text
+
+
+class Msg:
+    """A Chinese text filled from a marked template (a value of another message, e.g. "第2档单价"); str() gives
+    the Chinese, the web layer translates `message` with `params` like an error's."""
+
+    def __init__(self, message: str, **params) -> None:
+        self.message, self.params = message, params
+
+    @property
+    def text(self) -> str:
+        """The Chinese text with its values filled."""
+        return self.message % self.params
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class PricingError(Exception):
     """Base error of the pricing domain; `.message` is shown to the user."""
 

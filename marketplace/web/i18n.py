@@ -104,7 +104,7 @@ def filled_text(text: str, _depth: int = 0) -> str:
     for template, prefix, pattern in _filled_templates(id(catalog), tuple(k for k in catalog if isinstance(k, str))):
         if text.startswith(prefix) and (m := pattern.match(text)):
             return gettext(template, **{k: filled_text(v, _depth + 1) for k, v in m.groupdict().items()})
-    return text
+    return unit_text(text) if _depth else text  # a value such as "¥0.60/次": its unit translated
 
 
 def unit_text(text: str) -> str:
