@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -84,12 +83,18 @@ def _template_pattern(template: str) -> re.Pattern:
     return re.compile("".join(parts), re.S)
 
 
-@lru_cache(maxsize=4)
-def _filled_templates(catalog_id: int, msgids: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern], ...]:
-    # Only templates with words of their own: "%(name)s（%(code)s）" would match any value with brackets.
-    templates = [t for t in msgids if _PLACEHOLDER.search(t) and _IDEOGRAPH.search(_PLACEHOLDER.sub("", t))]
-    templates.sort(key=lambda t: -len(_PLACEHOLDER.sub("", t)))  # the most specific first
-    return tuple((t, t[:t.index("%(")], _template_pattern(t)) for t in templates)
+_TEMPLATES: dict[int, tuple[tuple[str, str, re.Pattern], ...]] = {}  # per loaded catalog
+
+
+def _filled_templates(catalog: dict) -> tuple[tuple[str, str, re.Pattern], ...]:
+    """The catalog's templates with values, as (template, text before the first value, pattern)."""
+    if id(catalog) not in _TEMPLATES:
+        # Only templates with words of their own: "%(name)s（%(code)s）" would match any value with brackets.
+        templates = [t for t in catalog if isinstance(t, str) and _PLACEHOLDER.search(t)
+                     and _IDEOGRAPH.search(_PLACEHOLDER.sub("", t))]
+        templates.sort(key=lambda t: -len(_PLACEHOLDER.sub("", t)))  # the most specific first
+        _TEMPLATES[id(catalog)] = tuple((t, t[:t.index("%(")], _template_pattern(t)) for t in templates)
+    return _TEMPLATES[id(catalog)]
 
 
 def filled_text(text: str, _depth: int = 0) -> str:
@@ -100,8 +105,8 @@ def filled_text(text: str, _depth: int = 0) -> str:
     exact = gettext(text)
     if exact != text or _depth > 2:
         return exact
-    catalog = get_translations()._catalog  # msgid → msgstr of the English catalog
-    for template, prefix, pattern in _filled_templates(id(catalog), tuple(k for k in catalog if isinstance(k, str))):
+    catalog = get_translations()._catalog  # msgid → msgstr of the English catalog (gettext's own table)
+    for template, prefix, pattern in _filled_templates(catalog):
         if text.startswith(prefix) and (m := pattern.match(text)):
             return gettext(template, **{k: filled_text(v, _depth + 1) for k, v in m.groupdict().items()})
     return unit_text(text) if _depth else text  # a value such as "¥0.60/次": its unit translated
