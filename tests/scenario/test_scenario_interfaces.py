@@ -1,11 +1,12 @@
 """The interfaces later checks rely on, driven the way an outside check would: CLI, then HTTP."""
 
+import os
 from pathlib import Path
 
 from marketplace.uscc import make_uscc
 from tests.factories import PASSWORD
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = Path(os.environ.get("SHARED_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data")
 OPERATOR = make_uscc("91350100000777001")
 BUYER = make_uscc("91350100000777002")
 
