@@ -50,4 +50,17 @@ SECURITY_GRADES: dict[SecurityGrade, str] = {
     SecurityGrade.CORE: N_("核心"),
 }
 
-REGIONS: tuple[str, ...] = ("全国", "福建省", "浙江省", "北京市", "贵州省", "上海市", "广东省", "福州市", "杭州市")
+# Regions (覆盖地区) are stored as their Chinese names; the label translates them for display.
+REGIONS: dict[str, str] = {r: r for r in (N_("全国"), N_("福建省"), N_("浙江省"), N_("北京市"), N_("贵州省"),
+                                          N_("上海市"), N_("广东省"), N_("福州市"), N_("杭州市"))}
+
+# How a product is delivered (交付方式), as the importer and the demo describe it; a lister may type their own.
+DELIVERY_MODES: dict[str, str] = {
+    "api": N_("API 接口调用"),
+    "package": N_("文件下载"),
+    "report": N_("报告交付"),
+    "model": N_("模型结果查询"),
+    "service": N_("在线服务"),
+    "imported_offline": N_("线下/合同交付（导入的挂牌不含交付文件，由运营单位按合同交付）"),
+    "offline": N_("线下/合同交付：签订服务合同后由运营单位交付"),
+}

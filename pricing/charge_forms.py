@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-def N_(text: str) -> str:  # noqa: N802  (gettext convention)
-    """Mark a label for extraction (`pybabel -k N_`); the web layer translates it at display."""
-    return text
+from pricing.errors import N_  # noqa: F401  (re-exported: the label marker of the pricing package)
 
 
 class ChargeForm(StrEnum):
@@ -57,13 +54,13 @@ SUBSCRIPTION_MONTHS = {
 }
 # Unit shown after a price in messages; one-off has none.
 PRICE_UNITS = {
-    ChargeForm.SUBSCRIPTION_MONTH: "/月",
-    ChargeForm.SUBSCRIPTION_YEAR: "/年",
-    ChargeForm.PER_CALL_FLAT: "/次",
-    ChargeForm.PER_CALL_GRADUATED: "/次",
-    ChargeForm.PER_CALL_VOLUME: "/次",
-    ChargeForm.PREPAID_CALLS: "/包",
-    ChargeForm.PER_RECORD: "/条",
+    ChargeForm.SUBSCRIPTION_MONTH: N_("/月"),
+    ChargeForm.SUBSCRIPTION_YEAR: N_("/年"),
+    ChargeForm.PER_CALL_FLAT: N_("/次"),
+    ChargeForm.PER_CALL_GRADUATED: N_("/次"),
+    ChargeForm.PER_CALL_VOLUME: N_("/次"),
+    ChargeForm.PREPAID_CALLS: N_("/包"),
+    ChargeForm.PER_RECORD: N_("/条"),
 }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.charge_forms import (
+    N_,
     OVERAGE_FORMS,
     PACKAGE_PRICED_FORMS,
     TIERED_FORMS,
@@ -19,6 +20,9 @@ from pricing.plans import PlanTerms, Tier
 
 MAX_ORDER_QUANTITY = 1000
 _ZERO = Decimal(0)
+
+# Bill line labels (marked for translation; the web layer shows them in the reader's language).
+FREE_LABEL, INCLUDED_LABEL, OVERAGE_LABEL = N_("免费额度"), N_("订阅包含次数"), N_("超出订阅包含次数")
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,24 @@ def _line(description: str, units: int, unit_price: Decimal) -> ChargeLine:
 
 def _flat_lines(terms: PlanTerms, units: int) -> list[ChargeLine]:
     """Every unit at the one unit price (按次 / 按条)."""
-    noun = "条" if terms.form is ChargeForm.PER_RECORD else "次"
-    return [_line(f"按{noun}计费", units, terms.unit_price_fen)]
+    return [_line(per_unit_label(terms.form), units, terms.unit_price_fen)]
 
 
-def _band_label(lower: int, upper: int | None) -> str:
-    """Human label of a tier band, e.g. "第1001–5000次"."""
-    return f"第{lower}次起" if upper is None else f"第{lower}–{upper}次"
+def band_label(lower: int, upper: int | None) -> str:
+    """Human label of a tier band, e.g. "第1001–5000次" (filled from a marked template: the web translates it)."""
+    if upper is None:
+        return N_("第%(lower)s次起") % {"lower": lower}
+    return N_("第%(lower)s–%(upper)s次") % {"lower": lower, "upper": upper}
+
+
+def volume_label(units: int) -> str:
+    """The line of a volume-tier charge: every unit at the tier the total falls in."""
+    return N_("总量%(units)s次，按所在阶梯单价计费") % {"units": units}
+
+
+def per_unit_label(form: ChargeForm) -> str:
+    """The line of a flat per-call or per-record charge."""
+    return N_("按条计费") if form is ChargeForm.PER_RECORD else N_("按次计费")
 
 
 def _graduated_lines(terms: PlanTerms, units: int) -> list[ChargeLine]:
@@ -65,7 +80,7 @@ def _graduated_lines(terms: PlanTerms, units: int) -> list[ChargeLine]:
     for tier in terms.tiers:
         upper = units if tier.up_to is None else min(units, tier.up_to)
         if upper > lower:
-            label = _band_label(lower + 1, tier.up_to)
+            label = band_label(lower + 1, tier.up_to)
             lines.append(_line(label, upper - lower, tier.unit_price_fen))
         if tier.up_to is None or units <= tier.up_to:
             break
@@ -84,7 +99,7 @@ def volume_tier(tiers: tuple[Tier, ...], units: int) -> Tier:
 def _volume_lines(terms: PlanTerms, units: int) -> list[ChargeLine]:
     """阶梯总量: all units at the price of the tier the total falls in."""
     tier = volume_tier(terms.tiers, units)
-    return [_line(f"总量{units}次，按所在阶梯单价计费", units, tier.unit_price_fen)]
+    return [_line(volume_label(units), units, tier.unit_price_fen)]
 
 
 _LINE_BUILDERS: dict[ChargeForm, Callable[[PlanTerms, int], list[ChargeLine]]] = {
@@ -95,11 +110,11 @@ _LINE_BUILDERS: dict[ChargeForm, Callable[[PlanTerms, int], list[ChargeLine]]] =
 }
 # Forms whose usage costs nothing now: paid up front, free, or priced by quote.
 _NO_USAGE_CHARGE = {
-    ChargeForm.PREPAID_CALLS: "预付费次数包抵扣",
-    ChargeForm.ONE_OFF: "已含于一次性买断",
-    ChargeForm.SUBSCRIPTION_MONTH: "已含于订阅",
-    ChargeForm.SUBSCRIPTION_YEAR: "已含于订阅",
-    ChargeForm.NEGOTIATED: "按询价合同结算",
+    ChargeForm.PREPAID_CALLS: N_("预付费次数包抵扣"),
+    ChargeForm.ONE_OFF: N_("已含于一次性买断"),
+    ChargeForm.SUBSCRIPTION_MONTH: N_("已含于订阅"),
+    ChargeForm.SUBSCRIPTION_YEAR: N_("已含于订阅"),
+    ChargeForm.NEGOTIATED: N_("按询价合同结算"),
 }
 
 
@@ -117,9 +132,9 @@ def has_overage(terms: PlanTerms) -> bool:
 def _overage_charge(terms: PlanTerms, units: int) -> UsageCharge:
     """Subscription overage: the included calls are paid by the subscription, the rest at the overage price."""
     included = min(units, terms.free_quota)
-    lines = [_line("订阅包含次数", included, _ZERO)] if included else []
+    lines = [_line(INCLUDED_LABEL, included, _ZERO)] if included else []
     if units > included:
-        lines.append(_line("超出订阅包含次数", units - included, terms.unit_price_fen))
+        lines.append(_line(OVERAGE_LABEL, units - included, terms.unit_price_fen))
     exact = sum((line.exact_fen for line in lines), _ZERO)
     return UsageCharge(units - included, included, exact, round_fen(exact), tuple(lines))
 
@@ -129,7 +144,7 @@ def charge_usage(terms: PlanTerms, *, units: int) -> UsageCharge:
     _check_units(units)
     terms.validate()  # an unchecked plan could silently skip units past its last tier
     if terms.form is ChargeForm.FREE_PUBLIC:
-        lines = [_line("公益免费", units, _ZERO)] if units else []
+        lines = [_line(N_("公益免费"), units, _ZERO)] if units else []
         return UsageCharge(0, units, _ZERO, 0, tuple(lines))
     if has_overage(terms):
         return _overage_charge(terms, units)
@@ -138,7 +153,7 @@ def charge_usage(terms: PlanTerms, *, units: int) -> UsageCharge:
         return UsageCharge(units, 0, _ZERO, 0, tuple(lines))
     free = min(units, terms.free_quota)
     billable = units - free
-    lines = [_line("免费额度", free, _ZERO)] if free else []
+    lines = [_line(FREE_LABEL, free, _ZERO)] if free else []
     if billable:
         lines += _LINE_BUILDERS[terms.form](terms, billable)
     exact = sum((line.exact_fen for line in lines), _ZERO)

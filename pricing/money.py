@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from pricing.errors import PricingError
+from pricing.errors import N_, PricingError
 
 VAT_GENERAL_BPS = 600
 VAT_SMALL_SCALE_BPS = 100
@@ -39,31 +39,31 @@ def _clean_text(text: str) -> str:
 def _to_yuan(text: str | Decimal | int) -> Decimal:
     """Turn user input into a Decimal yuan amount, or raise PricingError."""
     if isinstance(text, bool) or not isinstance(text, (str, Decimal, int)):
-        raise PricingError("金额格式不正确")
+        raise PricingError(N_("金额格式不正确"))
     if isinstance(text, str):
         cleaned = _clean_text(text)
         if cleaned.startswith("-"):
-            raise PricingError("金额不能为负数")
+            raise PricingError(N_("金额不能为负数"))
         if not _YUAN_RE.match(cleaned):
-            raise PricingError(f"金额格式不正确：{text.strip() or '（空）'}")
+            raise PricingError(N_("金额格式不正确：%(text)s"), params={"text": text.strip() or N_("（空）")})
         return Decimal(cleaned.replace(",", ""))
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - Decimal(int) never fails
-        raise PricingError("金额格式不正确") from exc
+        raise PricingError(N_("金额格式不正确")) from exc
 
 
 def parse_yuan(text: str | Decimal | int) -> Decimal:
     """Parse a yuan amount ("1,234.56", "¥0.004") into exact Decimal fen."""
     yuan = _to_yuan(text)
     if not yuan.is_finite():
-        raise PricingError("金额格式不正确")
+        raise PricingError(N_("金额格式不正确"))
     if yuan < 0:
-        raise PricingError("金额不能为负数")
+        raise PricingError(N_("金额不能为负数"))
     if yuan > MAX_YUAN:
-        raise PricingError("金额超出允许范围")
+        raise PricingError(N_("金额超出允许范围"))
     if yuan != yuan.quantize(Decimal(1).scaleb(-_YUAN_PLACES), rounding=ROUND_HALF_UP):
-        raise PricingError("金额最多四位小数")
+        raise PricingError(N_("金额最多四位小数"))
     return yuan * _FEN_PER_YUAN
 
 
@@ -75,7 +75,7 @@ def parse_listed_yuan(text: str | Decimal | int) -> Decimal:
     """
     yuan = _to_yuan(text)
     if not yuan.is_finite():
-        raise PricingError("金额格式不正确")
+        raise PricingError(N_("金额格式不正确"))
     return parse_yuan(yuan.quantize(Decimal(1).scaleb(-_YUAN_PLACES), rounding=ROUND_HALF_UP))
 
 
@@ -83,7 +83,7 @@ def yuan_to_fen(text: str | Decimal | int) -> int:
     """Parse a yuan amount that must be a whole number of fen into int fen."""
     fen = parse_yuan(text)
     if fen != fen.to_integral_value():
-        raise PricingError("金额最多两位小数")
+        raise PricingError(N_("金额最多两位小数"))
     return int(fen)
 
 
@@ -104,18 +104,18 @@ def format_unit_price(fen: Decimal | int) -> str:
     return f"{sign}¥{whole}.{frac}"
 
 
-def parse_percent_bps(text: str, *, what: str = "百分比") -> int:
+def parse_percent_bps(text: str, *, what: str = N_("百分比")) -> int:
     """A percentage typed by a person ("8", "8.5", "8.25%") as integer basis points (825)."""
     cleaned = (text or "").strip().rstrip("%").strip()
     try:
         pct = Decimal(cleaned)
     except InvalidOperation:
-        raise PricingError(f"{what}格式不正确，例如 8 或 8.5") from None
+        raise PricingError(N_("%(what)s格式不正确，例如 8 或 8.5"), params={"what": what}) from None
     if not pct.is_finite() or pct < 0 or pct > 100:
-        raise PricingError(f"{what}必须在 0 到 100 之间")
+        raise PricingError(N_("%(what)s必须在 0 到 100 之间"), params={"what": what})
     bps = pct * _BPS / 100
     if bps != bps.to_integral_value():
-        raise PricingError(f"{what}最多两位小数")
+        raise PricingError(N_("%(what)s最多两位小数"), params={"what": what})
     return int(bps)
 
 
@@ -128,8 +128,8 @@ def format_bps(bps: int) -> str:
 def split_vat(*, gross_fen: int, rate_bps: int) -> tuple[int, int]:
     """Split a tax-inclusive amount into (net_fen, vat_fen); net rounded half-up."""
     if isinstance(rate_bps, bool) or not isinstance(rate_bps, int):
-        raise PricingError("税率必须为整数基点")
+        raise PricingError(N_("税率必须为整数基点"))
     if not 0 <= rate_bps <= _BPS:
-        raise PricingError("税率必须在0%到100%之间")
+        raise PricingError(N_("税率必须在0%到100%之间"))
     net = round_fen(Decimal(gross_fen) * _BPS / (_BPS + rate_bps))
     return net, gross_fen - net

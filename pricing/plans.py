@@ -11,6 +11,7 @@ from typing import Any
 
 from pricing.charge_forms import (
     CHARGE_FORM_LABELS,
+    N_,
     OVERAGE_FORMS,
     PACKAGE_PRICED_FORMS,
     PRICE_UNITS,
@@ -21,7 +22,7 @@ from pricing.charge_forms import (
     is_metered,
     is_quoted,
 )
-from pricing.errors import CapExceeded, InvalidPlan, PricingError
+from pricing.errors import CapExceeded, InvalidPlan, Msg, PricingError
 from pricing.money import format_unit_price
 
 # ChargeForm and its helpers live in pricing.charge_forms; they are re-exported here so
@@ -48,30 +49,30 @@ _UNIT_PRICE_STEP = Decimal("0.01")
 def _to_decimal(value: Any, what: str) -> Decimal:
     """Coerce an int, str or Decimal price to Decimal, refusing floats and garbage."""
     if isinstance(value, (bool, float)) or not isinstance(value, (int, str, Decimal)):
-        raise InvalidPlan(f"{what}必须为精确小数")
+        raise InvalidPlan(N_("%(what)s必须为精确小数"), params={"what": what})
     try:
         number = Decimal(value)
     except InvalidOperation as exc:
-        raise InvalidPlan(f"{what}格式不正确") from exc
+        raise InvalidPlan(N_("%(what)s格式不正确"), params={"what": what}) from exc
     if not number.is_finite():
-        raise InvalidPlan(f"{what}格式不正确")
+        raise InvalidPlan(N_("%(what)s格式不正确"), params={"what": what})
     return number
 
 
 def _check_count(value: Any, what: str) -> None:
     """Refuse a count that is not a non-negative int."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidPlan(f"{what}必须为整数")
+        raise InvalidPlan(N_("%(what)s必须为整数"), params={"what": what})
     if value < 0:
-        raise InvalidPlan(f"{what}不能为负数")
+        raise InvalidPlan(N_("%(what)s不能为负数"), params={"what": what})
 
 
 def _check_unit_price(price: Decimal, what: str) -> None:
     """Refuse a negative unit price or one finer than 0.0001 yuan."""
     if price < 0:
-        raise InvalidPlan(f"{what}不能为负数")
+        raise InvalidPlan(N_("%(what)s不能为负数"), params={"what": what})
     if price != price.quantize(_UNIT_PRICE_STEP):
-        raise InvalidPlan(f"{what}最多精确到0.0001元")
+        raise InvalidPlan(N_("%(what)s最多精确到0.0001元"), params={"what": what})
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Tier:
 
     def __post_init__(self) -> None:
         object.__setattr__(
-            self, "unit_price_fen", _to_decimal(self.unit_price_fen, "阶梯单价")
+            self, "unit_price_fen", _to_decimal(self.unit_price_fen, N_("阶梯单价"))
         )
 
 
@@ -104,13 +105,13 @@ class PlanTerms:
         try:
             object.__setattr__(self, "form", ChargeForm(self.form))
         except ValueError as exc:
-            raise InvalidPlan(f"未知的收费方式：{self.form}") from exc
+            raise InvalidPlan(N_("未知的收费方式：%(form)s"), params={"form": self.form}) from exc
         object.__setattr__(
-            self, "unit_price_fen", _to_decimal(self.unit_price_fen, "单价")
+            self, "unit_price_fen", _to_decimal(self.unit_price_fen, N_("单价"))
         )
         object.__setattr__(self, "tiers", tuple(self.tiers))
         if not all(isinstance(tier, Tier) for tier in self.tiers):
-            raise InvalidPlan("阶梯格式不正确")
+            raise InvalidPlan(N_("阶梯格式不正确"))
 
     def validate(self) -> PlanTerms:
         """Raise InvalidPlan when the terms are inconsistent; return self otherwise."""
@@ -139,7 +140,7 @@ class PlanTerms:
     def from_dict(cls, data: dict[str, Any]) -> PlanTerms:
         """Rebuild validated terms from `to_dict()` output (e.g. stored JSON)."""
         if not isinstance(data, dict):
-            raise InvalidPlan("价格方案格式不正确")
+            raise InvalidPlan(N_("价格方案格式不正确"))
         unknown = set(data) - _DICT_KEYS
         if unknown or "form" not in data:
             raise InvalidPlan(
@@ -155,13 +156,13 @@ def terms_from_json(text: str | None) -> PlanTerms:
     try:
         data = json.loads(text or "{}")
     except (TypeError, ValueError) as exc:
-        raise InvalidPlan("价格方案格式不正确") from exc
+        raise InvalidPlan(N_("价格方案格式不正确")) from exc
     try:
         return PlanTerms.from_dict(data)
     except (TypeError, ValueError, ArithmeticError) as exc:  # a malformed field of stored JSON
         if isinstance(exc, InvalidPlan):
             raise
-        raise InvalidPlan("价格方案格式不正确") from exc
+        raise InvalidPlan(N_("价格方案格式不正确")) from exc
 
 
 def entry_price_fen(terms: PlanTerms) -> int | None:
@@ -205,7 +206,7 @@ def _decimal_text(value: Decimal) -> str:
 def _tier_from_dict(data: Any) -> Tier:
     """Build a Tier from its dict form."""
     if not isinstance(data, dict) or set(data) != {"up_to", "unit_price_fen"}:
-        raise InvalidPlan("阶梯格式不正确")
+        raise InvalidPlan(N_("阶梯格式不正确"))
     return Tier(up_to=data["up_to"], unit_price_fen=data["unit_price_fen"])
 
 
@@ -219,17 +220,17 @@ def _check_numbers(terms: PlanTerms) -> None:
     ):
         _check_count(getattr(terms, name), what)
     _check_unit_price(terms.unit_price_fen, "单价")
-    _check_count(terms.rate_per_second, "调用频率上限")
+    _check_count(terms.rate_per_second, N_("调用频率上限"))
     if terms.rate_per_second > MAX_RATE_PER_SECOND:
-        raise InvalidPlan(f"调用频率上限最多每秒{MAX_RATE_PER_SECOND}次")
+        raise InvalidPlan(N_("调用频率上限最多每秒%(n)s次"), params={"n": MAX_RATE_PER_SECOND})
 
 
 # Which forms need which field; every other form must leave it at zero.
 _FIELD_RULES = (
-    ("price_fen", PACKAGE_PRICED_FORMS, "价格"),
-    ("unit_price_fen", UNIT_PRICED_FORMS, "单价"),
-    ("tiers", TIERED_FORMS, "阶梯"),
-    ("package_calls", frozenset({ChargeForm.PREPAID_CALLS}), "包内次数"),
+    ("price_fen", PACKAGE_PRICED_FORMS, N_("价格")),
+    ("unit_price_fen", UNIT_PRICED_FORMS, N_("单价")),
+    ("tiers", TIERED_FORMS, N_("阶梯")),
+    ("package_calls", frozenset({ChargeForm.PREPAID_CALLS}), N_("包内次数")),
 )
 
 
@@ -239,33 +240,34 @@ def _check_form_fields(terms: PlanTerms) -> None:
     for name, forms, what in _FIELD_RULES:
         present = bool(getattr(terms, name))
         if form in forms and not present:
-            raise InvalidPlan(f"{label}必须设置{what}")
+            raise InvalidPlan(N_("%(label)s必须设置%(what)s"), params={"label": label, "what": what})
         if form not in forms and present and not (name == "unit_price_fen" and form in OVERAGE_FORMS):
-            raise InvalidPlan(f"{label}不适用{what}")
+            raise InvalidPlan(N_("%(label)s不适用%(what)s"), params={"label": label, "what": what})
     if terms.free_quota and form not in TIERED_FORMS | UNIT_PRICED_FORMS | OVERAGE_FORMS:
-        raise InvalidPlan(f"{label}不适用免费额度")
+        raise InvalidPlan(N_("%(label)s不适用免费额度"), params={"label": label})
     if form in OVERAGE_FORMS and bool(terms.free_quota) != bool(terms.unit_price_fen):
-        raise InvalidPlan(f"{label}的超出计费须同时设置每月包含次数（免费额度）和超出单价")
+        raise InvalidPlan(N_("%(label)s的超出计费须同时设置每月包含次数（免费额度）和超出单价"),
+                          params={"label": label})
     expected = SUBSCRIPTION_MONTHS.get(form, 0)
     if terms.period_months != expected:
         if expected:
-            raise InvalidPlan(f"{label}的周期必须为{expected}个月")
-        raise InvalidPlan(f"{label}不适用订阅周期")
+            raise InvalidPlan(N_("%(label)s的周期必须为%(n)s个月"), params={"label": label, "n": expected})
+        raise InvalidPlan(N_("%(label)s不适用订阅周期"), params={"label": label})
 
 
 def _check_tiers(tiers: tuple[Tier, ...]) -> None:
     """Tier limits strictly increase, only the last tier is open (up_to None)."""
     if tiers[-1].up_to is not None:
-        raise InvalidPlan("最后一档阶梯必须不设上限")
+        raise InvalidPlan(N_("最后一档阶梯必须不设上限"))
     previous = 0
     for index, tier in enumerate(tiers, start=1):
-        _check_unit_price(tier.unit_price_fen, f"第{index}档单价")
+        _check_unit_price(tier.unit_price_fen, Msg(N_("第%(index)s档单价"), index=index))
         if index == len(tiers):
             break
         if isinstance(tier.up_to, bool) or not isinstance(tier.up_to, int):
-            raise InvalidPlan("只有最后一档阶梯可以不设上限")
+            raise InvalidPlan(N_("只有最后一档阶梯可以不设上限"))
         if tier.up_to <= previous:
-            raise InvalidPlan("阶梯必须按上限递增")
+            raise InvalidPlan(N_("阶梯必须按上限递增"))
         previous = tier.up_to
 
 
@@ -283,15 +285,19 @@ def highest_unit_price(terms: PlanTerms) -> Decimal:
 def _cap_decimal(cap_fen: Decimal | int) -> Decimal:
     """Validate a cap (non-negative, exact) and return it as Decimal fen."""
     if isinstance(cap_fen, (bool, float)) or not isinstance(cap_fen, (int, Decimal)):
-        raise PricingError("上限收费标准格式不正确")
+        raise PricingError(N_("上限收费标准格式不正确"))
     if not Decimal(cap_fen).is_finite() or cap_fen < 0:
-        raise PricingError("上限收费标准不能为负数")
+        raise PricingError(N_("上限收费标准不能为负数"))
     return Decimal(cap_fen)
 
 
-def _cap_message(what: str, price: Decimal, cap: Decimal, unit: str) -> str:
-    """Chinese message naming the price and the cap, e.g. 价格 ¥0.60/次 超过上限…"""
-    return f"{what} {format_unit_price(price)}{unit} 超过上限收费标准 {format_unit_price(cap)}{unit}"
+def _cap_refusal(what: str, price: Decimal, cap: Decimal, unit: str) -> CapExceeded:
+    """The refusal naming the price and the cap, e.g. 价格 ¥0.60/次 超过上限收费标准 ¥0.50/次 (a template and its
+    values, so each language fills them in)."""
+    return CapExceeded(N_("%(what)s %(price)s 超过上限收费标准 %(cap)s"), price_fen=price, cap_fen=cap, unit=unit,
+                       params={"what": what, "price": Msg(N_("%(amount)s%(unit)s"), amount=format_unit_price(price),
+                                                          unit=unit),
+                               "cap": Msg(N_("%(amount)s%(unit)s"), amount=format_unit_price(cap), unit=unit)})
 
 
 def check_cap(terms: PlanTerms, *, cap_fen: Decimal | int | None) -> None:
@@ -302,9 +308,7 @@ def check_cap(terms: PlanTerms, *, cap_fen: Decimal | int | None) -> None:
     price = highest_unit_price(terms)
     if price > cap:
         unit = PRICE_UNITS.get(terms.form, "")
-        what = "阶梯价格" if terms.form in TIERED_FORMS else "价格"
-        message = _cap_message(what, price, cap, unit)
-        raise CapExceeded(message, price_fen=price, cap_fen=cap, unit=unit)
+        raise _cap_refusal(N_("阶梯价格") if terms.form in TIERED_FORMS else N_("价格"), price, cap, unit)
 
 
 def check_quote_cap(
@@ -315,5 +319,4 @@ def check_quote_cap(
         return
     cap = _cap_decimal(cap_fen)
     if Decimal(price_fen) > cap:
-        message = _cap_message("报价", Decimal(price_fen), cap, unit)
-        raise CapExceeded(message, price_fen=Decimal(price_fen), cap_fen=cap, unit=unit)
+        raise _cap_refusal(N_("报价"), Decimal(price_fen), cap, unit)

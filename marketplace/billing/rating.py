@@ -20,7 +20,16 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from pricing import ChargeForm, ChargeLine, PlanTerms, UsageCharge, format_unit_price, round_fen
-from pricing.metering import has_overage, volume_tier
+from pricing.metering import (
+    FREE_LABEL,
+    INCLUDED_LABEL,
+    OVERAGE_LABEL,
+    band_label,
+    has_overage,
+    per_unit_label,
+    volume_label,
+    volume_tier,
+)
 
 # Plans billed after the month (postpaid); prepaid packages, one-off and subscriptions are paid at purchase.
 POSTPAID_FORMS = frozenset(
@@ -37,10 +46,6 @@ def is_postpaid(form: ChargeForm | str) -> bool:
 def is_postpaid_plan(terms: PlanTerms) -> bool:
     """Whether usage under these terms is billed at month end: per call/record, or a subscription's overage."""
     return terms.form in POSTPAID_FORMS or has_overage(terms)
-
-
-def _band_label(lower: int, upper: int | None) -> str:
-    return f"第{lower}次起" if upper is None else f"第{lower}–{upper}次"
 
 
 class _Lines:
@@ -68,7 +73,7 @@ def _graduated(terms: PlanTerms, done: int, units: int, cap: Decimal | None, out
         upper = tier.up_to
         if upper is None or done < upper:
             take = units if upper is None else min(units, upper - done)
-            out.add(_band_label(lower + 1, upper), take, tier.unit_price_fen, cap)
+            out.add(band_label(lower + 1, upper), take, tier.unit_price_fen, cap)
             done, units = done + take, units - take
             if not units:
                 return
@@ -97,14 +102,13 @@ def rate_month(
         if terms.form is ChargeForm.PER_CALL_GRADUATED:
             _graduated(terms, done, units, cap, out)
         elif has_overage(terms):
-            out.add("超出订阅包含次数", units, terms.unit_price_fen, cap)
+            out.add(OVERAGE_LABEL, units, terms.unit_price_fen, cap)
         elif tier is not None:
-            out.add(f"总量{total - free}次，按所在阶梯单价计费", units, tier.unit_price_fen, cap)
+            out.add(volume_label(total - free), units, tier.unit_price_fen, cap)
         else:
-            noun = "条" if terms.form is ChargeForm.PER_RECORD else "次"
-            out.add(f"按{noun}计费", units, terms.unit_price_fen, cap)
+            out.add(per_unit_label(terms.form), units, terms.unit_price_fen, cap)
         done += units
-    free_label = "订阅包含次数" if has_overage(terms) else "免费额度"
+    free_label = INCLUDED_LABEL if has_overage(terms) else FREE_LABEL
     lines = ([ChargeLine(free_label, free, _ZERO, _ZERO)] if free else []) + out.lines()
     exact = sum((line.exact_fen for line in lines), _ZERO)
     return UsageCharge(total - free, free, exact, round_fen(exact), tuple(lines))

@@ -127,10 +127,16 @@ def mask_row(rules: tuple[FieldRule, ...], row: dict, *, salt: str = "") -> dict
     return {r.name: mask_value(r, row.get(r.name), salt=salt) for r in rules}
 
 
-def describe(rule: FieldRule) -> str:
-    """Chinese description of a rule for the docs page."""
+def describe_template(rule: FieldRule) -> tuple[str, dict]:
+    """A rule's description as a message template (N_) and its values; the web layer translates it."""
     if rule.rule is MaskRule.KEEP:
-        return f"保留前{rule.first}位、后{rule.last}位"
+        return N_("保留前%(first)s位、后%(last)s位"), {"first": rule.first, "last": rule.last}
     if rule.rule is MaskRule.RANGE:
-        return f"区间分段（宽度{rule.step}）"
-    return RULE_LABELS[rule.rule]
+        return N_("区间分段（宽度%(step)s）"), {"step": rule.step}
+    return RULE_LABELS[rule.rule], {}
+
+
+def describe(rule: FieldRule) -> str:
+    """Chinese description of a rule (the OpenAPI document)."""
+    template, params = describe_template(rule)
+    return template % params if params else template

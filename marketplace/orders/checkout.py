@@ -198,7 +198,8 @@ def _price(session: Session, plan: PricePlan, quantity, quote_offer, buyer_org_i
             terms = terms_from_json(plan.terms)
             gross = order_amount(terms, quantity=quantity)
         except (PricingError, ValueError) as e:
-            raise OrderError(getattr(e, "message", None) or "价格方案无效，请联系运营单位", field="plan_id") from None
+            raise OrderError(getattr(e, "message", None) or N_("价格方案无效，请联系运营单位"),
+                             params=getattr(e, "params", None), field="plan_id") from None
         unit = gross // quantity
     rate = vat_rate_bps(taxpayer_kind)
     _, vat = split_vat(gross_fen=gross, rate_bps=rate)

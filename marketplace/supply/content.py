@@ -29,8 +29,8 @@ def _choice(value: Any, enum_cls, field: str, label: str) -> str:
 
 
 # The fixed list of field types of a data dictionary (code → label); older spellings map onto it.
-FIELD_TYPES = {"string": "文本", "int": "整数", "decimal": "小数", "date": "日期", "datetime": "日期时间",
-               "boolean": "是/否", "enum": "代码/枚举"}
+FIELD_TYPES = {"string": N_("文本"), "int": N_("整数"), "decimal": N_("小数"), "date": N_("日期"),
+               "datetime": N_("日期时间"), "boolean": N_("是/否"), "enum": N_("代码/枚举")}
 FIELD_TYPE_ALIASES = {"integer": "int", "number": "decimal", "float": "decimal", "bool": "boolean", "text": "string",
                       "str": "string", "code": "enum"}
 NAME_MAX, MEANING_MAX, VALUE_MAX = 80, 300, 300

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor
+from marketplace.catalog_terms import DELIVERY_MODES
 from marketplace.clock import today as exchange_today
 from marketplace.models import Organization, Product, User
 from marketplace.supply.agreements import AgreementIn, authority_actor, grant_agreement
@@ -37,7 +38,7 @@ OPERATOR_OF = {d: "op_finance" for d in ("finance", "credit", "market_regulation
     d: "op_regional" for d in ("transport", "culture_tourism", "urban", "education")}
 NEGOTIATED_CAP_FEN = 50_000_000  # ¥500,000: the 面议 cap of the demo listings
 ROTATION = ["package", "report", "model", "service", "package", "report"]
-OFFLINE_MODE = "线下/合同交付：签订服务合同后由运营单位交付"
+OFFLINE_MODE = DELIVERY_MODES["offline"]
 # Called for each product before submission so it can be delivered (files, a data API); see marketplace.demo_files.
 Prepare = Callable[[Session, Product], None]
 

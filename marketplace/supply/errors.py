@@ -10,9 +10,11 @@ class SupplyError(DomainError):
 class ListingRefused(SupplyError):
     """A listing cannot be submitted or approved: the failing checks are in the message."""
 
-    def __init__(self, message: str, *, checks: list[dict] | None = None, field: str | None = None):
+    def __init__(self, message: str, *, checks: list[dict] | None = None, field: str | None = None,
+                 errors: list[DomainError] | None = None):
         super().__init__(message, field=field)
         self.checks = checks or []
+        self.errors = errors or []  # one refusal per failing check, each a template with its values
 
 
 __all__ = ["Conflict", "DomainError", "ListingRefused", "NotFound", "SupplyError"]

@@ -12,7 +12,7 @@ from marketplace.audit import Actor
 from marketplace.clock import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.i18n_marker import N_
-from marketplace.models import Agreement, Organization, OrgKind, Product
+from marketplace.models import Agreement, Organization, OrgKind, Product, ProductStatus
 from marketplace.supply.agreements import (
     AgreementIn,
     authority_actor,
@@ -21,6 +21,7 @@ from marketplace.supply.agreements import (
     grant_agreement,
 )
 from marketplace.supply.cap_setting import set_cap
+from marketplace.supply.checks import awaits_dictionary
 from marketplace.supply.importer import ImportReport, is_per_call, read_rows, row_data, row_domain, row_plan, source_key
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
@@ -70,6 +71,8 @@ def _import_row(session: Session, *, actor: Actor, row: dict, operator: Organiza
         return product
     if approve:
         _cap_at_source_price(session, product=product, plan=row_plan(row), agreement=agreement, today=today)
+    if awaits_dictionary(product, data):  # 数据字典待补充: a draft until the lister fills the dictionary in
+        return product
     revision = submit_revision(session, actor=actor, product_id=product.id, today=today)
     if approve:
         approve_revision(session, actor=actor, revision_id=revision.id, today=today)
@@ -110,7 +113,7 @@ def import_products(session: Session, *, actor: Actor, path: str, operator_code:
             continue
         try:
             with session.begin_nested():  # a refused row leaves nothing behind; the caller commits the run
-                _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
+                product = _import_row(session, actor=actor, row=row, operator=operator, broker=broker,
                             agreement=agreements[row_domain(row)], approve=approve, today=today)
         except DomainError as e:
             report.refused.append(f"第 {number} 条《{(row.get('title') or '').strip()[:40]}》：{e.text}")
@@ -119,5 +122,6 @@ def import_products(session: Session, *, actor: Actor, path: str, operator_code:
         seen.add(key)
         report.imported += 1
         report.awaiting_definition += is_per_call(row)
+        report.awaiting_dictionary += not is_per_call(row) and product.status == ProductStatus.DRAFT
         row_done()
     return report

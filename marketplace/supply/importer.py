@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
+from marketplace.catalog_terms import DELIVERY_MODES
 from marketplace.errors import DomainError
 from marketplace.i18n_marker import N_
 from pricing import PricingError, parse_listed_yuan, round_fen
@@ -23,9 +24,8 @@ CATEGORY_DOMAINS = {
     "住宿和餐饮业": "culture_tourism", "企业服务": "market_regulation", "租赁和商务服务业": "market_regulation",
 }
 FREQUENCIES = {"daily", "monthly", "yearly", "real-time", "irregular", "no-update"}
-DELIVERY = {"api": "API 接口调用", "package": "文件下载", "report": "报告交付", "model": "模型结果查询",
-            "service": "在线服务"}
-IMPORTED_OFFLINE = "线下/合同交付（导入的挂牌不含交付文件，由运营单位按合同交付）"
+DELIVERY = {t: DELIVERY_MODES[t] for t in ("api", "package", "report", "model", "service")}
+IMPORTED_OFFLINE = DELIVERY_MODES["imported_offline"]
 MODEL_WORDS = ("模型", "评分", "画像")
 SUMMARY_CHARS = 120  # the lead line under a title: a sentence or two, cut with an ellipsis
 _IMAGE_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -41,6 +41,7 @@ class ImportReport:
     skipped: int = 0
     refused: list[str] = field(default_factory=list)
     awaiting_definition: int = 0  # per-call listings imported as API products that need their data API first
+    awaiting_dictionary: int = 0  # listings kept as drafts until their data dictionary is filled in (数据字典待补充)
 
 
 def clean_description(text: str) -> str:

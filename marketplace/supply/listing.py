@@ -27,7 +27,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.supply.agreements import covering_agreement
 from marketplace.supply.brokers import active_mandates, add_to_mandate, covering_mandate, valid_qualification
-from marketplace.supply.checks import UNTIL_APPROVAL, _cap_checks, raise_if_failed, run_checks
+from marketplace.supply.checks import UNTIL_APPROVAL, _cap_checks, raise_if_failed, run_checks, stored_checks
 from marketplace.supply.content import CONTENT_FIELDS, JSON_FIELDS, normalize_content, normalize_plans
 from marketplace.supply.errors import Conflict, NotFound, SupplyError
 from marketplace.supply.util import dumps
@@ -198,7 +198,8 @@ def submit_revision(session: Session, *, actor: Actor, product_id: int, today: d
     content = json.loads(revision.content)
     checks = run_checks(session, product=product, content=content, plans=content["plans"], today=today)
     raise_if_failed(checks, tolerate=UNTIL_APPROVAL)
-    revision.status, revision.submitted_at, revision.checks = RevisionStatus.SUBMITTED, utcnow(), dumps(checks)
+    revision.status, revision.submitted_at = RevisionStatus.SUBMITTED, utcnow()
+    revision.checks = dumps(stored_checks(checks))
     if product.status != ProductStatus.LISTED:
         product.status = ProductStatus.IN_REVIEW
     session.flush()

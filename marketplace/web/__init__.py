@@ -14,7 +14,15 @@ from marketplace.db import make_engine
 from marketplace.web.config import ROOT, load_config
 from marketplace.web.errors import register_error_handlers
 from marketplace.web.extensions import babel, csrf, login_manager
-from marketplace.web.i18n import compile_catalogs, install_label_translation, localtime, select_locale
+from marketplace.web.i18n import (
+    compile_catalogs,
+    filled_text,
+    install_label_translation,
+    join_labels,
+    localtime,
+    select_locale,
+    unit_text,
+)
 from marketplace.web.ints import BoundedIntConverter
 
 
@@ -89,6 +97,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["percent"] = format_bps
     app.jinja_env.filters["unit_price"] = format_unit_price
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["join_labels"] = join_labels
+    app.jinja_env.filters["filled_text"] = filled_text
+    app.jinja_env.filters["unit_text"] = unit_text
     app.jinja_env.globals.update(visible_nav=visible_nav, has_role=has_role, role_label=role_label,
                                   kind_label=kind_label, landing_waiting=lambda: landing_waiting(get_db()))
 

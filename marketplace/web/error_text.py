@@ -13,8 +13,9 @@ def _value(value):
     own translated message; numbers and the like stay as they are."""
     if isinstance(value, DomainError):
         return error_text(value)
-    if isinstance(value, Exception):
-        return gettext(getattr(value, "message", None) or str(value))
+    if isinstance(value, Exception) or hasattr(value, "params"):  # a nested error or a filled text (pricing.Msg)
+        params = getattr(value, "params", None) or {}
+        return gettext(getattr(value, "message", None) or str(value), **{k: _value(v) for k, v in params.items()})
     return gettext(value) if isinstance(value, str) and value else value
 
 

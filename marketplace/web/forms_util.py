@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from flask import flash
+from flask_babel import lazy_gettext as _l
 
 from marketplace.errors import DomainError
 from marketplace.web.error_text import error_text
+
+
+def label_choices(labels) -> list[tuple[str, object]]:
+    """Select options from a vocabulary (code → N_-marked Chinese label), each label translated when shown."""
+    return [(code.value if isinstance(code, Enum) else code, _l(label)) for code, label in labels.items()]
 
 
 def attach_error(form, error: DomainError) -> None:

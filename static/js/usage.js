@@ -4,6 +4,12 @@
   var canvas = document.getElementById("usage-chart");
   if (!canvas || typeof Chart === "undefined") { return; }
   var data = JSON.parse(canvas.dataset.chart || "{}");
+  var days = (data.labels || []).length;
+  var box = canvas.parentElement;
+  if (box && box.classList.contains("chart-box")) {
+    box.style.minWidth = days * 10 + "px";  // at least 10 px a day: 90 days scroll sideways in the card on a phone
+  }
+  var narrow = window.matchMedia("(max-width: 575.98px)").matches;
   var palette = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997", "#ffc107", "#6c757d"];
   (data.datasets || []).forEach(function (ds, i) {
     ds.borderColor = palette[i % palette.length];
@@ -15,12 +21,12 @@
     data: data,
     options: {
       responsive: true,
-      // the canvas's own 300×110 ratio leaves a phone a strip a few pixels high once the legend is drawn
-      aspectRatio: window.innerWidth < 576 ? 0.9 : 2.7,
+      maintainAspectRatio: false,  // the box sets the height (.chart-box), the chart fills it
       interaction: { mode: "index", intersect: false },
       scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
                 title: { display: true, text: canvas.dataset.label || "" } } },
-      plugins: { legend: { position: "bottom" } }
+      plugins: { legend: { position: "bottom", align: "start", labels: narrow ? { boxWidth: 10, font: { size: 10 } } : {} } }
     }
   });
+  canvas.dataset.drawn = "1";
 })();

@@ -10,6 +10,8 @@ from marketplace.accounts import AccountError
 from marketplace.errors import DomainErrors
 from marketplace.orders.common import OrderError
 from marketplace.web.error_text import error_text
+from marketplace.web.i18n import filled_text
+from pricing import PlanTerms, PricingError, check_cap, parse_percent_bps, parse_yuan
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -68,3 +70,44 @@ def test_several_errors_are_joined_in_the_language(app):
     with app.test_request_context("/?lang=en"):
         assert error_text(both) == ("Order D-0001 is already paid; it cannot be paid twice; "
                                     "Price cannot exceed 10 characters")
+
+
+def _pricing_error(fn):
+    try:
+        fn()
+    except PricingError as e:
+        return e
+    raise AssertionError("no refusal")
+
+
+PRICING_CASES = [  # the pure pricing package refuses with templates and values too (the issue's own example)
+    (lambda: check_cap(PlanTerms.from_dict({"form": "per_call_flat", "unit_price_fen": "60"}), cap_fen=50),
+     "价格 ¥0.60/次 超过上限收费标准 ¥0.50/次", "Price ¥0.60/call is above the cap price ¥0.50/call"),
+    (lambda: PlanTerms.from_dict({"form": "per_call_graduated", "tiers": [
+        {"up_to": 100, "unit_price_fen": "5"}, {"up_to": None, "unit_price_fen": "-1"}]}).validate(),
+     "第2档单价不能为负数", "Unit price of tier 2 cannot be negative"),
+    (lambda: parse_yuan("abc"), "金额格式不正确：abc", "The amount is not valid: abc"),
+    (lambda: parse_percent_bps("120", what="佣金比例"), "佣金比例必须在 0 到 100 之间",
+     "Commission rate must be between 0 and 100"),
+]
+
+
+@pytest.mark.parametrize("fn, zh, en", PRICING_CASES)
+def test_pricing_refusals_in_both_languages(app, fn, zh, en):
+    error = _pricing_error(fn)
+    assert error.text == zh and str(error) == zh
+    wrapped = OrderError(error.message, params=error.params)  # as a use case re-raises it
+    with app.test_request_context("/?lang=en"):
+        assert error_text(error) == en and error_text(wrapped) == en
+
+
+def test_stored_listing_checks_read_in_english(app):
+    stored = "方案「按次调用」（按次计费）：价格 ¥0.60/次 超过上限收费标准 ¥0.50/次"  # as a revision keeps it
+    with app.test_request_context("/?lang=en"):
+        assert filled_text(stored) == ('Plan "按次调用" (Pay per call): Price ¥0.60/call is above the cap price '
+                                       "¥0.50/call")
+        line = "1250 calls in total, all at the unit price of the tier they reach"
+        assert filled_text("总量1250次，按所在阶梯单价计费") == line
+        assert filled_text("示例（不是模板）") == "示例（不是模板）"  # a value no template made stays as it is
+    with app.test_request_context("/"):
+        assert filled_text(stored) == stored

@@ -1,11 +1,12 @@
 """The interfaces later checks rely on, driven the way an outside check would: CLI, then HTTP."""
 
+import os
 from pathlib import Path
 
 from marketplace.uscc import make_uscc
 from tests.factories import PASSWORD
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = Path(os.environ.get("SHARED_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data")
 OPERATOR = make_uscc("91350100000777001")
 BUYER = make_uscc("91350100000777002")
 
@@ -58,15 +59,14 @@ def test_from_cli_listing_to_metered_calls_and_usage(runner, client, tmp_path):
     assert _cli(runner, "verify-audit").startswith("audit chain intact")
 
 
-def test_import_both_shared_listings_then_search(runner, client):
+def test_import_both_shared_listings_waits_for_their_dictionaries(runner, client):
     _cli(runner, "create-user", "--email", "op2@scenario.cn", "--password", PASSWORD, "--role", "operator",
          "--org-code", OPERATOR, "--org-name", "示例场景运营公司", "--org-kind", "operator")
     for name in ("exchange-listings-guiyang.csv", "exchange-listings-zhejiang.csv"):
         result = runner.invoke(args=["import-products", str(SHARED / name), "--operator-code", OPERATOR,
                                      "--approve"])
         assert result.exit_code == 0, result.output
-    body = client.get("/api/v1/products?q=信用&per_page=5").get_json()
-    assert body["total"] > 20 and all("信用" in (i["title"] + i.get("summary", "")) or i for i in body["items"])
-    page = client.get(f"/products/{body['items'][0]['slug']}")
-    assert page.status_code == 200 and body["items"][0]["title"] in page.get_data(as_text=True)
+        assert "kept as drafts until their data dictionary is filled in" in result.output
+    # The source listings name no fields (数据字典待补充): none reaches review or the catalog before its dictionary.
+    assert client.get("/api/v1/products?q=信用&per_page=5").get_json()["total"] == 0
     assert runner.invoke(args=["enforce-terms"]).exit_code == 0

@@ -27,14 +27,16 @@ def test_import_shared_csv_is_complete_and_idempotent(session, name):
     imported, dupes, awaiting = FILES[name]
     report = import_products(session, actor=Actor.system("test"), path=str(DATA / name),
                              operator_code=operator.uscc, approve=True)
-    assert (report.imported, report.skipped, report.refused, report.awaiting_definition) == (
-        imported, dupes, [], awaiting)
+    assert (report.imported, report.skipped, report.refused, report.awaiting_definition,
+            report.awaiting_dictionary) == (imported, dupes, [], awaiting, imported - awaiting)
     products = session.execute(select(Product)).scalars().all()
-    listed = [p for p in products if p.status == ProductStatus.LISTED]
-    drafts = [p for p in products if p.status == ProductStatus.DRAFT]
-    assert (len(listed), len(drafts)) == (imported - awaiting, awaiting)
-    assert all(is_deliverable(session, p) and p.offline_delivery for p in listed)  # imports carry no files
-    assert {p.type for p in drafts} <= {ProductType.API, ProductType.MODEL}  # per call: never a file product
+    # The source exchanges list no fields: every listing is a draft until its data dictionary is filled in.
+    assert {p.status for p in products} == {ProductStatus.DRAFT} and len(products) == imported
+    per_call_drafts = [p for p in products if not p.offline_delivery]
+    offline = [p for p in products if p.offline_delivery]
+    assert (len(offline), len(per_call_drafts)) == (imported - awaiting, awaiting)
+    assert all(is_deliverable(session, p) for p in offline)  # imports carry no files: declared offline
+    assert {p.type for p in per_call_drafts} <= {ProductType.API, ProductType.MODEL}  # never a file product
     per_call = set(session.execute(select(PricePlan.product_id).where(PricePlan.charge_form == "per_call_flat"))
                    .scalars())
     assert not any(p.type in FILE_TYPES for p in products if p.id in per_call)
@@ -46,7 +48,7 @@ def test_import_shared_csv_is_complete_and_idempotent(session, name):
     assert not any("![" in t or "ditmupload" in t for t in texts)
 
 
-def test_import_cli_without_approve_submits_for_review(runner, session, tmp_path):
+def test_import_cli_keeps_listings_without_a_dictionary_as_drafts(runner, session, tmp_path):
     make_org(session, OrgKind.AUTHORITY)
     operator = make_org(session, OrgKind.OPERATOR)
     csv_file = tmp_path / "few.csv"
@@ -57,9 +59,10 @@ def test_import_cli_without_approve_submits_for_review(runner, session, tmp_path
     assert result.exit_code == 0, result.output
     assert "imported 5 products" in result.output and "refused 1" in result.output
     assert "1 per-call listings kept as API drafts" in result.output
+    assert "4 kept as drafts until their data dictionary is filled in" in result.output
     assert "价格格式不正确" in result.output
     statuses = sorted(session.execute(select(Product.status)).scalars())
-    assert statuses == [ProductStatus.DRAFT] + [ProductStatus.IN_REVIEW] * 4  # the per-call row waits for its API
+    assert statuses == [ProductStatus.DRAFT] * 5  # the per-call row waits for its API, the rest for a dictionary
     bad = runner.invoke(args=["import-products", str(csv_file), "--operator-code", "91350100MA00000000"])
     assert bad.exit_code != 0 and "找不到" in bad.output
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from marketplace import accounts, org_members
+from marketplace.i18n_marker import N_
 from marketplace.models import Organization, OrgKind, OrgStatus, Role, User
 from marketplace.web.access import roles_required
 from marketplace.web.admin.forms import OrganizationForm, OrgStatusForm, RoleForm, UserForm
@@ -13,6 +14,10 @@ from marketplace.web.boundary import EmptyForm, form_status, perform, success
 from marketplace.web.db import get_db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# The result of a real-name decision says what was done and to whom.
+ORG_DECISIONS = {"verified": N_("已通过 %(org)s 的实名认证"),
+                 "rejected": N_("已驳回 %(org)s 的实名注册申请，驳回原因已告知该单位"),
+                 "suspended": N_("已暂停 %(org)s 的账户")}
 
 
 @bp.route("/organizations", methods=["GET", "POST"])
@@ -49,7 +54,7 @@ def organization(org_id: int):
     if form.validate_on_submit() and perform(lambda: accounts.set_org_status(
             db, actor=current_user.actor, org_id=org.id, status=form.status.data, note=form.note.data or ""),
             form=form):
-        return success(_("组织状态已更新"), url_for("admin.organization", org_id=org.id))
+        return success(_(ORG_DECISIONS[form.status.data], org=org.name), url_for("admin.organization", org_id=org.id))
     users = db.execute(select(User).where(User.org_id == org.id).order_by(User.id)).scalars().all()
     return render_template("admin/organization.html", org=org, users=users, form=form,
                            history=org_members.registration_history(db, org.id)), form_status()
@@ -60,7 +65,7 @@ def organization(org_id: int):
 def users():
     """List users; create one in any organization."""
     db, form = get_db(), UserForm()
-    form.org_id.choices = [(o.id, f"{o.name}（{o.uscc}）") for o in
+    form.org_id.choices = [(o.id, _("%(name)s（%(code)s）", name=o.name, code=o.uscc)) for o in
                            db.execute(select(Organization).order_by(Organization.name)).scalars()]
     if form.validate_on_submit() and perform(lambda: accounts.create_user(
             db, actor=current_user.actor, email=form.email.data, password=form.password.data, role=form.role.data,

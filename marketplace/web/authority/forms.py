@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Optional
 
 from marketplace.catalog_terms import DOMAINS
 from marketplace.supply.caps import CAPPED_FORMS
+from marketplace.web.forms_util import label_choices
 from marketplace.web.ints import coerce_db_int
 from marketplace.web.limits import max_chars
 from pricing import CHARGE_FORM_LABELS
@@ -15,7 +16,7 @@ from pricing import CHARGE_FORM_LABELS
 class GrantForm(FlaskForm):
     operator_id = SelectField(_l("授权运营单位"), coerce=coerce_db_int, validate_choice=False)
     title = StringField(_l("协议名称"), validators=[DataRequired(_l("请填写协议名称")), max_chars(200)])
-    domains = SelectMultipleField(_l("数据范围（领域）"), choices=list(DOMAINS.items()), validate_choice=False)
+    domains = SelectMultipleField(_l("数据范围（领域）"), choices=label_choices(DOMAINS), validate_choice=False)
     scenarios = TextAreaField(_l("使用场景"), validators=[max_chars(4000)])
     start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请选择开始日期"))])
     end_date = DateField(_l("结束日期"), validators=[DataRequired(_l("请选择结束日期"))])
@@ -36,7 +37,7 @@ class TerminateForm(FlaskForm):
 
 
 class CapForm(FlaskForm):
-    charge_form = SelectField(_l("收费方式"), choices=[(f.value, CHARGE_FORM_LABELS[f]) for f in CAPPED_FORMS])
+    charge_form = SelectField(_l("收费方式"), choices=[(f.value, _l(CHARGE_FORM_LABELS[f])) for f in CAPPED_FORMS])
     cap = StringField(_l("上限价格（元，含税；按次可到 0.0001 元）"),
                       validators=[DataRequired(_l("请填写上限价格")), max_chars(30)])
     trial = BooleanField(_l("试行收费标准"))

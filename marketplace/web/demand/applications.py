@@ -66,11 +66,13 @@ def decide(application_id: int):
     """One application; approve or decline it with a reason."""
     db, form = get_db(), DecideForm()
     app = apps.get_application_for_seller(db, actor=current_user.actor, application_id=application_id)
+    detail = apps.application_detail(db, app)
     if form.validate_on_submit() and perform(lambda: apps.decide_application(
             db, actor=current_user.actor, application_id=app.id, approve=bool(form.approve.data),
             reason=form.reason.data or ""), form=form):
-        return success(_("已批准该申请") if form.approve.data else _("已拒绝该申请，原因已告知申请方"),
+        names = {"buyer": detail["buyer"].name, "title": detail["product"].title}
+        return success(_("已批准 %(buyer)s 对「%(title)s」的使用申请", **names) if form.approve.data else
+                       _("已拒绝 %(buyer)s 对「%(title)s」的使用申请，拒绝原因已告知申请人", **names),
                        url_for("applications.incoming"))
-    detail = apps.application_detail(db, app)
     code = form_status()
     return render_template("applications/decide.html", form=form, app=app, **detail), code

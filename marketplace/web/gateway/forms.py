@@ -9,6 +9,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from marketplace.catalog_terms import DOMAINS
+from marketplace.web.forms_util import label_choices
 from marketplace.web.limits import max_chars
 
 
@@ -17,7 +18,7 @@ class DefineApiForm(FlaskForm):
 
     title = StringField(_l("产品名称"), validators=[DataRequired(_l("请填写产品名称")), max_chars(200)])
     summary = StringField(_l("摘要"), validators=[Optional(), max_chars(500)])
-    domain = SelectField(_l("数据领域"), choices=[(k, v) for k, v in DOMAINS.items()])
+    domain = SelectField(_l("数据领域"), choices=label_choices(DOMAINS))
     registration_code = StringField(_l("数据产品登记码"),
                                     validators=[DataRequired(_l("请填写数据产品登记码（数据产品登记后取得）")),
                                                 max_chars(80)])

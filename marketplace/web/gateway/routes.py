@@ -17,7 +17,7 @@ from marketplace.gateway import usage
 from marketplace.gateway.answer import example_response
 from marketplace.gateway.api_errors import ERRORS
 from marketplace.gateway.datasets import KEY_SEP, Definition, define_product_api, parse_csv
-from marketplace.gateway.masking import FieldRule, describe
+from marketplace.gateway.masking import FieldRule, describe_template
 from marketplace.gateway.provision import ApiProductIn, create_api_product, per_call_plan
 from marketplace.gateway.resolve import load_dataset
 from marketplace.models import Organization, Product, ProductStatus, Role
@@ -60,8 +60,13 @@ def docs(slug: str):
     query = "&".join(f"{p}={v}" for p, v in _example_values(dataset, key).items())
     return render_template("gateway/docs.html", product=product, dataset=dataset, base=base, query=query,
                            example=example_response(dataset, product.slug, first),
-                           rules=[(r, describe(r)) for r in dataset.rules], errors=sorted(ERRORS.items(),
+                           rules=[(r, _rule_text(r)) for r in dataset.rules], errors=sorted(ERRORS.items(),
                                                                                          key=lambda e: e[1][0]))
+
+
+def _rule_text(rule) -> str:
+    template, params = describe_template(rule)
+    return _(template, **params)
 
 
 def _first_row(db, dataset) -> tuple[str | None, dict | None]:
@@ -90,7 +95,7 @@ def buyer_usage():
     rows = usage.usage_rows(db, since=since, until=until, buyer_org_id=current_user.org_id)
     positions = usage.org_positions(db, buyer_org_id=current_user.org_id)
     receipts = usage.daily_receipts(db, buyer_org_id=current_user.org_id, since=since, until=until)
-    chart = _chart(rows, lambda r: f"{r.title}（{r.key_prefix}）", since, until)
+    chart = _chart(rows, lambda r: _("%(name)s（%(code)s）", name=r.title, code=r.key_prefix), since, until)
     return render_template("gateway/usage.html", rows=rows, positions=positions, receipts=receipts, days=days,
                            chart=json.dumps(chart, ensure_ascii=False), since=since, until=until,
                            period_start=usage.period_start())

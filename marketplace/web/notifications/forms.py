@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField
 
 from marketplace.notifications import CATEGORY_LABELS, Category
 
-EMAIL_LOCALE_CHOICES = [("zh_Hans", "中文"), ("en", "English")]
+EMAIL_LOCALE_CHOICES = [("zh_Hans", "中文", {"lang": "zh-Hans"}), ("en", "English", {"lang": "en"})]  # each in itself
 
 
 class PreferencesForm(FlaskForm):

@@ -43,7 +43,7 @@ def plan_price_text(terms: PlanTerms) -> str:
         return _("%(price)s/%(unit)s，按用量结算", price=format_unit_price(terms.unit_price_fen), unit=unit)
     if form is ChargeForm.FREE_PUBLIC:
         return _("免费")
-    return _("%(label)s，按用量结算", label=CHARGE_FORM_LABELS[form])
+    return _("%(label)s，按用量结算", label=_(CHARGE_FORM_LABELS[form]))
 
 
 def delivery_dir() -> Path:

@@ -21,7 +21,7 @@ CODE_LABELS = {
 
 def _unit(fen, form: str) -> str:
     try:
-        return format_unit_price(Decimal(str(fen))) + PRICE_UNITS.get(form, "")
+        return format_unit_price(Decimal(str(fen))) + _(PRICE_UNITS.get(form, ""))
     except (InvalidOperation, ValueError):
         return str(fen)
 
@@ -38,7 +38,7 @@ def _tiers(tiers: list, form: str) -> str:
             parts.append(_("其余 %(price)s", price=price))
         else:
             parts.append(_("至第 %(n)s 次 %(price)s", n=_count(tier["up_to"]), price=price))
-    return "；".join(parts)
+    return _("；").join(parts)
 
 
 def plan_lines(plan: dict) -> list[str]:
@@ -46,7 +46,7 @@ def plan_lines(plan: dict) -> list[str]:
     form = plan.get("form", "")
     lines = []
     if plan.get("price_fen"):
-        lines.append(_("价格 %(price)s", price=format_fen(int(plan["price_fen"])) + PRICE_UNITS.get(form, "")))
+        lines.append(_("价格 %(price)s", price=format_fen(int(plan["price_fen"])) + _(PRICE_UNITS.get(form, ""))))
     if Decimal(str(plan.get("unit_price_fen") or 0)):
         lines.append(_("单价 %(price)s", price=_unit(plan["unit_price_fen"], form)))
     if plan.get("tiers"):
@@ -77,7 +77,7 @@ def show_value(field: str, value):
         return {"kind": "table", "columns": columns, "rows": [[row.get(c, "") for c in columns] for row in value]}
     if field == "plans":
         return {"kind": "plans", "plans": [{"name": p.get("name") or "—",
-                                            "form": CHARGE_FORM_LABELS.get(ChargeForm(p["form"]), p["form"]),
+                                            "form": _(CHARGE_FORM_LABELS.get(ChargeForm(p["form"]), p["form"])),
                                             "lines": plan_lines(p)} for p in value]}
     if field == "description_md":
         return {"kind": "pre", "text": value}

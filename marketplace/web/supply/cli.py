@@ -34,8 +34,8 @@ def import_products_command(file, operator_code, broker_code, approve):
         click.echo(f"refused: {reason}", err=True)
     state = "listed" if approve else "submitted for review"
     click.echo(f"imported {report.imported} products ({state}; {report.awaiting_definition} per-call listings kept as "
-               f"API drafts awaiting their data API), skipped {report.skipped} already imported, "
-               f"refused {len(report.refused)}")
+               f"API drafts awaiting their data API; {report.awaiting_dictionary} kept as drafts until their data "
+               f"dictionary is filled in), skipped {report.skipped} already imported, refused {len(report.refused)}")
 
 
 @click.command("enforce-terms")

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from marketplace.catalog_terms import DOMAINS, OPENNESS, PRODUCT_TYPES, REGIONS, SECURITY_GRADES, UPDATE_FREQUENCIES
 from marketplace.supply.content import FIELD_TYPES, MEANING_MAX, NAME_MAX
+from marketplace.web.forms_util import label_choices
 from marketplace.web.ints import coerce_db_int
 from marketplace.web.limits import max_chars
 from pricing import CHARGE_FORM_LABELS, ChargeForm
@@ -51,8 +52,7 @@ class PlanForm(Form):
     """One price plan row (plain Form: the outer form carries the CSRF token)."""
 
     plan_name = StringField(_l("方案名称"), validators=[max_chars(100)])
-    charge_form = SelectField(_l("收费方式"), choices=[("", _l("（不使用）"))] + [(f.value, lbl) for f, lbl in
-                                                                          CHARGE_FORM_LABELS.items()],
+    charge_form = SelectField(_l("收费方式"), choices=[("", _l("（不使用）"))] + label_choices(CHARGE_FORM_LABELS),
                               validate_choice=False)
     price = StringField(_l("价格（元）"), validators=[max_chars(30)])
     unit_price = StringField(_l("单价（元/次或元/条）"), validators=[max_chars(30)])
@@ -66,7 +66,7 @@ class DictionaryRowForm(Form):
     """One field of the data dictionary: name, type from the fixed list, meaning, masked (a blank row is skipped)."""
 
     name = StringField(_l("字段名"), validators=[max_chars(NAME_MAX)])
-    type = SelectField(_l("类型"), choices=list(FIELD_TYPES.items()), default="string", validate_choice=False)
+    type = SelectField(_l("类型"), choices=label_choices(FIELD_TYPES), default="string", validate_choice=False)
     meaning = StringField(_l("含义"), validators=[max_chars(MEANING_MAX)])
     masked = BooleanField(_l("脱敏"))
 
@@ -74,16 +74,16 @@ class DictionaryRowForm(Form):
 class ProductForm(FlaskForm):
     operator_id = SelectField(_l("委托运营单位"), coerce=coerce_db_int, validate_choice=False)
     agreement_id = SelectField(_l("授权运营协议"), coerce=coerce_db_int, validate_choice=False)
-    type = SelectField(_l("产品类型"), choices=[(k.value, v) for k, v in PRODUCT_TYPES.items()])
+    type = SelectField(_l("产品类型"), choices=label_choices(PRODUCT_TYPES))
     title = StringField(_l("产品名称"), validators=[DataRequired(_l("请填写产品名称")), max_chars(200)])
     summary = StringField(_l("摘要"), validators=[max_chars(500)])
     description_md = TextAreaField(_l("详细介绍（Markdown）"), validators=[max_chars(20000)])
-    domain = SelectField(_l("数据领域"), choices=list(DOMAINS.items()))
-    region = SelectField(_l("覆盖地区"), choices=[(r, r) for r in REGIONS])
-    openness = SelectField(_l("开放属性"), choices=[(k.value, v) for k, v in OPENNESS.items()])
-    security_grade = SelectField(_l("数据分级"), choices=[(k.value, v) for k, v in SECURITY_GRADES.items()])
+    domain = SelectField(_l("数据领域"), choices=label_choices(DOMAINS))
+    region = SelectField(_l("覆盖地区"), choices=label_choices(REGIONS))
+    openness = SelectField(_l("开放属性"), choices=label_choices(OPENNESS))
+    security_grade = SelectField(_l("数据分级"), choices=label_choices(SECURITY_GRADES))
     registration_code = StringField(_l("数据产品登记码"), validators=[max_chars(80)])
-    update_frequency = SelectField(_l("更新频率"), choices=list(UPDATE_FREQUENCIES.items()))
+    update_frequency = SelectField(_l("更新频率"), choices=label_choices(UPDATE_FREQUENCIES))
     delivery_mode = StringField(_l("交付方式说明"), validators=[max_chars(60)])
     offline_delivery = BooleanField(_l("线下/合同交付（运营单位登记交付，买方确认收货）"))
     version_notes = TextAreaField(_l("版本说明"), validators=[max_chars(4000)])

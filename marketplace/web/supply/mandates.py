@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.clock import today
+from marketplace.i18n_marker import N_
 from marketplace.models import Mandate, Organization, OrgKind, Product, Role
 from marketplace.supply import brokers
 from marketplace.supply.errors import SupplyError
@@ -21,7 +22,7 @@ from pricing import PricingError, parse_percent_bps
 
 def _bps(text: str) -> int:
     try:
-        return parse_percent_bps(text, what="佣金比例")
+        return parse_percent_bps(text, what=N_("佣金比例"))
     except PricingError as e:
         raise SupplyError(e.message, params=getattr(e, "params", None), field="commission_pct") from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.clock import today
@@ -11,6 +12,7 @@ from marketplace.models import Agreement, AgreementStatus, BrokerQualification, 
 from marketplace.supply import agreements as ag
 from marketplace.supply import brokers, listing
 from marketplace.supply.caps import CAPPED_FORMS, applicable_cap, current_caps
+from marketplace.supply.checks import awaits_dictionary
 from marketplace.supply.deliverability import KEYED_TYPES, delivery_gap
 from marketplace.supply.errors import SupplyError
 from marketplace.supply.on_sale import MESSAGES, plans_to_reprice
@@ -34,7 +36,7 @@ def fill_choices(db, form, user, product=None) -> None:
     rows = db.execute(select(Agreement).where(Agreement.operator_id.in_([o.id for o in operators] or [0]),
                                               Agreement.status == AgreementStatus.ACTIVE)
                       .order_by(Agreement.id.desc())).scalars()
-    form.agreement_id.choices = [(0, "（按数据领域自动匹配）")] + [(a.id, f"{a.code} {a.title}") for a in rows]
+    form.agreement_id.choices = [(0, _("（按数据领域自动匹配）"))] + [(a.id, f"{a.code} {a.title}") for a in rows]
     if product is not None and request_is_get():
         form.agreement_id.data = product.agreement_id
 
@@ -112,12 +114,13 @@ def product_context(db, product) -> dict:
             "cap_texts": {f: cap_text(c) for f, c in caps.items()},
             "operator": db.get(Organization, product.operator_id), "form_labels": CHARGE_FORM_LABELS,
             "delivery_gap": delivery_gap(db, product_id=product.id, ptype=product.type,
-                                         offline=product.offline_delivery)}
+                                         offline=product.offline_delivery),
+            "awaits_dictionary": bool(revisions) and awaits_dictionary(product, listing.revision_content(revisions[0]))}
 
 
 def cap_text(cap) -> str:
     """A cap as the editor shows it, e.g. "¥0.05/次"."""
-    return format_unit_price(cap.cap_fen) + PRICE_UNITS.get(cap.charge_form, "")
+    return format_unit_price(cap.cap_fen) + _(PRICE_UNITS.get(cap.charge_form, ""))
 
 
 def plan_editor(db, product) -> dict:
