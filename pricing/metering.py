@@ -118,10 +118,10 @@ _NO_USAGE_CHARGE = {
 }
 
 
-def _check_units(units: int, what: str = "用量") -> None:
+def _check_units(units: int, what: str = N_("用量")) -> None:
     """Refuse a usage count that is not a non-negative int."""
     if isinstance(units, bool) or not isinstance(units, int) or units < 0:
-        raise PricingError(f"{what}必须为非负整数")
+        raise PricingError(N_("%(what)s必须为非负整数"), params={"what": what})
 
 
 def has_overage(terms: PlanTerms) -> bool:
@@ -163,9 +163,9 @@ def charge_usage(terms: PlanTerms, *, units: int) -> UsageCharge:
 
 def remaining_calls(terms: PlanTerms, *, used: int, packages: int = 1) -> int | None:
     """Free-quota or prepaid calls left after `used`; None when usage is unlimited."""
-    _check_units(used, "已用次数")
+    _check_units(used, N_("已用次数"))
     if terms.form is ChargeForm.PREPAID_CALLS:
-        _check_units(packages, "次数包数量")
+        _check_units(packages, N_("次数包数量"))
         return max(0, terms.package_calls * packages - used)
     if terms.free_quota and terms.form in TIERED_FORMS | UNIT_PRICED_FORMS:
         return max(0, terms.free_quota - used)
@@ -177,7 +177,7 @@ def order_amount(terms: PlanTerms, *, quantity: int = 1) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise PricingError("购买数量必须为整数")
     if not 1 <= quantity <= MAX_ORDER_QUANTITY:
-        raise PricingError(f"购买数量必须在1到{MAX_ORDER_QUANTITY}之间")
+        raise PricingError(N_("购买数量必须在1到%(max)s之间"), params={"max": MAX_ORDER_QUANTITY})
     if terms.form is ChargeForm.NEGOTIATED:
         raise PricingError("面议产品需通过询价下单")
     terms.validate()

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple, TypeVar
 
 from pricing.charge_forms import ChargeForm
-from pricing.errors import PricingError
+from pricing.errors import N_, PricingError
 from pricing.reference import quantile, unit_of
 
 LISTED = "listed"  # the prices asked by the plans of listed products
@@ -88,7 +88,7 @@ def _shift(year: int, month: int, by: int) -> tuple[int, int]:
 def months_ending(last: date, count: int) -> list[str]:
     """The `count` months (1 to MAX_MONTHS) that end with the month of `last`, oldest first."""
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_MONTHS:
-        raise PricingError(f"月数必须在 1 到 {MAX_MONTHS} 之间")
+        raise PricingError(N_("月数必须在 1 到 %(max)s 之间"), params={"max": MAX_MONTHS})
     return [f"{y:04d}-{m:02d}" for y, m in (_shift(last.year, last.month, k) for k in range(1 - count, 1))]
 
 

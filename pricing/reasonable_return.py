@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.errors import PricingError
+from pricing.errors import N_, PricingError
 from pricing.money import round_fen
 
 _BPS = 10000
@@ -14,20 +14,20 @@ _BPS = 10000
 def _check_fen(value: int, what: str) -> None:
     """Refuse an amount that is not a non-negative int of fen."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise PricingError(f"{what}必须为非负整数（分）")
+        raise PricingError(N_("%(what)s必须为非负整数（分）"), params={"what": what})
 
 
 def _base_allowed(*, cost_fen: int, rate_bps: int, taxes_fen: int) -> int:
     """Cost + allowed profit (cost × rate, rounded half-up once) + taxes."""
-    _check_fen(cost_fen, "运营成本")
-    _check_fen(rate_bps, "合理收益率")
-    _check_fen(taxes_fen, "税费")
+    _check_fen(cost_fen, N_("运营成本"))
+    _check_fen(rate_bps, N_("合理收益率"))
+    _check_fen(taxes_fen, N_("税费"))
     return cost_fen + round_fen(Decimal(cost_fen) * rate_bps / _BPS) + taxes_fen
 
 
 def allowed_revenue_fen(*, cost_fen: int, rate_bps: int, taxes_fen: int, carried_excess_fen: int = 0) -> int:
     """Allowed revenue of a year after deducting last year's excess (never below 0)."""
-    _check_fen(carried_excess_fen, "上年超额收入")
+    _check_fen(carried_excess_fen, N_("上年超额收入"))
     base = _base_allowed(cost_fen=cost_fen, rate_bps=rate_bps, taxes_fen=taxes_fen)
     return max(0, base - carried_excess_fen)
 
@@ -52,8 +52,8 @@ def return_position(
     carried_excess_fen: int = 0,
 ) -> ReturnPosition:
     """Compare actual revenue with allowed revenue; excess is carried into next year."""
-    _check_fen(actual_fen, "实际收入")
-    _check_fen(carried_excess_fen, "上年超额收入")
+    _check_fen(actual_fen, N_("实际收入"))
+    _check_fen(carried_excess_fen, N_("上年超额收入"))
     base = _base_allowed(cost_fen=cost_fen, rate_bps=rate_bps, taxes_fen=taxes_fen)
     allowed = max(0, base - carried_excess_fen)
     # Carried excess larger than this year's base is not lost: it carries on.
@@ -99,7 +99,7 @@ def forecast_revenue(*, to_date_fen: int, months_covered: int, months_remaining:
     to_date × (covered + remaining) ÷ covered. With no month covered yet there is no run rate: the forecast is
     revenue to date.
     """
-    _check_fen(to_date_fen, "本年已实现收入")
+    _check_fen(to_date_fen, N_("本年已实现收入"))
     remaining_months = YEAR_MONTHS - months_covered if months_remaining is None else months_remaining
     if not _month_count(months_covered) or not _month_count(remaining_months) \
             or months_covered + remaining_months > YEAR_MONTHS:

@@ -41,7 +41,7 @@ def unit_of(form: ChargeForm | str) -> str:
     try:
         return _UNIT_OF_FORM.get(ChargeForm(form), PER_PRODUCT)
     except ValueError as exc:
-        raise PricingError(f"未知的收费方式：{form}") from exc
+        raise PricingError(N_("未知的收费方式：%(form)s"), params={"form": form}) from exc
 
 
 def unit_price_fen(terms: PlanTerms) -> Decimal | None:
@@ -111,7 +111,7 @@ def reference_stats(prices: Iterable[Decimal | int], *, unit: str) -> ReferenceS
 
 def _check_positive(value: int, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise PricingError(f"{what}必须为正整数")
+        raise PricingError(N_("%(what)s必须为正整数"), params={"what": what})
 
 
 def cost_recovery_fen(*, cost_fen: int, rate_bps: int) -> int:
@@ -124,7 +124,7 @@ def cost_based_price_fen(*, cost_fen: int, rate_bps: int, volume: int) -> Decima
 
     price × volume ≥ cost + profit, and exceeds it by less than 0.01 fen per unit.
     """
-    _check_positive(volume, "预计销量")
+    _check_positive(volume, N_("预计销量"))
     target = cost_recovery_fen(cost_fen=cost_fen, rate_bps=rate_bps)
     return (Decimal(target) / volume).quantize(_STEP, rounding=ROUND_CEILING)
 

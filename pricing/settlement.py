@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pricing.errors import PricingError
+from pricing.errors import N_, PricingError
 from pricing.money import split_vat
 
 BPS = 10000
@@ -61,7 +61,7 @@ class Split:
 def _check_bps(value: int, what: str) -> None:
     """Refuse a rate that is not an int between 0 and 10000 bps."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= BPS:
-        raise PricingError(f"{what}必须在0%到100%之间")
+        raise PricingError(N_("%(what)s必须在0%%到100%%之间"), params={"what": what})
 
 
 def split_line(
@@ -73,10 +73,10 @@ def split_line(
     authority_share_bps: int = 0,
 ) -> Split:
     """Split a tax-inclusive paid line: gross → VAT → net → fee, broker, authority, operator."""
-    _check_bps(vat_rate_bps, "增值税率")
-    _check_bps(platform_fee_bps, "平台服务费率")
-    _check_bps(broker_commission_bps, "经纪佣金率")
-    _check_bps(authority_share_bps, "主管部门分成比例")
+    _check_bps(vat_rate_bps, N_("增值税率"))
+    _check_bps(platform_fee_bps, N_("平台服务费率"))
+    _check_bps(broker_commission_bps, N_("经纪佣金率"))
+    _check_bps(authority_share_bps, N_("主管部门分成比例"))
     shares = platform_fee_bps + broker_commission_bps + authority_share_bps
     if shares > BPS:
         raise PricingError("平台服务费、经纪佣金与分成合计不能超过100%")
