@@ -83,9 +83,7 @@ class Tier:
     unit_price_fen: Decimal
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "unit_price_fen", _to_decimal(self.unit_price_fen, N_("阶梯单价"))
-        )
+        object.__setattr__(self, "unit_price_fen", _to_decimal(self.unit_price_fen, N_("阶梯单价")))
 
 
 @dataclass(frozen=True)
@@ -106,9 +104,7 @@ class PlanTerms:
             object.__setattr__(self, "form", ChargeForm(self.form))
         except ValueError as exc:
             raise InvalidPlan(N_("未知的收费方式：%(form)s"), params={"form": self.form}) from exc
-        object.__setattr__(
-            self, "unit_price_fen", _to_decimal(self.unit_price_fen, N_("单价"))
-        )
+        object.__setattr__(self, "unit_price_fen", _to_decimal(self.unit_price_fen, N_("单价")))
         object.__setattr__(self, "tiers", tuple(self.tiers))
         if not all(isinstance(tier, Tier) for tier in self.tiers):
             raise InvalidPlan(N_("阶梯格式不正确"))
@@ -127,10 +123,7 @@ class PlanTerms:
             "form": self.form.value,
             "price_fen": self.price_fen,
             "unit_price_fen": _decimal_text(self.unit_price_fen),
-            "tiers": [
-                {"up_to": t.up_to, "unit_price_fen": _decimal_text(t.unit_price_fen)}
-                for t in self.tiers
-            ],
+            "tiers": [{"up_to": t.up_to, "unit_price_fen": _decimal_text(t.unit_price_fen)} for t in self.tiers],
             "free_quota": self.free_quota,
             "package_calls": self.package_calls,
             "period_months": self.period_months,
@@ -144,7 +137,7 @@ class PlanTerms:
         unknown = set(data) - _DICT_KEYS
         if unknown or "form" not in data:
             raise InvalidPlan(
-                f"价格方案字段不正确：{', '.join(sorted(unknown)) or 'form'}"
+                N_("价格方案字段不正确：%(fields)s"), params={"fields": ", ".join(sorted(unknown)) or "form"}
             )
         fields = dict(data)
         fields["tiers"] = tuple(_tier_from_dict(t) for t in data.get("tiers") or ())
@@ -246,8 +239,9 @@ def _check_form_fields(terms: PlanTerms) -> None:
     if terms.free_quota and form not in TIERED_FORMS | UNIT_PRICED_FORMS | OVERAGE_FORMS:
         raise InvalidPlan(N_("%(label)s不适用免费额度"), params={"label": label})
     if form in OVERAGE_FORMS and bool(terms.free_quota) != bool(terms.unit_price_fen):
-        raise InvalidPlan(N_("%(label)s的超出计费须同时设置每月包含次数（免费额度）和超出单价"),
-                          params={"label": label})
+        raise InvalidPlan(
+            N_("%(label)s的超出计费须同时设置每月包含次数（免费额度）和超出单价"), params={"label": label}
+        )
     expected = SUBSCRIPTION_MONTHS.get(form, 0)
     if terms.period_months != expected:
         if expected:
@@ -294,10 +288,17 @@ def _cap_decimal(cap_fen: Decimal | int) -> Decimal:
 def _cap_refusal(what: str, price: Decimal, cap: Decimal, unit: str) -> CapExceeded:
     """The refusal naming the price and the cap, e.g. 价格 ¥0.60/次 超过上限收费标准 ¥0.50/次 (a template and its
     values, so each language fills them in)."""
-    return CapExceeded(N_("%(what)s %(price)s 超过上限收费标准 %(cap)s"), price_fen=price, cap_fen=cap, unit=unit,
-                       params={"what": what, "price": Msg(N_("%(amount)s%(unit)s"), amount=format_unit_price(price),
-                                                          unit=unit),
-                               "cap": Msg(N_("%(amount)s%(unit)s"), amount=format_unit_price(cap), unit=unit)})
+    return CapExceeded(
+        N_("%(what)s %(price)s 超过上限收费标准 %(cap)s"),
+        price_fen=price,
+        cap_fen=cap,
+        unit=unit,
+        params={
+            "what": what,
+            "price": Msg(N_("%(amount)s%(unit)s"), amount=format_unit_price(price), unit=unit),
+            "cap": Msg(N_("%(amount)s%(unit)s"), amount=format_unit_price(cap), unit=unit),
+        },
+    )
 
 
 def check_cap(terms: PlanTerms, *, cap_fen: Decimal | int | None) -> None:
@@ -311,9 +312,7 @@ def check_cap(terms: PlanTerms, *, cap_fen: Decimal | int | None) -> None:
         raise _cap_refusal(N_("阶梯价格") if terms.form in TIERED_FORMS else N_("价格"), price, cap, unit)
 
 
-def check_quote_cap(
-    price_fen: int, *, cap_fen: Decimal | int | None, unit: str = ""
-) -> None:
+def check_quote_cap(price_fen: int, *, cap_fen: Decimal | int | None, unit: str = "") -> None:
     """Raise CapExceeded when a negotiated quote is above the cap (R3)."""
     if cap_fen is None:
         return
