@@ -80,10 +80,8 @@ def _admin_verifies(people, w) -> None:
     page, base = people.signed_in(w.admin.email), people.base
     page.goto(f"{base}/admin/organizations?status=pending")
     click_and_wait(page, page.get_by_role("link", name="示例星河供应链管理有限公司"))
-    page.select_option("#status", "verified")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_load_state()
-    assert "组织状态已更新" in success_text(page)
+    click_and_wait(page, page.get_by_role("button", name="通过实名"))
+    assert "已通过 示例星河供应链管理有限公司 的实名认证" in success_text(page)
 
 
 def _search_read_and_apply(page, base: str, w) -> None:
