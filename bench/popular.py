@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,10 +32,9 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.settlement import build, time_seal  # noqa: E402
+from bench.settlement import add_database_arguments, bench_engine, build, time_seal  # noqa: E402
 from marketplace.catalog.popular import activity  # noqa: E402
 from marketplace.clock import FixedClock, use_clock  # noqa: E402
-from marketplace.db import make_engine  # noqa: E402
 from marketplace.models import Agreement  # noqa: E402
 
 AT = datetime(2026, 11, 1, 4, tzinfo=UTC)  # noon in Shanghai on 1 November: the window is 3 October – 1 November
@@ -56,23 +54,9 @@ def time_activity(engine) -> tuple[float, dict[int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--keys", type=int, default=1000)
-    parser.add_argument("--products", type=int, default=100)
-    parser.add_argument("--database-url")
-    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL (tests/pg.py)")
+    add_database_arguments(parser)
     args = parser.parse_args()
-
-    server, tmp = None, tempfile.TemporaryDirectory()
-    url = args.database_url or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    if args.postgres:
-        from tests.pg import PostgresServer
-
-        server = PostgresServer()
-        server.start()
-        url = server.create_database("bench")
-    try:
-        engine = make_engine(url)
+    with bench_engine(args) as engine:
         build(engine, events=args.events, keys=args.keys, products=args.products)
         with Session(engine) as s:  # the products are on sale on 1 November
             s.execute(update(Agreement).values(start_date=date(2026, 1, 1)))
@@ -82,11 +66,6 @@ def main() -> None:
             from_events, before = time_activity(engine)
             sealing = time_seal(engine)
             from_receipts, after = time_activity(engine)
-        engine.dispose()
-    finally:
-        if server:
-            server.stop()
-        tmp.cleanup()
     assert before == after, "the sealed receipts gave other scores than the events"
     print(f"{len(after)} products scored, {sum(after.values())} calls; sealing October took {sealing:.1f} s")
     print(

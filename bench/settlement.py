@@ -53,6 +53,7 @@ import random
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -239,16 +240,19 @@ def time_group_by(engine) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """--events/--keys/--products and where the database is, for the benchmarks built on `build`."""
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keys", type=int, default=1000)
     parser.add_argument("--products", type=int, default=100)
     parser.add_argument("--database-url")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL (tests/pg.py)")
-    args = parser.parse_args()
+
+
+@contextmanager
+def bench_engine(args):
+    """An engine on --database-url, a throwaway PostgreSQL (--postgres) or a temporary SQLite file; cleaned up after."""
     from marketplace.db import make_engine
-    from marketplace.settlement.verify import verify_ledger
 
     server, tmp = None, tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
@@ -258,8 +262,23 @@ def main() -> None:
         server = PostgresServer()
         server.start()
         url = server.create_database("bench")
+    engine = make_engine(url)
     try:
-        engine = make_engine(url)
+        yield engine
+    finally:
+        engine.dispose()
+        if server:
+            server.stop()
+        tmp.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_database_arguments(parser)
+    args = parser.parse_args()
+    from marketplace.settlement.verify import verify_ledger
+
+    with bench_engine(args) as engine:
         t0 = time.perf_counter()
         build(engine, events=args.events, keys=args.keys, products=args.products)
         print(f"built {args.events} events in {time.perf_counter() - t0:.1f} s ({engine.dialect.name})", flush=True)
@@ -276,11 +295,6 @@ def main() -> None:
         with Session(engine) as s:
             report = verify_ledger(s)
         print(f"{bills} bills, {statements} statements; verify-ledger: {'ok' if report.ok else report.problem}")
-        engine.dispose()
-    finally:
-        if server:
-            server.stop()
-        tmp.cleanup()
     print(f"days sealed beforehand by seal-usage, one by one as nightly: {sealed:.2f} s for the month's 31 days")
     print(f"close {close:.2f} s group-by {group_by:.2f} s ratio {close / group_by:.2f} at {args.events} events")
 

@@ -23,6 +23,7 @@ from marketplace.gateway.masking import FieldRule
 from marketplace.models import OrgKind, Product, Role
 from marketplace.orders.delivery import upload_deliverable
 from marketplace.supply.agreements import AgreementIn, grant_agreement
+from marketplace.supply.brokers import record_qualification
 from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.listing import create_product, submit_revision
 from marketplace.supply.review import approve_revision
@@ -61,6 +62,16 @@ def arrange_exchange(app, *, start: date | None = None, end: date | None = None,
             platform_fee_bps=platform_fee_bps, authority_share_bps=authority_share_bps, operation_started=start))
         s.commit()
     return w
+
+
+def add_broker_and_buyer(s: Session, w, *, valid_from: date, valid_to: date) -> None:
+    """The broker (qualified from `valid_from` to `valid_to`) and the buyer that the broker journeys share."""
+    w.broker = make_org(s, OrgKind.BROKER, name="示例数据经纪服务有限公司")
+    w.broker_user = make_user(s, Role.BROKER, org=w.broker, email="agent@broker.cn")
+    w.buyer = make_org(s, OrgKind.ENTERPRISE, name="示例闽江小额贷款有限公司")
+    w.buyer_user = make_user(s, Role.BUYER, org=w.buyer, email="risk@minjiang.cn")
+    record_qualification(s, actor=SYSTEM, broker_id=w.broker.id, cert_no="JJR-FJ-2026-0042",
+                         issuer="示例市数据管理局", valid_from=valid_from, valid_to=valid_to)
 
 
 def product_data(**kw) -> dict:
@@ -175,6 +186,19 @@ class People:
                 for page in context.pages:
                     page.screenshot(path=str(ARTIFACTS / f"journey-person-{n}.png"), full_page=True)
             context.close()
+
+
+def submit_for_review(page) -> None:
+    """In the product editor: save and submit; the page says it went to review."""
+    page.get_by_role("button", name="保存并提交审核").click()
+    page.wait_for_load_state()
+    assert "已提交审核" in page.locator(".alert-success").last.inner_text()
+
+
+def approve_listing(page) -> None:
+    """On a review page: approve and list."""
+    page.get_by_role("button", name="通过并上架").click()
+    page.wait_for_load_state()
 
 
 def click_and_wait(page, locator) -> None:

@@ -16,21 +16,22 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from marketplace.clock import today
-from marketplace.models import Order, OrderLine, OrderStatus, OrgKind, Product, Role
+from marketplace.models import Order, OrderLine, OrderStatus, Product
 from marketplace.models.demand import OfferStatus, QuoteOffer
-from marketplace.supply.brokers import create_mandate, record_qualification
+from marketplace.supply.brokers import create_mandate
 from marketplace.supply.cap_setting import set_cap
 from tests.browser.steps import (
-    SYSTEM,
     People,
     actor_of,
+    add_broker_and_buyer,
+    approve_listing,
     arrange_exchange,
     click_and_wait,
     list_product,
     shot,
+    submit_for_review,
     success_text,
 )
-from tests.factories import make_org, make_user
 
 TITLE = "福州市小微企业信用评估定制报告"
 COMPARABLES = {"企业信用评估报告（标准版）": 600000, "行业信用分析报告": 900000, "小微企业风险画像报告": 1500000}
@@ -39,13 +40,7 @@ COMPARABLES = {"企业信用评估报告（标准版）": 600000, "行业信用�
 def _arrange(app):
     w = arrange_exchange(app)
     with Session(w.engine, expire_on_commit=False) as s:
-        w.broker = make_org(s, OrgKind.BROKER, name="示例数据经纪服务有限公司")
-        w.broker_user = make_user(s, Role.BROKER, org=w.broker, email="agent@broker.cn")
-        w.buyer = make_org(s, OrgKind.ENTERPRISE, name="示例闽江小额贷款有限公司")
-        w.buyer_user = make_user(s, Role.BUYER, org=w.buyer, email="risk@minjiang.cn")
-        record_qualification(s, actor=SYSTEM, broker_id=w.broker.id, cert_no="JJR-FJ-2026-0042",
-                             issuer="示例市数据管理局", valid_from=today() - timedelta(days=60),
-                             valid_to=today() + timedelta(days=300))
+        add_broker_and_buyer(s, w, valid_from=today() - timedelta(days=60), valid_to=today() + timedelta(days=300))
         w.mandate = create_mandate(s, actor=actor_of(w.op_user), operator_id=w.operator.id, broker_id=w.broker.id,
                                    product_ids=[], commission_bps=800, start_date=today() - timedelta(days=1),
                                    end_date=today() + timedelta(days=180))
@@ -106,9 +101,7 @@ def _broker_submits(page, base: str, product_id: int) -> None:
     assert desk.locator("#desk_form").input_value() == "one_off"
     assert "¥20,000.00" in desk.inner_text() and "¥9,000.00" in desk.inner_text()  # the cap and the median
     shot(page, "j2-desk-with-cap")
-    page.get_by_role("button", name="保存并提交审核").click()
-    page.wait_for_load_state()
-    assert "已提交审核" in page.locator(".alert-success").last.inner_text()
+    submit_for_review(page)
 
 
 def _reviewer_approves(page, base: str) -> None:
@@ -117,8 +110,7 @@ def _reviewer_approves(page, base: str) -> None:
     checks = page.locator("body").inner_text()
     assert "资质有效" in checks and "持有该产品的有效委托" in checks
     shot(page, "j2-review")
-    page.get_by_role("button", name="通过并上架").click()
-    page.wait_for_load_state()
+    approve_listing(page)
 
 
 def _buyer_finds_and_asks(page, base: str) -> None:

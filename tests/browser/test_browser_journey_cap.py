@@ -20,10 +20,12 @@ from marketplace.returns.costs import CostIn, add_cost
 from tests.browser.steps import (
     People,
     actor_of,
+    approve_listing,
     arrange_exchange,
     click_and_wait,
     list_product,
     shot,
+    submit_for_review,
     success_text,
 )
 from tests.factories import make_user
@@ -88,17 +90,14 @@ def _operator_reprices(page, base: str) -> None:
     assert "高于现行上限" in reprice.inner_text() and "¥0.60" in reprice.inner_text()
     click_and_wait(page, reprice.get_by_role("link", name=TITLE))
     page.fill("#plans-0-unit_price", "0.55")
-    page.get_by_role("button", name="保存并提交审核").click()
-    page.wait_for_load_state()
-    assert "已提交审核" in page.locator(".alert-success").last.inner_text()
+    submit_for_review(page)
 
 
 def _reviewer_approves(page, base: str) -> None:
     page.goto(f"{base}/review/")
     click_and_wait(page, page.get_by_role("link", name=TITLE))
     assert "¥0.55/次" in page.locator("body").inner_text()
-    page.get_by_role("button", name="通过并上架").click()
-    page.wait_for_load_state()
+    approve_listing(page)
 
 
 def _operator_submits_report(page, base: str, year: int) -> None:

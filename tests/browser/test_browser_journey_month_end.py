@@ -20,20 +20,20 @@ from sqlmodel import Session, select
 
 from marketplace.audit import Actor
 from marketplace.clock import FixedClock, use_clock
-from marketplace.models import Entitlement, OrgKind, PricePlan, Role
+from marketplace.models import Entitlement, PricePlan
 from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.models.settlement import PeriodStatus, SettlementPeriod
 from marketplace.orders.buyer_keys import issue_key_for
 from marketplace.orders.checkout import InvoiceIn, place_order
 from marketplace.orders.payments import record_payment
 from marketplace.returns.costs import CostIn, add_cost
-from marketplace.supply.brokers import create_mandate, record_qualification
+from marketplace.supply.brokers import create_mandate
 from marketplace.uscc import make_uscc
 from pricing import split_vat
 from tests.browser.steps import (
-    SYSTEM,
     People,
     actor_of,
+    add_broker_and_buyer,
     arrange_exchange,
     call_api,
     click_and_wait,
@@ -42,7 +42,6 @@ from tests.browser.steps import (
     shot,
     success_text,
 )
-from tests.factories import make_org, make_user
 
 USCC_A, USCC_B = make_uscc("91350100MA0000001"), make_uscc("91350100MA0000002")
 ROWS = f"uscc,name\n{USCC_A},示例甲科技有限公司\n{USCC_B},示例乙物流有限公司\n"
@@ -67,12 +66,7 @@ def _arrange(app, clock):
     clock.at = noon("2026-09-01")
     w = arrange_exchange(app, start=date(2026, 9, 1), platform_fee_bps=500, authority_share_bps=1000)
     with Session(w.engine, expire_on_commit=False) as s:
-        w.broker = make_org(s, OrgKind.BROKER, name="示例数据经纪服务有限公司")
-        w.broker_user = make_user(s, Role.BROKER, org=w.broker, email="agent@broker.cn")
-        w.buyer = make_org(s, OrgKind.ENTERPRISE, name="示例闽江小额贷款有限公司")
-        w.buyer_user = make_user(s, Role.BUYER, org=w.buyer, email="risk@minjiang.cn")
-        record_qualification(s, actor=SYSTEM, broker_id=w.broker.id, cert_no="JJR-FJ-2026-0042",
-                             issuer="示例市数据管理局", valid_from=date(2026, 1, 1), valid_to=date(2027, 12, 31))
+        add_broker_and_buyer(s, w, valid_from=date(2026, 1, 1), valid_to=date(2027, 12, 31))
         create_mandate(s, actor=actor_of(w.op_user), operator_id=w.operator.id, broker_id=w.broker.id, product_ids=[],
                        commission_bps=800, start_date=date(2026, 9, 1), end_date=date(2027, 8, 31))
         add_cost(s, actor=actor_of(w.op_user), operator_id=w.operator.id, year=2026, today=date(2026, 9, 1),
