@@ -12,6 +12,8 @@ from marketplace.models import Mandate, Role, User
 from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.listing import submit_revision, update_product
 from marketplace.supply.review import listed_revision
+from marketplace.web.supply.forms import PLAN_HINTS
+from pricing import ChargeForm
 from tests.factories import make_user
 from tests.supply.conftest import TODAY, product_data
 
@@ -132,3 +134,9 @@ def test_admin_users_status_and_action_are_distinct(web, session):
     assert f"已停用 {other.email}" in page
     row = page.split(other.email + "<")[1].split("</tr>")[0]
     assert "已停用" in row and "恢复启用" in row
+
+
+def test_negotiated_hint_says_the_mandated_broker_quotes_for_its_listings():
+    """The 面议 hint once said only the operator quotes; demand.parties lets the mandated broker answer."""
+    hint = str(PLAN_HINTS[ChargeForm.NEGOTIATED])
+    assert "数据经纪人" in hint and "运营单位" in hint

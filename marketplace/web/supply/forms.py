@@ -43,7 +43,8 @@ PLAN_HINTS = {
     ChargeForm.PER_CALL_VOLUME: _l("阶梯总量：按当期总调用量所在的档位，全部调用都按该档单价计费。"),
     ChargeForm.PREPAID_CALLS: _l("预付费次数包：买方先付价格，获得包内次数的调用。"),
     ChargeForm.PER_RECORD: _l("按交付的数据条数结算：填写每条单价，可设免费额度。"),
-    ChargeForm.NEGOTIATED: _l("不公开价格：买方询价后由运营单位报价，报价同样不得高于上限收费标准。"),
+    ChargeForm.NEGOTIATED: _l("不公开价格：买方询价后由挂牌方报价（受托的数据经纪人，"
+                                "否则为运营单位），报价同样不得高于上限收费标准。"),
     ChargeForm.FREE_PUBLIC: _l("公益免费：无需填写价格。"),
 }
 
