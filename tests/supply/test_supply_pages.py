@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -136,7 +137,10 @@ def test_admin_users_status_and_action_are_distinct(web, session):
     assert "已停用" in row and "恢复启用" in row
 
 
-def test_negotiated_hint_says_the_mandated_broker_quotes_for_its_listings():
+def test_negotiated_hint_says_the_mandated_broker_quotes_for_its_listings(web, world):
     """The 面议 hint once said only the operator quotes; demand.parties lets the mandated broker answer."""
+    web.login(world.op_user.email)
+    page = web.get("/supply/products/new").get_data(as_text=True)
     hint = str(PLAN_HINTS[ChargeForm.NEGOTIATED])
-    assert "数据经纪人" in hint and "运营单位" in hint
+    assert json.dumps(hint)[1:-1] in page  # the plan editor's hints, as the page embeds them
+    assert "受托的数据经纪人" in hint and "运营单位" in hint
