@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import signal
@@ -113,15 +114,28 @@ def serve(url: str, port: int, rate_limit: int = 0, *, workers: int = 2, threads
            "-b", f"127.0.0.1:{port}", "--log-level", "warning",
            "--chdir", str(ROOT / "bench"), "wsgi_bench:app"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    for _ in range(300):
+    booted: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # every worker has imported the app (4 s each here) before a round starts
         try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-            time.sleep(1.0)  # both workers up
-            return proc
+            booted.add(_worker_pid(port))
+            if len(booted) == workers:
+                return proc
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.05)
     proc.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"gunicorn did not start {workers} workers")
+
+
+def _worker_pid(port: int) -> int:
+    """The pid of the worker that answers a fresh connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/bench/pid")
+        return json.loads(conn.getresponse().read())["pid"]
+    finally:
+        conn.close()
 
 
 PG_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes", "commit_delay", "commit_siblings")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 
 from flask import Response, current_app, request
@@ -39,3 +40,12 @@ def bare(dataset_id: int):
 
 
 app.add_url_rule("/bench/bare/<int:dataset_id>", "bench_bare", bare)
+
+
+@public
+def pid():
+    """Which worker answered (bench/metering.py waits until every worker has booted)."""
+    return {"pid": os.getpid()}
+
+
+app.add_url_rule("/bench/pid", "bench_pid", pid)
