@@ -71,10 +71,13 @@ def _orgs_and_agreements(session: Session) -> tuple[list[int], list[int]]:
     return [o.id for o in ops], [a.id for a in agreements]
 
 
+REGION_NAMES = tuple(REGIONS)  # the vocabulary is a dict (name: label to translate): its names, in order
+
+
 def _row(i: int, src: dict, words: str, ops: list[int], agreements: list[int], rng: random.Random) -> tuple:
     """One synthesized product (and its plan) from a source listing."""
     fields, plan = src["fields"], src["plan"]
-    variant, region = i // src["n"], REGIONS[i % len(REGIONS)]
+    variant, region = i // src["n"], REGION_NAMES[i % len(REGION_NAMES)]
     op_index = i % 3
     agreement = agreements[3] if i % 20 == 19 and op_index == 0 else agreements[op_index]
     now = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=i)
@@ -110,7 +113,7 @@ def build(engine, n: int) -> None:
         products, plans = [], []
         for i in range(start, min(n, start + BATCH)):
             src = sources[i % len(sources)]
-            words = f"{src['words']} {region_words[REGIONS[i % len(REGIONS)]]}"
+            words = f"{src['words']} {region_words[REGION_NAMES[i % len(REGION_NAMES)]]}"
             product, plan = _row(i, src, words, ops, agreements, rng)
             product["id"] = i + 1
             products.append(product)
