@@ -13,7 +13,6 @@ database, so it holds across worker processes.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -130,8 +129,7 @@ class Gateway:
     """Per-process state of the metered endpoint: engine, key cache, rate limiter."""
 
     def __init__(self, engine: Engine, *, rate: float = 20.0, burst: int = 40, ttl: float = 5.0,
-                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
-                 group_commit: bool = os.environ.get("GATEWAY_GROUP_COMMIT", "1") != "0"):
+                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, group_commit: bool = False):
         self.engine = engine
         self.cache = KeyCache(ttl)
         self._local = threading.local()

@@ -52,13 +52,14 @@ def _api(url: str, calls: int | None):
     return type("Api", (), {"slug": product.slug, "key": key, "ent_id": ent.id})
 
 
+@pytest.mark.parametrize("group_commit", ["0", "1"], ids=["own-commits", "group-commit"])
 @pytest.mark.parametrize("calls", [None, 1_000_000], ids=["flat", "quota"])
-def test_postgres_stopped_under_load_loses_no_answered_call(durable, calls):
+def test_postgres_stopped_under_load_loses_no_answered_call(durable, calls, group_commit):
     server, url = durable
     assert server.show(url, "fsync", "synchronous_commit") == {"fsync": "on", "synchronous_commit": "on"}
     api = _api(url, calls)
     stop, got, lock = threading.Event(), [], threading.Lock()
-    with Gunicorn(url, workers=2, threads=8) as gunicorn:
+    with Gunicorn(url, workers=2, threads=8, env={"GATEWAY_GROUP_COMMIT": group_commit}) as gunicorn:
         threads = [threading.Thread(target=_client, args=(gunicorn, api, stop, got, lock)) for _ in range(12)]
         for t in threads:
             t.start()

@@ -63,18 +63,22 @@ def test_an_answer_that_cannot_be_built_is_not_billed(web, session, make_api, mo
     assert [e for e in events(session) if e.billable] == []
 
 
-def test_postgres_answers_in_autocommit_statements(gw_app, web, session, make_api, backend):
+@pytest.mark.parametrize("group_commit", [False, True], ids=["own-commits", "group-commit"])
+def test_postgres_answers_in_autocommit_statements(gw_app, web, session, make_api, backend, group_commit):
     if backend != "postgresql":
         pytest.skip("PostgreSQL round trips")
+    gw_app.config["GATEWAY_GROUP_COMMIT"] = group_commit
+    gw_app.extensions.pop("gateway", None)
     flat, quota = make_api(), make_api(calls=5)
     assert call(web, flat).status_code == call(web, quota).status_code == 200  # hot connection open
     gateway = gw_app.extensions["gateway"]
     dbc = gateway._local.conn.connection.dbapi_connection
-    writer = gateway._writer_conn.connection.dbapi_connection  # group commit: the usage writes' connection
+    # group commit: the usage writes go on the writer's own connection; else on the thread's, in autocommit
+    writer = gateway._writer_conn.connection.dbapi_connection if group_commit else dbc
     dbc.cursor_factory = writer.cursor_factory = CountingCursor
     CountingCursor.sent = []
     assert call(web, flat).status_code == 200
-    assert CountingCursor.sent == ["WITH"]  # lookup + usage event: one statement (on the writer's connection)
+    assert CountingCursor.sent == ["WITH"]  # lookup + usage event: one statement
     CountingCursor.sent = []
     assert call(web, quota).status_code == 200
     assert CountingCursor.sent == ["SELECT", "SELECT", "WITH"]  # quota read, lookup, quota + event

@@ -61,11 +61,15 @@ def _answered_more(got: list, n: int, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-def test_sigkilled_worker_loses_no_answered_call_and_counts_none_twice(db_url, session, make_api, runner, tmp_path):
+@pytest.mark.parametrize("group_commit", ["0", "1"], ids=["own-commits", "group-commit"])
+def test_sigkilled_worker_loses_no_answered_call_and_counts_none_twice(db_url, session, make_api, runner, tmp_path,
+                                                                      backend, group_commit):
+    if group_commit == "1" and backend != "postgresql":
+        pytest.skip("group commit is PostgreSQL's")
     api = make_api(calls=1_000_000)  # a quota, so the counter must agree with the usage store too
     mark = checkpoint(runner, tmp_path / "before.json")
     stop, got, lock = threading.Event(), [], threading.Lock()
-    with Gunicorn(db_url, workers=2, threads=4) as server:
+    with Gunicorn(db_url, workers=2, threads=4, env={"GATEWAY_GROUP_COMMIT": group_commit}) as server:
         threads = [threading.Thread(target=_client, args=(server, api, stop, got, lock)) for _ in range(8)]
         for t in threads:
             t.start()

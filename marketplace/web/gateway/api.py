@@ -24,7 +24,8 @@ def gateway() -> Gateway:
         cfg = current_app.config
         gw = Gateway(current_app.extensions["engine"], rate=float(cfg.get("GATEWAY_RATE_PER_SECOND", 20)),
                      burst=int(cfg.get("GATEWAY_BURST", 40)), ttl=float(cfg.get("GATEWAY_CACHE_TTL", 5)),
-                     busy_timeout_ms=int(cfg.get("SQLITE_BUSY_TIMEOUT_MS", 15000)))
+                     busy_timeout_ms=int(cfg.get("SQLITE_BUSY_TIMEOUT_MS", 15000)),
+                     group_commit=bool(cfg.get("GATEWAY_GROUP_COMMIT", False)))
         current_app.extensions["gateway"] = gw
     return gw
 
