@@ -1,16 +1,13 @@
-"""Parameters in, answer out: validate the query, look the rows up, mask or verify."""
+"""Parameters in, answer out: validate the query, mask or verify the rows looked up (meter.UsageWriter.lookup)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
-from sqlalchemy.engine import Connection
-
-from marketplace.gateway.datasets import normalize, row_key
+from marketplace.gateway.datasets import normalize
 from marketplace.gateway.masking import mask_row
 from marketplace.gateway.resolve import DatasetDef
-from marketplace.gateway.sql import LOOKUP
 from marketplace.uscc import InvalidUSCC, validate_uscc
 
 MAX_PARAM = 200
@@ -58,13 +55,6 @@ def params_hash(slug: str, args) -> str:
     items = sorted((k, v) for k in args.keys()
                    for v in (args.getlist(k) if hasattr(args, "getlist") else args.get(k) or []))
     return hashlib.sha256(json.dumps([slug, items], ensure_ascii=False).encode()).hexdigest()
-
-
-def lookup(conn: Connection, dataset: DatasetDef, params: dict[str, str]) -> list[dict]:
-    """Rows whose key fields equal the parameters (indexed by dataset and key)."""
-    key = row_key(dataset.key_fields, params)
-    found = conn.execute(LOOKUP, {"dataset_id": dataset.id, "key": key}).scalars().all()
-    return [json.loads(d) for d in found]
 
 
 def build_answer(dataset: DatasetDef, rows: list[dict], params: dict[str, str]) -> tuple[dict, int] | None:

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from marketplace.clock import SHANGHAI
 from marketplace.db import SQLITE_BUSY_TIMEOUT_MS, server_closed
 from marketplace.gateway import sql
-from marketplace.gateway.answer import BadParameter, build_answer, lookup, params_hash, parse_params
+from marketplace.gateway.answer import BadParameter, build_answer, params_hash, parse_params
 from marketplace.gateway.api_errors import error_payload, overdue_detail
 from marketplace.gateway.datasets import row_key
 from marketplace.gateway.group_commit import GroupCommitter
@@ -223,9 +223,11 @@ class Gateway:
         if used is not None and used >= info.quota:
             call.remaining = 0
             return self._record_error(conn, call, quota_code(info))
-        rows = lookup(conn, info.dataset, params)
-        conn.rollback()
-        answer = build_answer(info.dataset, rows, params)
+        if conn.in_transaction():
+            conn.rollback()  # end the autobegun quota read; the lookup runs on the driver connection
+        found = self.writer.lookup(conn.connection.dbapi_connection, info.dataset.id,
+                                   row_key(info.dataset.key_fields, params))
+        answer = build_answer(info.dataset, [json.loads(d) for d in found], params)
         if answer is None:
             call.remaining = None if used is None else info.quota - used
             return self._record_error(conn, call, "not_found", keep=True)

@@ -1,7 +1,8 @@
-"""Writing the usage store on the raw DB-API connection (the hot path's only write).
+"""Writing the usage store on the raw DB-API connection (the hot path's writes, and the lookup before them).
 
-SQLAlchemy's execution machinery costs about as much as SQLite's own work for these two statements, so the
-metered call writes through the driver directly; every other query of the gateway goes through SQLAlchemy.
+SQLAlchemy's execution machinery costs about as much as SQLite's own work for these statements, so the
+metered call reads its rows and writes through the driver directly; every other query of the gateway goes through
+SQLAlchemy.
 SQLite: one BEGIN IMMEDIATE transaction (quota UPDATE, then INSERT). PostgreSQL: the hot connection is in
 autocommit and every write is ONE statement (the quota UPDATE and the INSERT joined in a CTE), so a call costs
 one round trip and no BEGIN/COMMIT; a statement is atomic, so nothing is ever half-stored.
@@ -29,7 +30,7 @@ _COUNT = ("UPDATE quota_counter SET used = used + 1 WHERE entitlement_id = :enti
           f" AND {_STILL_ACTIVE} RETURNING used")
 _OUTCOME = {"status": "CASE WHEN billable THEN 200 ELSE 404 END", "billable": "billable",
             "records": "CASE WHEN billable THEN records ELSE 0 END"}
-# PostgreSQL, a call without quota and without Idempotency-Key: the lookup (statements.LOOKUP) and its usage event
+# PostgreSQL, a call without quota and without Idempotency-Key: the lookup (SQL["lookup"]) and its usage event
 # in ONE statement. Billable (200) when rows are found or the API is a verification, as answer.build_answer
 # decides; a billable event is stored only while key and entitlement are active, a 404 event always.
 _LOOKUP_INSERT = (
@@ -41,6 +42,8 @@ _LOOKUP_INSERT = (
     f" WHERE NOT billable OR ({_STILL_ACTIVE}) RETURNING 1)"
     " SELECT EXISTS (SELECT 1 FROM stored), ARRAY(SELECT data FROM found ORDER BY id)")
 SQL = {
+    # The lookup of a call with a quota or an Idempotency-Key (or on SQLite), before its write: read in autocommit.
+    "lookup": "SELECT data FROM dataset_row WHERE dataset_id = :dataset_id AND key = :key ORDER BY id LIMIT 1000",
     "insert": f"{_INTO} VALUES ({_VALUES})",
     # A billable call without a quota: stored only if key and entitlement are still active (cache may be stale).
     "insert_checked": f"{_INTO} SELECT {_VALUES} WHERE {_STILL_ACTIVE}",
@@ -118,6 +121,15 @@ class UsageWriter:
                     return rows
                 self._why_not(cur, params, "quota_exceeded", quota=False)
         raise Refused("entitlement_inactive")
+
+    def lookup(self, dbc, dataset_id: int, key: str) -> list[str]:
+        """The JSON of the dataset's rows with this key (indexed by dataset and key), on the driver connection."""
+        cur = dbc.cursor()
+        try:
+            cur.execute(self.sql["lookup"], {"dataset_id": dataset_id, "key": key})
+            return [data for (data,) in cur.fetchall()]
+        finally:
+            cur.close()
 
     def unstore(self, dbc, request_id: str) -> None:
         """Take back an event stored by lookup_and_write whose answer could not be built (only 2xx are billable)."""

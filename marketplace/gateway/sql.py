@@ -1,10 +1,8 @@
-"""The hot path's reads, built once: plain text statements skip per-call expression building (writes: meter.py)."""
+"""The hot path's SQLAlchemy reads, built once as plain text (the lookup and the writes, on the driver: meter.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
-
-LOOKUP = text("SELECT data FROM dataset_row WHERE dataset_id = :dataset_id AND key = :key ORDER BY id LIMIT 1000")
 
 USED = text("SELECT used FROM quota_counter WHERE entitlement_id = :entitlement_id")
 
