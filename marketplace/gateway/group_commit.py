@@ -1,4 +1,5 @@
-"""Group commit (PostgreSQL): one writer thread per process commits the usage writes of concurrent calls together.
+"""Group commit (PostgreSQL, GATEWAY_GROUP_COMMIT=1; off by default, measured slower: README, production section):
+one writer thread per process commits the usage writes of concurrent calls together.
 
 A request hands its write (the same one statement meter.py runs in autocommit) to the writer and waits. The
 writer takes every write waiting, runs them in ONE transaction on its own connection, commits, and only then
