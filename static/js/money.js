@@ -2,12 +2,10 @@
 (function () {
   "use strict";
   var canvas = document.getElementById("money-chart");
-  if (!canvas || typeof Chart === "undefined") { return; }
+  if (!canvas || typeof Chart === "undefined" || typeof FenAxis === "undefined") { return; }
   var data = JSON.parse(canvas.dataset.chart || "{}");
   var palette = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384"];
-  function yuan(fen) {
-    return "¥" + (fen / 100).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  }
+  var yuan = FenAxis.yuan;
   (data.datasets || []).forEach(function (ds, i) {
     ds.backgroundColor = palette[i % palette.length];
     ds.borderColor = palette[i % palette.length];
@@ -19,8 +17,8 @@
       responsive: true,
       aspectRatio: window.innerWidth < 576 ? 1.1 : 2,
       interaction: { mode: "index", intersect: false },
-      scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return yuan(v); } },
-                title: { display: true, text: canvas.dataset.label || "" } } },
+      scales: { y: FenAxis.yAxis(canvas.dataset.label, [].concat.apply([], (data.datasets || []).map(function (ds) {
+        return ds.data || []; }))) },
       plugins: { legend: { position: "bottom" },
                  tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + yuan(c.parsed.y); } } } }
     }

@@ -2,12 +2,10 @@
 (function () {
   "use strict";
   var canvas = document.getElementById("return-chart");
-  if (!canvas || typeof Chart === "undefined") { return; }
+  if (!canvas || typeof Chart === "undefined" || typeof FenAxis === "undefined") { return; }
   var data = JSON.parse(canvas.dataset.chart || "{}");
   var months = data.labels || [];
-  function yuan(fen) {
-    return "¥" + (fen / 100).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  }
+  var yuan = FenAxis.yuan;
   function flat(value) { return months.map(function () { return value; }); }
   var datasets = [
     { type: "bar", label: data.names.cumulative, data: data.cumulative, backgroundColor: "#0d6efd", order: 2 },
@@ -24,8 +22,7 @@
       responsive: true,
       aspectRatio: window.innerWidth < 576 ? 1.1 : 2,
       interaction: { mode: "index", intersect: false },
-      scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return yuan(v); } },
-                title: { display: true, text: canvas.dataset.label || "" } } },
+      scales: { y: FenAxis.yAxis(canvas.dataset.label, (data.cumulative || []).concat([data.allowed, data.forecast])) },
       plugins: { legend: { position: "bottom" },
                  tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + yuan(c.parsed.y); } } } }
     }
