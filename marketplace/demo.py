@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from marketplace import accounts
 from marketplace.audit import Actor, record_audit
+from marketplace.clock import SHANGHAI
 from marketplace.demand.demo import load_demand_demo
 from marketplace.demo_files import prepare_delivery
 from marketplace.demo_history import load_demo_history
 from marketplace.demo_returns import load_return_demo
 from marketplace.disclosure.demo import load_disclosure_demo
 from marketplace.gateway.demo import load_gateway_demo
-from marketplace.models import Notification, Organization, OrgKind, OrgStatus
+from marketplace.models import Agreement, Notification, Organization, OrgKind, OrgStatus, Product
 from marketplace.models.base import utcnow
 from marketplace.orders.demo import DEFAULT_DIR, load_orders_demo
 from marketplace.supply.demo import load_catalog_demo
@@ -88,6 +90,20 @@ def _read_setup_notifications(session: Session) -> None:
                     .values(read_at=utcnow(), email_state="skipped"))
 
 
+def _on_sale_since_agreements(session: Session) -> None:
+    """Each listed demo product went on sale the day its agreement began (00:00 Asia/Shanghai): the demo sells
+    them last year and discloses last year, and a year's disclosure lists only what was on sale by its end.
+    The review use case stamps approval "now"; this dates the demo catalog as the history it stands for."""
+    rows = session.execute(
+        select(Product, Agreement.start_date)
+        .join(Agreement, Agreement.id == Product.agreement_id)
+        .where(Product.listed_at.is_not(None))
+    ).all()
+    for product, start in rows:
+        product.listed_at = datetime.combine(start, time.min, SHANGHAI).astimezone(UTC)
+    session.flush()
+
+
 def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_dir: Path | None) -> None:
     """Hook for the catalog, orders and API demo data of later features."""
     storage_dir = storage_dir or DEFAULT_DIR
@@ -101,5 +117,6 @@ def _load_later_parts(session: Session, orgs: dict[str, Organization], storage_d
     load_gateway_demo(session, orgs)  # three callable API products, a buyer key and some usage
     load_orders_demo(session, orgs, storage_dir=storage_dir)  # delivery files and orders in each state
     load_demo_history(session, orgs, storage_dir=storage_dir)  # last month: sales, a refund and calls to close
+    _on_sale_since_agreements(session)  # before the sales of last year and last year's disclosure
     load_return_demo(session, orgs)  # settled months of last and this year, costs and taxes, last year's reports
     load_disclosure_demo(session, orgs)  # last year's disclosure: one operator on time, one not yet

@@ -79,6 +79,13 @@ def _local_day(moment: datetime) -> date:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(SHANGHAI).date()
 
 
+def _on_sale_in_year(product: Product, year: int, on: date) -> bool:
+    """A listed product belongs to `year` when it went on sale by the year's last day (Asia/Shanghai), the rule
+    `_overlaps_year` applies to agreements: it is still listed, so its time on sale runs from then to today."""
+    listed_on = _local_day(product.listed_at) if product.listed_at is not None else on
+    return listed_on <= date(year, 12, 31)
+
+
 def _caps(session: Session, product: Product, on: date) -> list[dict]:
     return [
         {
@@ -106,7 +113,10 @@ def listed_products(session: Session, operator_id: int) -> list[Product]:
 
 
 def build_snapshot(session: Session, *, operator: Organization, year: int, on: date) -> dict:
-    """The disclosure's content for `year` as the facts stand on day `on` (prices and caps in force then)."""
+    """The disclosure's content for `year` as the facts stand on day `on` (prices and caps in force then).
+
+    Agreements that ran during the year and the listed products on sale by its end: a past year's disclosure
+    leaves out what went on sale after it."""
     agreements = [a for a in reversed(operator_agreements(session, operator.id)) if _overlaps_year(a, year)]
     by_id = {a.id: a.code for a in agreements}
     products = [
@@ -121,6 +131,7 @@ def build_snapshot(session: Session, *, operator: Organization, year: int, on: d
             "caps": _caps(session, p, on),
         }
         for p in listed_products(session, operator.id)
+        if _on_sale_in_year(p, year, on)
     ]
     return {
         "year": year,

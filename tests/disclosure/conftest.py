@@ -12,6 +12,7 @@ from marketplace.models import Agreement, OrgKind, Role
 from tests.factories import make_org, make_product, make_user
 
 FEB = datetime(2027, 2, 10, 2, 0, tzinfo=UTC)  # 2027-02-10 10:00 in Shanghai: disclosing 2026
+LISTED_2026 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # when the fixture's products went on sale
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def clock():
 
 @pytest.fixture
 def listed(session, clock):
-    """An operator with one agreement, two listed products (one-off ¥100, per call ¥0.05) and a delisted one."""
+    """An operator with one agreement, two products listed in 2026 (one-off ¥100, per call ¥0.05), a delisted one."""
     authority = make_org(session, OrgKind.AUTHORITY, name="示例省数据局")
     operator = make_org(session, OrgKind.OPERATOR, name="示例数据运营有限公司")
     agreement = Agreement(
@@ -54,6 +55,8 @@ def listed(session, clock):
         plans=({"form": "per_call_flat", "unit_price_fen": "5"},),
     )
     make_product(session, agreement=agreement, title="已下架产品", slug="c-gone", status="delisted")
+    package.listed_at = api.listed_at = LISTED_2026
+    session.commit()
     user = make_user(session, Role.OPERATOR, org=operator)
     return {
         "authority": authority,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,8 @@ from sqlalchemy import func, select
 from marketplace.disclosure.publish import DisclosureError, draft, publish, versions
 from marketplace.models import AuditRecord, CapPrice, PricePlan
 from marketplace.models.disclosure import Disclosure
+from tests.disclosure.conftest import FEB
+from tests.factories import make_product
 
 
 def test_snapshot_holds_operator_agreement_products_prices_and_caps(session, listed):
@@ -95,3 +98,33 @@ def test_publishing_twice_without_a_change_makes_no_version(session, listed, clo
 def test_a_future_year_cannot_be_published(session, listed):
     with pytest.raises(DisclosureError):
         publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2028)
+
+
+def _slugs(session, operator, year: int) -> list[str]:
+    return [p["slug"] for p in draft(session, operator=operator, year=year)["products"]]
+
+
+@pytest.mark.parametrize(
+    "listed_at,in_2026",
+    [
+        (datetime(2026, 12, 31, 15, 59, tzinfo=UTC), True),  # 23:59 on 31 December 2026 in Shanghai
+        (datetime(2026, 12, 31, 16, 0, tzinfo=UTC), False),  # 00:00 on 1 January 2027 in Shanghai
+        (FEB, False),  # today, 10 February 2027
+    ],
+    ids=["last-minute-of-2026", "first-minute-of-2027", "today"],
+)
+def test_a_year_lists_only_products_on_sale_by_its_last_day(session, listed, listed_at, in_2026):
+    product = make_product(session, agreement=listed["agreement"], title="今年新上架产品", slug="d-new")
+    product.listed_at = listed_at
+    session.commit()
+    assert _slugs(session, listed["operator"], 2026) == ["a-package", "b-api"] + (["d-new"] if in_2026 else [])
+    assert _slugs(session, listed["operator"], 2027) == ["a-package", "b-api", "d-new"]
+
+
+def test_last_years_published_version_leaves_out_this_years_product(session, listed):
+    make_product(session, agreement=listed["agreement"], title="今年新上架产品", slug="d-new")  # listed today
+    done = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2026)
+    this_year = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2027)
+    session.commit()
+    assert [p["slug"] for p in json.loads(done.disclosure.content)["products"]] == ["a-package", "b-api"]
+    assert [p["slug"] for p in json.loads(this_year.disclosure.content)["products"]] == ["a-package", "b-api", "d-new"]

@@ -15,7 +15,7 @@ from marketplace.disclosure.deadline import Standing, deadline, deadline_view
 from marketplace.disclosure.publish import publish
 from marketplace.models import Agreement, OrgKind, PricePlan, Role
 from marketplace.models.disclosure import Disclosure
-from tests.factories import make_org, make_user
+from tests.factories import make_org, make_product, make_user
 
 
 @pytest.fixture
@@ -125,6 +125,18 @@ def test_operator_previews_and_publishes_with_confirmation(web, session, listed)
     rows = session.execute(select(Disclosure)).scalars().all()
     assert [(r.year, r.version, r.operator_id) for r in rows] == [(2026, 1, listed["operator"].id)]
     assert web.post("/supply/disclosure", {"year": "2031", "confirm": "y"}).status_code == 400
+
+
+def test_last_years_draft_page_leaves_out_a_product_listed_this_year(web, session, listed):
+    make_product(session, agreement=listed["agreement"], title="今年新上架产品", slug="d-new")  # listed today, 2027
+    web.login(listed["user"].email)
+    last_year = web.get("/supply/disclosure").get_data(as_text=True)  # the default year: 2026
+    assert "2026 年度信息披露" in last_year and 'data-slug="b-api"' in last_year
+    assert "今年新上架产品" not in last_year and 'data-slug="d-new"' not in last_year
+    assert 'data-slug="d-new"' in web.get("/supply/disclosure?year=2027").get_data(as_text=True)
+    assert web.post("/supply/disclosure", {"year": "2026", "confirm": "y"}).status_code == 302
+    public = web.get(f"/disclosure/2026/{listed['operator'].uscc}").get_data(as_text=True)
+    assert 'data-slug="a-package"' in public and "今年新上架产品" not in public
 
 
 def _operator(session, authority, name):

@@ -6,7 +6,8 @@ pages show (so an object page is reached the way a person reaches it), then, for
 objects of its table. A run of CJK characters on a page must be a run of some user-data value in the database
 (names, titles, descriptions, reasons, ...: see USER_DATA) or of the exchange's configured bank account; a value
 that is one of the code's own messages or labels is vocabulary, not data, and Chinese punctuation alone counts as
-data only where a value holds it with the same text around it (a description's "`no_match`；"). A shortened
+data only where a value holds it with the same text around it (a description's "`no_match`；", which its product
+page shows rendered as "<code>no_match</code>；": there the text around it is read without the tags). A shortened
 value ("…") or a masked one ("王**") may show a part of its run. Content marked lang="zh-Hans" (the language
 switch, the logo glyph, a copy of an e-mail sent in Chinese) is Chinese on purpose.
 """
@@ -28,6 +29,7 @@ from werkzeug.exceptions import HTTPException
 
 from marketplace.audit import Actor
 from marketplace.billing.run import bill_usage
+from marketplace.catalog.details import render_markdown
 from marketplace.clock import today as exchange_today
 from marketplace.demo import DEMO_PASSWORD, load_demo
 from marketplace.models import (
@@ -56,6 +58,7 @@ HREF = re.compile(r'href="(/[^"#?]*)')
 META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 MARKED_CHINESE = re.compile(r'<(\w+)\b[^>]*\blang="zh-Hans"[^>]*>.*?</\1>', re.S)
 OPTION_VALUE = re.compile(r'(<option\b[^>]*?)\svalue="[^"]*"')  # the stored code of a choice: never shown
+TAG = re.compile(r"<[^>]*>")
 ROOT = Path(__file__).resolve().parents[2]
 
 # Columns whose values people type (or that the demo fills in their stead): these may show as they were entered.
@@ -78,6 +81,8 @@ USER_DATA = {
 # Free text the code also fills with its own labels (a delivery mode, a published snapshot's domain labels): there a
 # value that is one of the code's messages is vocabulary, shown translated, not data.
 VOCABULARY_TOO = {("product", "delivery_mode"), ("product_revision", "content"), ("disclosure", "content")}
+# Values a page shows rendered as Markdown (marketplace.catalog.details.render_markdown): their text counts too.
+MARKDOWN = {("product", "description_md")}
 # The keys of a revision's content that people type (the others are codes or vocabulary, e.g. region).
 REVISION_DATA = ("title", "summary", "description_md", "version_notes", "data_dictionary", "sample_rows", "plans",
                  "delivery_mode")
@@ -132,6 +137,11 @@ def _runs(text: str) -> set[str]:
     return {r for r in CJK.findall(text) if IDEOGRAPH.search(r)}
 
 
+def _page_text(html: str) -> str:
+    """What a reader sees of some HTML: the text without its tags."""
+    return unescape(TAG.sub("", html))
+
+
 def user_data(session: Session, bank: dict) -> tuple[set[str], list[str]]:
     """Every CJK run (with at least one ideograph) of a user-data value in the database or the bank setting, and
     the values themselves."""
@@ -148,6 +158,8 @@ def user_data(session: Session, bank: dict) -> tuple[set[str], list[str]]:
                     value = json.dumps([content.get(k) for k in REVISION_DATA], ensure_ascii=False)
                 vocabulary = messages if (table_name, name) in VOCABULARY_TOO else ()
                 texts += [text for text in _strings(value) if text not in vocabulary]
+                if (table_name, name) in MARKDOWN:
+                    texts.append(_page_text(render_markdown(value)))
     return set().union(*(_runs(t) for t in texts)), texts
 
 
@@ -212,6 +224,14 @@ class Allowed:
         return self.parts[key]
 
 
+def _text_around(html: str, start: int, end: int, width: int = 12) -> str:
+    """The run with up to `width` characters of page text either side on its line, tags left out (for punctuation
+    right next to markup, e.g. "<code>no_match</code>；")."""
+    before = _page_text(html[max(start - 40 * width, 0):start]).rsplit("\n", 1)[-1][-width:]
+    after = _page_text(html[end:end + 40 * width]).split("\n", 1)[0][:width]
+    return (before + unescape(html[start:end]) + after).strip()
+
+
 class Walk:
     """One role's walk through the store in English."""
 
@@ -252,7 +272,10 @@ class Walk:
         for m in CJK.finditer(html):
             before, after = html[max(m.start() - 12, 0):m.start()], html[m.end():m.end() + 12]
             context = unescape(before.rsplit(">", 1)[-1] + m.group(0) + after.split("<", 1)[0]).strip()
-            if not self.allowed.shows(m.group(0), before[-1:], after[:1], context):
+            shown = self.allowed.shows(m.group(0), before[-1:], after[:1], context)
+            if not shown and not IDEOGRAPH.search(m.group(0)) and (before.endswith(">") or after.startswith("<")):
+                shown = self.allowed.shows(m.group(0), "", "", _text_around(html, m.start(), m.end()))
+            if not shown:
                 self.found[m.group(0)].add(f"{self.role or 'anonymous'} {path}")
         return HREF.findall(html)
 

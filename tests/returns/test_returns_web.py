@@ -3,7 +3,9 @@ the authority returns the report with a reason, then accepts the resubmission; e
 
 from __future__ import annotations
 
+import html as html_lib
 import io
+import json
 import re
 
 import pytest
@@ -74,6 +76,20 @@ def test_operator_enters_costs_corrects_and_submits(session, web, books):
     values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
     assert values["内容哈希 (SHA-256)"] == report.content_hash and round(values["允许收入"] * 100) == 92_800
     assert web.get("/money/returns/2026/export.pdf").data == web.get("/money/returns/2026/export.pdf").data
+
+
+def test_zero_data_page_hands_the_chart_zeros_and_the_shared_money_axis(session, web, books):
+    """Nothing sold or spent: the chart's data are all zero and the page loads static/js/fen_axis.js (the one rule
+    for the money charts' ticks, tests/browser/test_browser_money_axes.py) before the chart script."""
+    web.login(books.op_user.email)
+    resp = web.get("/money/returns/2026")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and _figure(_text(resp), "allowed") == "¥0.00"
+    chart = json.loads(html_lib.unescape(re.search(r'id="return-chart"[^>]*data-chart="([^"]*)"', page).group(1)))
+    assert chart["allowed"] == 0 and chart["forecast"] == 0 and len(chart["labels"]) == 12
+    assert chart["cumulative"] and not any(chart["cumulative"])
+    scripts = re.findall(r'<script src="/static/([^"]+)"', page)
+    assert scripts.index("js/fen_axis.js") < scripts.index("js/returns.js"), scripts
 
 
 def test_forecast_warning_shows(session, web, books):
