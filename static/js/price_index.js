@@ -18,8 +18,12 @@
   });
   var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
   var logScale = values.length > 1 && high / low > 50;  // prices far apart: a log axis keeps each readable
-  function yuan(v) {
-    return "¥" + v.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: v < 1 ? 4 : 2 });
+  // Unit prices run far below one fen (¥0.00004 a call): the digits shown follow the value (a tooltip, a log
+  // tick) or the step between ticks (a linear axis), so no two labels read alike and none reads ¥0.00.
+  function digitsBelow(v) { return v > 0 && v < 1 ? Math.min(10, Math.ceil(-Math.log10(v) - 1e-9)) : 0; }
+  function yuan(v, digits) {
+    var most = Math.max(2, digits === undefined ? Math.max(v < 1 ? 4 : 2, digitsBelow(v) + 1) : digits);
+    return "¥" + v.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: most });
   }
   new Chart(canvas, {
     type: "line",
@@ -29,10 +33,14 @@
       maintainAspectRatio: false,
       interaction: { mode: "index", intersect: false },
       scales: { y: { type: logScale ? "logarithmic" : "linear", beginAtZero: !logScale,
-                     ticks: { maxTicksLimit: 8, callback: function (v) {
-                       if (!logScale) { return yuan(Number(v)); }
-                       var lead = Number(v) / Math.pow(10, Math.floor(Math.log10(Number(v)) + 1e-9));
-                       return [1, 2, 5].some(function (k) { return Math.abs(lead - k) < 1e-6; }) ? yuan(Number(v)) : "";
+                     ticks: { maxTicksLimit: 8, callback: function (v, i, ticks) {
+                       v = Number(v);
+                       if (!logScale) {
+                         var step = ticks.length > 1 ? Math.abs(ticks[1].value - ticks[0].value) : v;
+                         return yuan(v, digitsBelow(step));
+                       }
+                       var lead = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+                       return [1, 2, 5].some(function (k) { return Math.abs(lead - k) < 1e-6; }) ? yuan(v, digitsBelow(v)) : "";
                      } },
                      title: { display: true, text: canvas.dataset.label || "" } } },
       plugins: { legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "line" } },
