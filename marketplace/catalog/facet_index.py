@@ -3,11 +3,13 @@
 `index_product` syncs a product explicitly; an `after_flush` listener also syncs any Product whose
 facet-relevant columns an ORM flush changed (or that was inserted or deleted), so other writers cannot
 leave it stale. Core bulk writes to `product` must call `sync_product_facets` or `rebuild_facets`.
+Both keep `facet_count` (listed products per agreement and combination) equal to product_facet counted.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from itertools import chain
 
 from sqlalchemy import delete, event, func, inspect, select, text
@@ -15,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from marketplace.models import FacetCombo, Product, ProductFacet, ProductStatus
+from marketplace.models import FacetCombo, FacetCount, Product, ProductFacet, ProductStatus
 
 FACET_COLUMNS = ("type", "domain", "region", "operator_id", "openness", "update_frequency", "price", "charge_forms")
 # Price ranges in fen: key → (lowest, highest or None); "negotiated" means no public price.
@@ -79,18 +81,43 @@ def _write(connection: Connection, rows: list[dict]) -> None:
                                {"ids": [r["product_id"] for r in rows]})
 
 
+def _add_counts(connection: Connection, change: Counter) -> None:
+    """Add these changes to facet_count, in key order (two writers of one combination wait, never deadlock)."""
+    rows = [{"agreement_id": a, "combo_id": c, "listed": n} for (a, c), n in sorted(change.items()) if n]
+    if rows:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(FacetCount.__table__)
+        stmt = stmt.on_conflict_do_update(index_elements=["agreement_id", "combo_id"],
+                                          set_={"listed": FacetCount.__table__.c.listed + stmt.excluded.listed})
+        connection.execute(stmt, rows)
+
+
 def sync_product_facets(connection: Connection, product_ids) -> None:
     """Make the facet rows of these products match the product table (listed → one row, else none)."""
     ids = sorted({int(i) for i in product_ids if i is not None})
+    facet = ProductFacet.__table__.c
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
-        connection.execute(delete(ProductFacet.__table__).where(ProductFacet.product_id.in_(chunk)))
-        rows = connection.execute(select(*_SOURCE).where(Product.id.in_(chunk))).all()
-        _write(connection, [r for r in map(facet_row, rows) if r is not None])
+        gone = connection.execute(delete(ProductFacet.__table__).where(facet.product_id.in_(chunk))
+                                  .returning(facet.agreement_id, facet.combo_id)).all()
+        rows = [r for r in map(facet_row, connection.execute(select(*_SOURCE).where(Product.id.in_(chunk)))) if r]
+        _write(connection, rows)
+        change = Counter((r["agreement_id"], r["combo_id"]) for r in rows)
+        change.subtract(Counter(map(tuple, gone)))
+        _add_counts(connection, change)
+
+
+def _count_all(connection: Connection) -> None:
+    """facet_count from product_facet counted whole."""
+    facet = ProductFacet.__table__.c
+    connection.execute(delete(FacetCount.__table__))
+    connection.execute(FacetCount.__table__.insert().from_select(
+        ["agreement_id", "combo_id", "listed"],
+        select(facet.agreement_id, facet.combo_id, func.count()).group_by(facet.agreement_id, facet.combo_id)))
 
 
 def rebuild_facets(connection: Connection) -> int:
-    """Refill the whole facet table from the product table; returns the number of listed products."""
+    """Refill the whole facet table (and its counts) from the product table; returns the number of listed products."""
     connection.execute(delete(ProductFacet.__table__))
     result = connection.execute(select(*_SOURCE).where(Product.status == ProductStatus.LISTED).order_by(Product.id))
     count = 0
@@ -98,6 +125,7 @@ def rebuild_facets(connection: Connection) -> int:
         rows = [r for r in map(facet_row, batch) if r is not None]
         _write(connection, rows)
         count += len(rows)
+    _count_all(connection)
     return count
 
 
@@ -143,3 +171,5 @@ def install_facets(connection: Connection) -> None:
     empty = connection.execute(select(func.count()).select_from(ProductFacet.__table__)).scalar_one() == 0
     if empty and connection.execute(select(Product.id).where(Product.status == ProductStatus.LISTED).limit(1)).first():
         rebuild_facets(connection)
+    elif not empty and connection.execute(select(FacetCount.combo_id).limit(1)).first() is None:
+        _count_all(connection)  # a database from before facet_count

@@ -2,8 +2,8 @@
 
 Each facet is counted with every other filter applied (so the counts equal the results a click gives).
 The text match is computed once per query as a subquery of ids (FTS5 rowids, or the tsvector match).
-Counts and the relevance page read the narrow `product_facet` table (catalog.facet_index); the other
-sorts read `product` through its sort indexes.
+Counts and the relevance page read the narrow `product_facet` table (catalog.facet_index), or without search
+words its counts kept ahead (`facet_count`); the other sorts read `product` through its sort indexes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from marketplace.catalog.facet_index import FACET_COLUMNS, PRICE_RANGES, combo_values, price_bucket  # noqa: F401
 from marketplace.catalog.search import fts_match_expression, pg_tsquery_expression, query_terms
 from marketplace.clock import today
-from marketplace.models import Product, ProductFacet
+from marketplace.models import FacetCount, Product, ProductFacet
 from marketplace.supply.on_sale import in_force_agreement_ids, on_sale_clause, unmandated_ids
 
 SORTS = ("relevance", "newest", "popular", "price_asc", "price_desc")
@@ -149,14 +149,49 @@ assert len(FACET_COLUMNS) == len(CUBE_DIMS)  # the same dimensions in the same o
 _FORMS = CUBE_DIMS.index("charge_form")
 
 
+def _counted_ahead(session: Session, match: _Match) -> dict[int, int]:
+    """Visible products per combination without a text match: facet_count's rows of the agreements in force,
+    less the unmandated broker products (few), instead of a GROUP BY over every listed product."""
+    groups: dict[int, int] = {}
+    counted = select(FacetCount.combo_id, FacetCount.listed).where(FacetCount.agreement_id.in_(match.live),
+                                                                   FacetCount.listed > 0)
+    connection = session.connection()  # Core rows: the ORM's result handling costs more than the query here
+    for combo, count in connection.execute(counted):
+        groups[combo] = groups.get(combo, 0) + count
+    if match.unmandated:
+        hidden = select(ProductFacet.combo_id).where(ProductFacet.agreement_id.in_(match.live),
+                                                     ProductFacet.product_id.in_(match.unmandated))
+        for combo in connection.execute(hidden).scalars():
+            groups[combo] = groups.get(combo, 0) - 1
+    return {combo: count for combo, count in groups.items() if count > 0}
+
+
 def _combo_counts(session: Session, match: _Match) -> dict[tuple[str, ...], int]:
     """Visible matches per combination of facet values (CUBE_DIMS order), from two-integer groups."""
-    stmt = _facet_select([ProductFacet.combo_id, func.count()], match)
-    groups: dict[int, int] = {}
-    for combo, count in session.execute(stmt.group_by(ProductFacet.agreement_id, ProductFacet.combo_id)):
-        groups[combo] = groups.get(combo, 0) + count
+    if match.ids is None:
+        groups = _counted_ahead(session, match)
+    else:
+        stmt = _facet_select([ProductFacet.combo_id, func.count()], match)
+        groups = {}
+        grouped = stmt.group_by(ProductFacet.agreement_id, ProductFacet.combo_id)
+        for combo, count in session.connection().execute(grouped):
+            groups[combo] = groups.get(combo, 0) + count
     known = combo_values(session.connection(), list(groups))
     return {known[c]: n for c, n in groups.items()}
+
+
+_SPLIT: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}  # combo values → each dimension's values
+
+
+def _split(values: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """A combination's non-empty values per dimension (charge forms split), cached per process like its values."""
+    found = _SPLIT.get(values)
+    if found is None:
+        if len(_SPLIT) >= 200_000:
+            _SPLIT.clear()
+        found = _SPLIT[values] = tuple(
+            tuple(v for v in (values[i].split() if i == _FORMS else (values[i],)) if v) for i in range(len(CUBE_DIMS)))
+    return found
 
 
 def _cube(session: Session, match: _Match, query: CatalogQuery) -> tuple[int, dict[str, dict[str, int]]]:
@@ -165,20 +200,23 @@ def _cube(session: Session, match: _Match, query: CatalogQuery) -> tuple[int, di
     A combination counts for facet f when it passes every filter except possibly f's own, which gives
     each facet "with the other filters applied" without one query per facet.
     """
-    wanted = [(i, query.filters.get(d)) for i, d in enumerate(CUBE_DIMS)]
+    wanted = [(i, want) for i, d in enumerate(CUBE_DIMS) if (want := query.filters.get(d)) is not None]
     facets: dict[str, dict[str, int]] = {d: {} for d in CUBE_DIMS}
+    per_dim = [facets[d] for d in CUBE_DIMS]
     total = 0
     for values, count in _combo_counts(session, match).items():
-        split = [values[i].split() if i == _FORMS else [values[i]] for i in range(len(CUBE_DIMS))]
-        misses = [i for i, want in wanted if want is not None and want not in split[i]]
-        if len(misses) > 1:
+        split = _split(values)
+        misses = [i for i, want in wanted if want not in split[i]]
+        if not misses:
+            total += count
+            dims = zip(per_dim, split)
+        elif len(misses) == 1:
+            dims = ((per_dim[misses[0]], split[misses[0]]),)
+        else:
             continue
-        total += 0 if misses else count
-        for i in misses or range(len(CUBE_DIMS)):
-            counts = facets[CUBE_DIMS[i]]
-            for value in split[i]:
-                if value:
-                    counts[value] = counts.get(value, 0) + count
+        for counts, shown in dims:
+            for value in shown:
+                counts[value] = counts.get(value, 0) + count
     return total, facets
 
 

@@ -40,3 +40,16 @@ class FacetCombo(SQLModel, table=True):
     update_frequency: str = Field(max_length=30)
     price: str = Field(max_length=20)
     charge_forms: str = Field(default="", max_length=300)
+
+
+class FacetCount(SQLModel, table=True):
+    """Listed products per agreement and facet combination: product_facet counted ahead.
+
+    A catalog query without search words counts its facets from these few rows instead of every listed
+    product's row; catalog.facet_index adds and takes away as it writes product_facet.
+    """
+
+    __tablename__ = "facet_count"
+    agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    combo_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    listed: int = 0
