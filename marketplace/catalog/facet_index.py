@@ -82,7 +82,8 @@ def _write(connection: Connection, rows: list[dict]) -> None:
 
 
 def _add_counts(connection: Connection, change: Counter) -> None:
-    """Add these changes to facet_count, in key order (two writers of one combination wait, never deadlock)."""
+    """Add these changes to facet_count in key order: a second writer of the same combinations waits for the first
+    (ON CONFLICT takes the row lock) and adds to its count."""
     rows = [{"agreement_id": a, "combo_id": c, "listed": n} for (a, c), n in sorted(change.items()) if n]
     if rows:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite

@@ -209,7 +209,7 @@ def _cube(session: Session, match: _Match, query: CatalogQuery) -> tuple[int, di
         misses = [i for i, want in wanted if want not in split[i]]
         if not misses:
             total += count
-            dims = zip(per_dim, split)
+            dims = zip(per_dim, split, strict=True)
         elif len(misses) == 1:
             dims = ((per_dim[misses[0]], split[misses[0]]),)
         else:
