@@ -86,7 +86,8 @@ def make_product(session: Session, *, agreement=None, type: str = "package", tit
     n = next(_seq)
     product = Product(slug=kw.pop("slug", f"test-product-{n}"), type=type, status=status,
                       operator_id=agreement.operator_id, agreement_id=agreement.id,
-                      title=title or f"测试数据产品{n}", summary="测试摘要", domain=domain, region="福建省",
+                      title=title or f"测试数据产品{n}", summary=kw.pop("summary", "测试摘要"), domain=domain,
+                      region="福建省",
                       openness=openness, registration_code=f"REG-{n}",
                       listed_at=utcnow() if status == "listed" else None,
                       **kw)

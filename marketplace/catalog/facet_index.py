@@ -31,9 +31,9 @@ PRICE_RANGES: dict[str, tuple[int, int | None] | None] = {
 }
 _SOURCE = (Product.id, Product.status, Product.agreement_id, Product.type, Product.domain, Product.region,
            Product.operator_id, Product.openness, Product.update_frequency, Product.min_price_fen,
-           Product.charge_forms, Product.sale_block)
+           Product.charge_forms, Product.sale_block, Product.title)
 _WATCHED = ("status", "sale_block", "agreement_id", "type", "domain", "region", "operator_id", "openness",
-            "update_frequency", "min_price_fen", "charge_forms", "search_words")
+            "update_frequency", "min_price_fen", "charge_forms", "search_words", "title")
 _CHUNK = 500
 _COMBOS: dict[int, tuple[str, ...]] = {}  # combo id → values; combos never change, so never stale
 _MAX_COMBOS = 200_000
@@ -55,13 +55,14 @@ def combo_id(values: dict) -> int:
 
 def facet_row(row) -> dict | None:
     """The product_facet row of one product row selected as _SOURCE (None when it is not listed or not on sale)."""
-    pid, status, agreement_id, type_, domain, region, operator_id, openness, freq, fen, forms, block = row
+    pid, status, agreement_id, type_, domain, region, operator_id, openness, freq, fen, forms, block, title = row
     if status != ProductStatus.LISTED or block:  # supply.on_sale: a stored reason keeps it out of the catalog
         return None
     values = {"type": str(type_), "domain": domain, "region": region or "", "operator_id": operator_id,
               "openness": str(openness), "update_frequency": freq or "", "price": price_bucket(fen),
               "charge_forms": forms or ""}
-    return {"product_id": pid, "agreement_id": agreement_id, "combo_id": combo_id(values), **values}
+    return {"product_id": pid, "agreement_id": agreement_id, "combo_id": combo_id(values), **values,
+            "lower_title": (title or "").lower()}
 
 
 def _insert_combos(connection: Connection, rows: list[dict]) -> None:

@@ -4,13 +4,15 @@ Each facet is counted with every other filter applied (so the counts equal the r
 The text match is computed once per query as a subquery of ids (FTS5 rowids, or the tsvector match).
 Counts and the relevance page read the narrow `product_facet` table (catalog.facet_index), or without search
 words its counts kept ahead (`facet_count`); the other sorts read `product` through its sort indexes.
+Relevance ranks by where the words are (every one in the title first), then newest: no per-match score.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, Integer, func, literal_column, select, text
+from sqlalchemy import Integer, String, and_, bindparam, func, literal_column, not_, select, text
 from sqlmodel import Session
 
 from marketplace.catalog.facet_index import FACET_COLUMNS, PRICE_RANGES, combo_values, price_bucket  # noqa: F401
@@ -80,38 +82,48 @@ def _facet_condition(name: str, value: str):
     return getattr(ProductFacet, name) == value
 
 
+_LIKE_SPECIAL = re.compile(r"[/%_]")
+
+
+def _containing(word: str) -> str:
+    """A LIKE pattern (escape character /) for a string that holds this word anywhere."""
+    return "%" + _LIKE_SPECIAL.sub(lambda m: "/" + m.group(0), word) + "%"
+
+
+def _inline(value: str):
+    """A string written into the SQL itself: PostgreSQL then plans for this word, and a statement psycopg prepares
+    after five runs keeps a plan per word (a generic plan scans every match of a common word to sort them)."""
+    return bindparam(None, value, type_=String, literal_execute=True)
+
+
 class _Match:
-    """The text match of one query on one backend: `ids` to filter by, `sub` (id, rank) to order by.
+    """The text match of one query on one backend: `ids` (a subquery of product ids) to filter by.
 
     On PostgreSQL `on_product` / `on_facet` are the match as a condition on `product` / `product_facet`
-    themselves (each holds the tsvector; a self-join misleads the planner), `facet_rank` ranks on the latter.
+    themselves (each holds the tsvector; a self-join misleads the planner). `newest` orders matches newest
+    first as the match yields them (SQLite: FTS5 rowids descending, so a LIMIT stops the scan early).
     """
 
     def __init__(self, session: Session, q: str):
         on = today()  # few rows each; literal lists plan better
         self.live = list(session.execute(in_force_agreement_ids(on)).scalars())
         self.unmandated = list(session.execute(unmandated_ids(on)).scalars())
-        terms = query_terms(q)
-        self.sub = self.ids = self.on_product = self.on_facet = None
-        if not terms:
+        self.terms = query_terms(q)
+        self.ids = self.on_product = self.on_facet = None
+        self.newest = ProductFacet.product_id.desc()
+        if not self.terms:
             return
         if session.get_bind().dialect.name == "sqlite":
-            sql = text("SELECT rowid AS id, bm25(product_fts) AS rank FROM product_fts "
-                       "WHERE product_fts MATCH :m").bindparams(m=fts_match_expression(terms))
-            self.sub = sql.columns(id=Integer, rank=Float).subquery("fts")
             plain = text("SELECT rowid AS id FROM product_fts WHERE product_fts MATCH :m")
-            self.ids = plain.bindparams(m=fts_match_expression(terms)).columns(id=Integer).subquery("fts_ids")
-            self.order = self.sub.c.rank.asc()
+            self.ids = plain.bindparams(m=fts_match_expression(self.terms)).columns(id=Integer).subquery("fts_ids")
+            self.newest = self.ids.c.id.desc()
         else:
             vector = literal_column("product.search_vector")  # generated column, see search.install_search
-            tsq = func.to_tsquery(literal_column("'simple'::regconfig"), pg_tsquery_expression(terms))
-            rank = func.ts_rank(vector, tsq).label("rank")
-            self.sub = select(Product.id.label("id"), rank).where(vector.op("@@")(tsq)).subquery("fts")
+            tsq = func.to_tsquery(literal_column("'simple'::regconfig"), _inline(pg_tsquery_expression(self.terms)))
             self.ids = select(Product.id.label("id")).where(vector.op("@@")(tsq)).subquery("fts_ids")
             self.on_product = vector.op("@@")(tsq)
             facet_vector = literal_column("product_facet.search_vector")  # see facet_index.install_facets
-            self.on_facet, self.facet_rank = facet_vector.op("@@")(tsq), func.ts_rank(facet_vector, tsq).desc()
-            self.order = self.sub.c.rank.desc()
+            self.on_facet = facet_vector.op("@@")(tsq)
 
 
 def _where(query: CatalogQuery, match: _Match) -> list:
@@ -129,15 +141,14 @@ def _select(columns, match: _Match, query: CatalogQuery):
     return stmt.where(*_where(query, match))
 
 
-def _facet_select(columns, match: _Match, *, ranked: bool = False, filters: dict | None = None):
+def _facet_select(columns, match: _Match, *, filters: dict | None = None):
     """Visible products passing the text match (and these filters), read from the narrow facet table."""
     stmt = select(*columns).select_from(ProductFacet)
     conds = [_facet_condition(k, v) for k, v in (filters or {}).items()]
-    sub = match.sub if ranked else match.ids
     if match.on_facet is not None:
         conds.append(match.on_facet)
-    elif sub is not None:
-        stmt = stmt.join(sub, sub.c.id == ProductFacet.product_id)
+    elif match.ids is not None:
+        stmt = stmt.join(match.ids, match.ids.c.id == ProductFacet.product_id)
     # the facet table holds only listed products with no stored reason (supply.on_sale.stored_block)
     if match.unmandated:
         conds.append(ProductFacet.product_id.not_in(match.unmandated))
@@ -229,14 +240,27 @@ def _order(query: CatalogQuery) -> list:
     return [Product.listed_at.desc(), Product.id.desc()]
 
 
+def _relevance_ids(session: Session, match: _Match, query: CatalogQuery, offset: int) -> list[int]:
+    """Relevance: first the matches whose title holds every search word, then the others; newest first in each.
+
+    Each tier is read newest first with a LIMIT, so a page stops after the rows it shows (and those before it)
+    instead of scoring every match.
+    """
+    titled = and_(*(ProductFacet.lower_title.like(_inline(_containing(term)), escape="/") for term in match.terms))
+    want, found = offset + query.per_page, []
+    for tier in (titled, not_(titled)):
+        stmt = _facet_select([ProductFacet.product_id], match, filters=query.filters).where(tier)
+        found += session.execute(stmt.order_by(match.newest).limit(want - len(found))).scalars()
+        if len(found) >= want:
+            break
+    return found[offset:want]
+
+
 def _page_ids(session: Session, match: _Match, query: CatalogQuery) -> list[int]:
     offset = (query.page - 1) * query.per_page
-    if query.sort == "relevance" and match.sub is not None:  # rank within the matches, on narrow rows
-        stmt = _facet_select([ProductFacet.product_id], match, ranked=True, filters=query.filters)
-        rank = match.facet_rank if match.on_facet is not None else match.order
-        stmt = stmt.order_by(rank, ProductFacet.product_id.desc())
-    else:
-        stmt = _select([Product.id], match, query).order_by(*_order(query))
+    if query.sort == "relevance" and match.terms:
+        return _relevance_ids(session, match, query, offset)
+    stmt = _select([Product.id], match, query).order_by(*_order(query))
     return list(session.execute(stmt.limit(query.per_page).offset(offset)).scalars())
 
 

@@ -5,7 +5,7 @@ exactly while the product is listed. `combo_id` names the product's combination 
 of them, spelled out once in FacetCombo), so counting groups by two integers instead of eight strings.
 """
 
-from sqlalchemy import BigInteger, Index
+from sqlalchemy import BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -25,6 +25,8 @@ class ProductFacet(SQLModel, table=True):
     update_frequency: str = Field(max_length=30)
     price: str = Field(max_length=20)  # a key of catalog.queries.PRICE_RANGES
     charge_forms: str = Field(default="", max_length=300)  # " one_off free_public "
+    # the title lower-cased: relevance puts products whose title holds every search word first (catalog.queries)
+    lower_title: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class FacetCombo(SQLModel, table=True):
