@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from marketplace import accounts
 from marketplace.audit import Actor, record_audit
+from marketplace.catalog.popular import refresh_popularity
 from marketplace.clock import SHANGHAI
 from marketplace.demand.demo import load_demand_demo
 from marketplace.demo_files import prepare_delivery
@@ -81,6 +82,7 @@ def load_demo(session: Session, storage_dir: Path | None = None) -> dict[str, Or
     _load_later_parts(session, orgs, storage_dir)
     _read_setup_notifications(session)
     session.flush()
+    refresh_popularity(session)  # as the nightly seal-usage would have: the catalog's 最受欢迎 sort
     return orgs
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from marketplace.clock import now, today
@@ -60,6 +60,19 @@ def activity(session: Session, *, days: int = POPULAR_DAYS) -> dict[int, int]:
             if count:
                 scores[product_id] = scores.get(product_id, 0) + int(count)
     return scores
+
+
+def refresh_popularity(session: Session, *, days: int = POPULAR_DAYS) -> int:
+    """Store each product's `activity` as product.popularity, which the catalog's 最受欢迎 sort orders by; returns
+    how many products changed (caller commits). Run nightly by `seal-usage`, after the day's receipts are sealed."""
+    scores = activity(session, days=days)
+    stored = session.execute(select(Product.id, Product.popularity))
+    changed = [{"pid": pid, "score": scores.get(pid, 0)} for pid, old in stored if scores.get(pid, 0) != old]
+    if changed:
+        table = Product.__table__
+        session.execute(update(table).where(table.c.id == bindparam("pid")).values(popularity=bindparam("score")),
+                        changed)
+    return len(changed)
 
 
 def recent_activity(session: Session, *, days: int = POPULAR_DAYS) -> dict[int, int]:

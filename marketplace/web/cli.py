@@ -16,6 +16,7 @@ from marketplace import accounts
 from marketplace.audit import Actor, Checkpoint, CheckpointError, rekey_legacy_chain, verify_audit, write_checkpoint
 from marketplace.billing.errors import BillingError
 from marketplace.billing.receipts import seal_day
+from marketplace.catalog.popular import refresh_popularity
 from marketplace.clock import today as today_local
 from marketplace.db import session_scope
 from marketplace.demo import load_demo
@@ -135,6 +136,7 @@ def seal_usage_command(day):
 
     Prints the day and how many receipts (entitlements with billable calls) it has. A day sealed before is checked
     and what late calls changed is sealed again. Billing seals any day of its month not sealed yet by itself.
+    Then stores the catalog's popularity (the last 30 days' paid orders and calls, as on the home page).
     """
     today = today_local()
     try:
@@ -144,6 +146,7 @@ def seal_usage_command(day):
     with session_scope(_engine()) as session:
         try:
             count = seal_day(session, day=on, today=today)
+            refresh_popularity(session)
         except BillingError as e:
             session.rollback()
             raise click.UsageError(error_text(e)) from None

@@ -8,7 +8,7 @@ from marketplace.billing.receipts import seal_day
 from marketplace.catalog.popular import REFRESH, activity
 from marketplace.catalog.search import index_product
 from marketplace.clock import FixedClock, now, today, use_clock
-from marketplace.models import Agreement, ApiKey, OrderLine
+from marketplace.models import Agreement, ApiKey, OrderLine, Product
 from marketplace.models.billing import UsageReceipt
 from marketplace.models.metering import UsageEvent
 from tests.factories import make_org, make_product
@@ -130,3 +130,38 @@ def test_sealed_days_are_counted_from_their_receipts_and_the_rest_from_events(se
     _calls(session, books, 2, day=today().isoformat())  # today is never sealed
     session.commit()
     assert activity(session) == {books.product.id: 5 + 45 + 2}
+
+
+def test_popular_sort_follows_the_nightly_activity_scores(runner, session):
+    """最受欢迎 in the catalog ranks by the home page's scores as the nightly seal-usage stored them."""
+    from marketplace.catalog.queries import CatalogQuery, search_catalog
+
+    books = Books(session)
+    api = books.product
+    agreement = session.get(Agreement, api.agreement_id)
+    sold = make_product(session, agreement=agreement, title="近期畅销数据包")
+    newer = [make_product(session, agreement=agreement, title=f"新上架数据包{i}") for i in range(3)]
+    for p in [api, sold, *newer]:
+        index_product(session, p)
+    session.commit()
+    _calls(session, books, 4, day=(today() - timedelta(days=2)).isoformat())
+    for days_ago in (1, 10):
+        _sell(session, books, sold, days_ago=days_ago)
+    _sell(session, books, newer[0], days_ago=40)  # out of the window: no score
+
+    def popular():
+        session.expire_all()
+        return [p.id for p in search_catalog(session, CatalogQuery(sort="popular")).items]
+
+    result = runner.invoke(args=["seal-usage"])
+    assert result.exit_code == 0, result.output
+    assert popular() == [api.id, sold.id, newer[2].id, newer[1].id, newer[0].id]
+    assert [session.get(Product, p.id).popularity for p in (api, sold, *newer)] == [4, 2, 0, 0, 0]
+    _sell(session, books, newer[1], days_ago=0)
+    for _ in range(3):
+        _sell(session, books, newer[1], days_ago=0)
+    assert popular()[0] == api.id  # a sale counts from the next night on
+    assert runner.invoke(args=["seal-usage"]).exit_code == 0
+    assert popular()[:3] == [newer[1].id, api.id, sold.id]
+    assert runner.invoke(args=["seal-usage"]).exit_code == 0  # rerun: the same scores
+    assert [session.get(Product, p.id).popularity for p in (api, sold, *newer)] == [4, 2, 0, 4, 0]
