@@ -128,7 +128,7 @@ def build(engine, n: int) -> None:
                              [{"id": p["id"], "w": p["search_words"]} for p in products])
     with engine.begin() as conn:
         rebuild_facets(conn)  # bulk Core inserts bypass index_product
-    tables = ("product", "price_plan", "product_facet", "facet_combo")
+    tables = ("product", "price_plan", "product_facet", "facet_combo", "facet_count", "word_count")
     if sqlite:
         with engine.begin() as conn:
             for table in tables:

@@ -3,21 +3,24 @@
 `index_product` syncs a product explicitly; an `after_flush` listener also syncs any Product whose
 facet-relevant columns an ORM flush changed (or that was inserted or deleted), so other writers cannot
 leave it stale. Core bulk writes to `product` must call `sync_product_facets` or `rebuild_facets`.
-Both keep `facet_count` (listed products per agreement and combination) equal to product_facet counted.
+Both keep `facet_count` (listed products per agreement and combination) equal to product_facet counted, and
+`word_count` (the same per word of the full-text index); `search.index_product` moves the word counts when it
+rewrites a product's FTS5 row on SQLite.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from itertools import chain
 
-from sqlalchemy import delete, event, func, inspect, select, text
+from sqlalchemy import bindparam, delete, event, func, inspect, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from marketplace.models import FacetCombo, FacetCount, Product, ProductFacet, ProductStatus
+from marketplace.models import FacetCombo, FacetCount, Product, ProductFacet, ProductStatus, WordCount
 
 FACET_COLUMNS = ("type", "domain", "region", "operator_id", "openness", "update_frequency", "price", "charge_forms")
 # Price ranges in fen: key → (lowest, highest or None); "negotiated" means no public price.
@@ -82,40 +85,129 @@ def _write(connection: Connection, rows: list[dict]) -> None:
                                {"ids": [r["product_id"] for r in rows]})
 
 
+def _add(connection: Connection, table, keys: tuple[str, ...], change: Counter) -> None:
+    """Add these changes to a count table (facet_count, word_count) in key order: a second writer of the same keys
+    waits for the first (ON CONFLICT takes the row lock) and adds to its count. Keys that fall to 0 are removed."""
+    rows = [{**dict(zip(keys, key, strict=True)), "listed": n} for key, n in sorted(change.items()) if n]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), _CHUNK):
+        stmt = dialect.insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys),
+                                          set_={"listed": table.c.listed + stmt.excluded.listed})
+        connection.execute(stmt, rows[start:start + _CHUNK])
+    fallen = [{f"k_{k}": v for k, v in r.items() if k != "listed"} for r in rows if r["listed"] < 0]
+    if fallen:
+        same = [table.c[k] == bindparam(f"k_{k}") for k in keys]
+        connection.execute(delete(table).where(*same, table.c.listed <= 0), fallen)
+
+
 def _add_counts(connection: Connection, change: Counter) -> None:
-    """Add these changes to facet_count in key order: a second writer of the same combinations waits for the first
-    (ON CONFLICT takes the row lock) and adds to its count."""
-    rows = [{"agreement_id": a, "combo_id": c, "listed": n} for (a, c), n in sorted(change.items()) if n]
-    if rows:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(FacetCount.__table__)
-        stmt = stmt.on_conflict_do_update(index_elements=["agreement_id", "combo_id"],
-                                          set_={"listed": FacetCount.__table__.c.listed + stmt.excluded.listed})
-        connection.execute(stmt, rows)
+    _add(connection, FacetCount.__table__, ("agreement_id", "combo_id"), change)
+
+
+def fts_words(connection: Connection, docs: dict[int, str]) -> dict[int, frozenset[str]]:
+    """SQLite: the distinct FTS5 tokens of these texts, tokenized by FTS5 itself in a scratch table of this connection
+    (so they are exactly the words `product_fts MATCH` finds)."""
+    if not docs:
+        return {}
+    connection.exec_driver_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_probe USING fts5(words)")
+    connection.exec_driver_sql(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_probe_terms USING fts5vocab(temp, word_probe, instance)")
+    connection.execute(text("INSERT INTO temp.word_probe (rowid, words) VALUES (:id, :w)"),
+                       [{"id": i, "w": w} for i, w in docs.items()])
+    words: dict[int, set[str]] = {i: set() for i in docs}
+    for doc, term in connection.exec_driver_sql("SELECT DISTINCT doc, term FROM temp.word_probe_terms"):
+        words[doc].add(term)
+    connection.exec_driver_sql("DELETE FROM temp.word_probe")
+    return {i: frozenset(w) for i, w in words.items()}
+
+
+def _indexed_words(connection: Connection, ids: list[int]) -> dict[int, frozenset[str]]:
+    """The words the full-text index holds for these products now (SQLite: product_fts; PostgreSQL: the facet
+    rows' copy of the tsvector)."""
+    if not ids:
+        return {}
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(text("SELECT product_id, tsvector_to_array(search_vector) FROM product_facet "
+                                       "WHERE product_id = ANY(:ids)"), {"ids": ids})
+        return {pid: frozenset(words or ()) for pid, words in rows}
+    rows = connection.execute(text("SELECT rowid, words FROM product_fts WHERE rowid IN (SELECT value FROM "
+                                   "json_each(:ids))"), {"ids": json.dumps(ids)})
+    return fts_words(connection, dict(rows.all()))
+
+
+def _word_change(gone: list[tuple], gone_words: dict, rows: list[dict], words: dict) -> Counter:
+    change: Counter = Counter()
+    for pid, agreement, combo in gone:
+        for word in gone_words.get(pid, ()):
+            change[(word, agreement, combo)] -= 1
+    for r in rows:
+        for word in words.get(r["product_id"], ()):
+            change[(word, r["agreement_id"], r["combo_id"])] += 1
+    return change
+
+
+def _add_words(connection: Connection, change: Counter) -> None:
+    _add(connection, WordCount.__table__, ("word", "agreement_id", "combo_id"), change)
+
+
+def recount_words(connection: Connection, product_id: int, before: frozenset[str], after: frozenset[str]) -> None:
+    """SQLite: product_fts now holds `after` instead of `before` for this product: move its word counts."""
+    row = connection.execute(select(ProductFacet.agreement_id, ProductFacet.combo_id)
+                             .where(ProductFacet.product_id == product_id)).first()
+    if row is not None and before != after:
+        change = Counter({(w, row[0], row[1]): 1 for w in after - before})
+        change.update({(w, row[0], row[1]): -1 for w in before - after})
+        _add_words(connection, change)
 
 
 def sync_product_facets(connection: Connection, product_ids) -> None:
     """Make the facet rows of these products match the product table (listed → one row, else none)."""
     ids = sorted({int(i) for i in product_ids if i is not None})
     facet = ProductFacet.__table__.c
+    postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
+        old_words = {} if postgres else _indexed_words(connection, chunk)  # SQLite: product_fts does not change here
+        returned = [facet.product_id, facet.agreement_id, facet.combo_id]
+        if postgres:
+            returned.append(func.tsvector_to_array(literal_column("product_facet.search_vector")))
         gone = connection.execute(delete(ProductFacet.__table__).where(facet.product_id.in_(chunk))
-                                  .returning(facet.agreement_id, facet.combo_id)).all()
+                                  .returning(*returned)).all()
+        if postgres:
+            old_words = {g[0]: frozenset(g[3] or ()) for g in gone}
         rows = [r for r in map(facet_row, connection.execute(select(*_SOURCE).where(Product.id.in_(chunk)))) if r]
         _write(connection, rows)
         change = Counter((r["agreement_id"], r["combo_id"]) for r in rows)
-        change.subtract(Counter(map(tuple, gone)))
+        change.subtract(Counter((g[1], g[2]) for g in gone))
         _add_counts(connection, change)
+        new_words = _indexed_words(connection, [r["product_id"] for r in rows]) if postgres else old_words
+        _add_words(connection, _word_change([tuple(g[:3]) for g in gone], old_words, rows, new_words))
 
 
 def _count_all(connection: Connection) -> None:
-    """facet_count from product_facet counted whole."""
+    """facet_count and word_count from product_facet (and the full-text index) counted whole."""
     facet = ProductFacet.__table__.c
     connection.execute(delete(FacetCount.__table__))
     connection.execute(FacetCount.__table__.insert().from_select(
         ["agreement_id", "combo_id", "listed"],
         select(facet.agreement_id, facet.combo_id, func.count()).group_by(facet.agreement_id, facet.combo_id)))
+    _count_words(connection)
+
+
+def _count_words(connection: Connection) -> None:
+    connection.execute(delete(WordCount.__table__))
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "INSERT INTO word_count (word, agreement_id, combo_id, listed) SELECT w, agreement_id, combo_id, count(*) "
+            "FROM product_facet, unnest(tsvector_to_array(search_vector)) AS w GROUP BY w, agreement_id, combo_id")
+        return
+    connection.exec_driver_sql(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.product_fts_terms USING fts5vocab(main, product_fts, instance)")
+    connection.exec_driver_sql(
+        "INSERT INTO word_count (word, agreement_id, combo_id, listed) "
+        "SELECT v.term, f.agreement_id, f.combo_id, count(DISTINCT v.doc) FROM temp.product_fts_terms v "
+        "JOIN product_facet f ON f.product_id = v.doc GROUP BY v.term, f.agreement_id, f.combo_id")
 
 
 def rebuild_facets(connection: Connection) -> int:
@@ -175,3 +267,5 @@ def install_facets(connection: Connection) -> None:
         rebuild_facets(connection)
     elif not empty and connection.execute(select(FacetCount.combo_id).limit(1)).first() is None:
         _count_all(connection)  # a database from before facet_count
+    elif not empty and connection.execute(select(WordCount.combo_id).limit(1)).first() is None:
+        _count_words(connection)  # a database from before word_count

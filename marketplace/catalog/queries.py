@@ -2,8 +2,9 @@
 
 Each facet is counted with every other filter applied (so the counts equal the results a click gives).
 The text match is computed once per query as a subquery of ids (FTS5 rowids, or the tsvector match).
-Counts and the relevance page read the narrow `product_facet` table (catalog.facet_index), or without search
-words its counts kept ahead (`facet_count`); the other sorts read `product` through its sort indexes.
+Counts and the relevance page read the narrow `product_facet` table (catalog.facet_index), or the counts kept
+ahead: `facet_count` without search words, `word_count` for one plain word; the other sorts read `product`
+through its sort indexes.
 Relevance ranks by where the words are (every one in the title first), then newest: no per-match score.
 """
 
@@ -18,7 +19,7 @@ from sqlmodel import Session
 from marketplace.catalog.facet_index import FACET_COLUMNS, PRICE_RANGES, combo_values, price_bucket  # noqa: F401
 from marketplace.catalog.search import fts_match_expression, pg_tsquery_expression, query_terms
 from marketplace.clock import today
-from marketplace.models import FacetCount, Product, ProductFacet
+from marketplace.models import FacetCount, Product, ProductFacet, WordCount
 from marketplace.supply.on_sale import in_force_agreement_ids, on_sale_clause, unmandated_ids
 
 SORTS = ("relevance", "newest", "popular", "price_asc", "price_desc")
@@ -141,8 +142,9 @@ def _select(columns, match: _Match, query: CatalogQuery):
     return stmt.where(*_where(query, match))
 
 
-def _facet_select(columns, match: _Match, *, filters: dict | None = None):
-    """Visible products passing the text match (and these filters), read from the narrow facet table."""
+def _facet_select(columns, match: _Match, *, filters: dict | None = None, hidden: bool = False):
+    """Visible products passing the text match (and these filters), read from the narrow facet table; `hidden`:
+    instead the matching unmandated broker products, which the counts kept ahead include."""
     stmt = select(*columns).select_from(ProductFacet)
     conds = [_facet_condition(k, v) for k, v in (filters or {}).items()]
     if match.on_facet is not None:
@@ -150,7 +152,9 @@ def _facet_select(columns, match: _Match, *, filters: dict | None = None):
     elif match.ids is not None:
         stmt = stmt.join(match.ids, match.ids.c.id == ProductFacet.product_id)
     # the facet table holds only listed products with no stored reason (supply.on_sale.stored_block)
-    if match.unmandated:
+    if hidden:
+        conds.append(ProductFacet.product_id.in_(match.unmandated))
+    elif match.unmandated:
         conds.append(ProductFacet.product_id.not_in(match.unmandated))
     return stmt.where(ProductFacet.agreement_id.in_(match.live), *conds)
 
@@ -160,18 +164,27 @@ assert len(FACET_COLUMNS) == len(CUBE_DIMS)  # the same dimensions in the same o
 _FORMS = CUBE_DIMS.index("charge_form")
 
 
+# A word FTS5 and PostgreSQL's parser both keep as one token, whatever their Unicode tables: ASCII letters and
+# digits, CJK ideographs of Unicode 1.1. A one-word query of such a word is counted from word_count.
+_PLAIN_WORD = re.compile(r"[0-9a-z\u4e00-\u9fa5]+")
+
+
 def _counted_ahead(session: Session, match: _Match) -> dict[int, int]:
-    """Visible products per combination without a text match: facet_count's rows of the agreements in force,
-    less the unmandated broker products (few), instead of a GROUP BY over every listed product."""
+    """Visible products per combination from the counts kept ahead: facet_count without a text match, word_count
+    for one plain word; the agreements in force only, less the unmandated broker products (few, read live)."""
     groups: dict[int, int] = {}
-    counted = select(FacetCount.combo_id, FacetCount.listed).where(FacetCount.agreement_id.in_(match.live),
-                                                                   FacetCount.listed > 0)
+    if match.terms:
+        table = WordCount
+        counted = select(WordCount.combo_id, WordCount.listed).where(WordCount.word == _inline(match.terms[0]))
+    else:
+        table = FacetCount
+        counted = select(FacetCount.combo_id, FacetCount.listed)
+    counted = counted.where(table.agreement_id.in_(match.live), table.listed > 0)
     connection = session.connection()  # Core rows: the ORM's result handling costs more than the query here
     for combo, count in connection.execute(counted):
         groups[combo] = groups.get(combo, 0) + count
     if match.unmandated:
-        hidden = select(ProductFacet.combo_id).where(ProductFacet.agreement_id.in_(match.live),
-                                                     ProductFacet.product_id.in_(match.unmandated))
+        hidden = _facet_select([ProductFacet.combo_id], match, hidden=True)
         for combo in connection.execute(hidden).scalars():
             groups[combo] = groups.get(combo, 0) - 1
     return {combo: count for combo, count in groups.items() if count > 0}
@@ -179,7 +192,7 @@ def _counted_ahead(session: Session, match: _Match) -> dict[int, int]:
 
 def _combo_counts(session: Session, match: _Match) -> dict[tuple[str, ...], int]:
     """Visible matches per combination of facet values (CUBE_DIMS order), from two-integer groups."""
-    if match.ids is None:
+    if match.ids is None or (len(match.terms) == 1 and _PLAIN_WORD.fullmatch(match.terms[0])):
         groups = _counted_ahead(session, match)
     else:
         stmt = _facet_select([ProductFacet.combo_id, func.count()], match)

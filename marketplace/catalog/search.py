@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from marketplace.catalog.facet_index import sync_product_facets
+from marketplace.catalog.facet_index import fts_words, recount_words, sync_product_facets
 from marketplace.catalog.visibility import lowest_price_fen
 from marketplace.catalog_terms import DOMAINS, PRODUCT_TYPES
 from marketplace.models import Organization, PricePlan, Product
@@ -79,9 +79,13 @@ def index_product(session: Session, product: Product) -> None:
     session.flush()
     sync_product_facets(session.connection(), [product.id])
     if session.get_bind().dialect.name == "sqlite":
+        connection = session.connection()
+        old = session.execute(text("SELECT words FROM product_fts WHERE rowid = :id"), {"id": product.id}).scalar()
         session.execute(text("DELETE FROM product_fts WHERE rowid = :id"), {"id": product.id})
         session.execute(text("INSERT INTO product_fts (rowid, words) VALUES (:id, :w)"),
                         {"id": product.id, "w": product.search_words})
+        words = fts_words(connection, {0: old or "", 1: product.search_words})
+        recount_words(connection, product.id, words[0], words[1])  # word_count follows product_fts
 
 
 def fts_match_expression(terms: list[str]) -> str:

@@ -11,7 +11,7 @@ from marketplace.models.accounts import (
     UserSession,
 )
 from marketplace.models.audit import AuditCheckpoint, AuditRecord
-from marketplace.models.catalog_index import FacetCombo, FacetCount, ProductFacet  # noqa: F401
+from marketplace.models.catalog_index import FacetCombo, FacetCount, ProductFacet, WordCount  # noqa: F401
 from marketplace.models.commerce import (
     ApiKey,
     ApiKeyStatus,

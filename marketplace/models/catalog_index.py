@@ -55,3 +55,18 @@ class FacetCount(SQLModel, table=True):
     agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     combo_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
     listed: int = 0
+
+
+class WordCount(SQLModel, table=True):
+    """Listed products per search word, agreement and facet combination: product_facet counted ahead by word.
+
+    A catalog query of one plain word counts its facets from these rows instead of every matching product's
+    row. The words are those of the full-text index (FTS5 tokens on SQLite, tsvector lexemes on PostgreSQL),
+    so counting by word agrees with matching by word; catalog.facet_index keeps them with the facet rows.
+    """
+
+    __tablename__ = "word_count"
+    word: str = Field(sa_type=Text, primary_key=True)
+    agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    combo_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    listed: int = 0

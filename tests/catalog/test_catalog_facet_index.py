@@ -6,14 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from marketplace.audit import Actor
 from marketplace.catalog.facet_index import _SOURCE, facet_row, install_facets, price_bucket, rebuild_facets
 from marketplace.catalog.queries import CUBE_DIMS, CatalogQuery, search_catalog
 from marketplace.catalog.search import index_product
 from marketplace.clock import today
-from marketplace.models import Agreement, FacetCount, OrgKind, Product, ProductFacet, ProductStatus, Role
+from marketplace.models import Agreement, FacetCount, OrgKind, Product, ProductFacet, ProductStatus, Role, WordCount
 from marketplace.supply.agreements import AgreementIn, grant_agreement, terminate_agreement
 from marketplace.supply.cap_setting import set_cap
 from marketplace.supply.enforcement import enforce_terms
@@ -41,11 +41,28 @@ def _expected(session) -> dict[int, dict]:
 
 
 def _assert_counts_agree(session, rows: dict[int, dict]) -> None:
-    """facet_count (its non-zero rows) holds exactly these facet rows counted per agreement and combination."""
+    """facet_count holds exactly these facet rows counted per agreement and combination (no row of 0), and
+    word_count the facet rows counted per word of the full-text index as well."""
     counted = Counter((r["agreement_id"], r["combo_id"]) for r in rows.values())
     stored = {(a, c): n for a, c, n in session.execute(select(FacetCount.agreement_id, FacetCount.combo_id,
-                                                              FacetCount.listed)) if n}
+                                                              FacetCount.listed))}
     assert stored == dict(counted)
+    words = {(w, a, c): n for w, a, c, n in session.execute(select(WordCount.word, WordCount.agreement_id,
+                                                                   WordCount.combo_id, WordCount.listed))}
+    assert words == _words_counted_whole(session)
+
+
+def _words_counted_whole(session) -> dict:
+    """Facet rows per word of the full-text index, counted from scratch in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        sql = ("SELECT w, agreement_id, combo_id, count(*) FROM product_facet, "
+               "unnest(tsvector_to_array(search_vector)) AS w GROUP BY w, agreement_id, combo_id")
+    else:
+        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.check_terms USING fts5vocab(main, product_fts, "
+                             "instance)"))
+        sql = ("SELECT v.term, f.agreement_id, f.combo_id, count(DISTINCT v.doc) FROM temp.check_terms v "
+               "JOIN product_facet f ON f.product_id = v.doc GROUP BY v.term, f.agreement_id, f.combo_id")
+    return {(w, a, c): n for w, a, c, n in session.execute(text(sql))}
 
 
 class Supply:
@@ -184,8 +201,9 @@ def test_facets_equal_a_brute_force_count(session):
     products = [p for p in session.execute(select(Product)).scalars() if p.broker_id is None]
     for filters in ({}, {"type": "api"}, {"region": "浙江省", "charge_form": "one_off"}, {"price": "negotiated"},
                     {"domain": "transport", "type": "report", "price": "100_1000"}):
-        result = search_catalog(session, CatalogQuery(filters=filters, per_page=100))
         total, facets = _brute_force(products, {a.id for a in live}, filters)
-        assert (result.total, result.facets) == (total, facets), filters
-        assert len(result.items) == total
+        for q in ("", "信用"):  # every title holds 信用: counted from facet_count, then from word_count
+            result = search_catalog(session, CatalogQuery(q=q, filters=filters, per_page=100))
+            assert (result.total, result.facets) == (total, facets), (q, filters)
+            assert len(result.items) == total
         assert total > 0 or filters

@@ -44,9 +44,12 @@ def catalog(session):
 
 
 def test_facet_counts_equal_result_counts_per_value(session, catalog):
-    for q in ("", "信用", "数据"):
+    for q in ("", "信用", "数据", "企业", "etc", "企业 信用"):  # none, one word (word_count), a stopword, two words
         for base in ({}, {"domain": "transport"}, {"type": "api"}):
             result = search_catalog(session, CatalogQuery(q=q, filters=base, per_page=100))
+            counted = search_catalog(session, CatalogQuery(q=q, filters=base, per_page=100), facets=False).total
+            assert result.total == counted == len(result.items), (q, base)
+            assert counted > 0 or base, q
             for name in FILTERS:
                 for value, count in result.facets[name].items():
                     narrowed = search_catalog(session, CatalogQuery(q=q, filters={**base, name: value}, per_page=100),
