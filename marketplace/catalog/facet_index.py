@@ -153,22 +153,30 @@ def _add_words(connection: Connection, change: Counter) -> None:
 
 def recount_words(connection: Connection, product_id: int, before: frozenset[str], after: frozenset[str]) -> None:
     """SQLite: product_fts now holds `after` instead of `before` for this product: move its word counts."""
-    row = connection.execute(select(ProductFacet.agreement_id, ProductFacet.combo_id)
-                             .where(ProductFacet.product_id == product_id)).first()
-    if row is not None and before != after:
-        change = Counter({(w, row[0], row[1]): 1 for w in after - before})
-        change.update({(w, row[0], row[1]): -1 for w in before - after})
-        _add_words(connection, change)
+    if before != after:
+        row = connection.execute(select(ProductFacet.agreement_id, ProductFacet.combo_id)
+                                 .where(ProductFacet.product_id == product_id)).first()
+        if row is not None:
+            at = [(product_id, row[0], row[1])]
+            facet = [{"product_id": product_id, "agreement_id": row[0], "combo_id": row[1]}]
+            _add_words(connection, _word_change(at, {product_id: before}, facet, {product_id: after}))
 
 
-def sync_product_facets(connection: Connection, product_ids) -> None:
-    """Make the facet rows of these products match the product table (listed → one row, else none)."""
+def sync_product_facets(connection: Connection, product_ids, *, words: dict[int, frozenset[str]] | None = None) -> None:
+    """Make the facet rows of these products match the product table (listed → one row, else none).
+
+    `words` (SQLite): the products' words in product_fts when the caller has them already (else tokenized here).
+    """
     ids = sorted({int(i) for i in product_ids if i is not None})
     facet = ProductFacet.__table__.c
     postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
-        old_words = {} if postgres else _indexed_words(connection, chunk)  # SQLite: product_fts does not change here
+        old_words: dict = {}
+        if not postgres:  # SQLite: product_fts does not change here, so one set of words for the old and new rows
+            known = words or {}
+            old_words = {i: known[i] for i in chunk if i in known}
+            old_words |= _indexed_words(connection, [i for i in chunk if i not in known])
         returned = [facet.product_id, facet.agreement_id, facet.combo_id]
         if postgres:
             returned.append(func.tsvector_to_array(literal_column("product_facet.search_vector")))

@@ -77,15 +77,19 @@ def index_product(session: Session, product: Product) -> None:
         product.charge_forms = f" {' '.join(forms)} " if forms else ""
     session.add(product)
     session.flush()
-    sync_product_facets(session.connection(), [product.id])
-    if session.get_bind().dialect.name == "sqlite":
-        connection = session.connection()
-        old = session.execute(text("SELECT words FROM product_fts WHERE rowid = :id"), {"id": product.id}).scalar()
-        session.execute(text("DELETE FROM product_fts WHERE rowid = :id"), {"id": product.id})
-        session.execute(text("INSERT INTO product_fts (rowid, words) VALUES (:id, :w)"),
-                        {"id": product.id, "w": product.search_words})
-        words = fts_words(connection, {0: old or "", 1: product.search_words})
-        recount_words(connection, product.id, words[0], words[1])  # word_count follows product_fts
+    connection = session.connection()
+    if session.get_bind().dialect.name != "sqlite":
+        sync_product_facets(connection, [product.id])
+        return
+    # SQLite: the facet row is counted under the words product_fts holds, then moved to the new words with it
+    old = session.execute(text("SELECT words FROM product_fts WHERE rowid = :id"), {"id": product.id}).scalar()
+    texts = {0: old or ""} if old == product.search_words else {0: old or "", 1: product.search_words}
+    words = fts_words(connection, texts)  # one tokenization for both (none again for an unchanged text)
+    sync_product_facets(connection, [product.id], words={product.id: words[0]})
+    session.execute(text("DELETE FROM product_fts WHERE rowid = :id"), {"id": product.id})
+    session.execute(text("INSERT INTO product_fts (rowid, words) VALUES (:id, :w)"),
+                    {"id": product.id, "w": product.search_words})
+    recount_words(connection, product.id, words[0], words.get(1, words[0]))  # word_count follows product_fts
 
 
 def fts_match_expression(terms: list[str]) -> str:

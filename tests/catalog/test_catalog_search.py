@@ -1,8 +1,9 @@
 """Segmentation and full-text matching on both backends."""
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from marketplace.catalog.search import index_product, query_terms, segment
+from marketplace.models import Product
 from tests.factories import make_agreement, make_product
 
 
@@ -57,3 +58,15 @@ def test_reindex_catalog_command_rebuilds_the_index(session, runner):
     assert result.exit_code == 0 and "reindexed 1 products" in result.output
     session.expire_all()
     assert _match_ids(session, "水质") == {product.id}
+    from marketplace.catalog.queries import CatalogQuery, search_catalog
+    from tests.catalog.test_catalog_facet_index import _expected, _stored
+
+    assert _stored(session) == _expected(session)  # facet rows, facet_count and word_count agree with a recount
+    assert search_catalog(session, CatalogQuery(q="水质")).facets["domain"] == {"environment": 1}  # from word_count
+    session.execute(update(Product).where(Product.id == product.id).values(title="空气质量数据"))  # behind the ORM
+    session.commit()
+    assert runner.invoke(args=["reindex-catalog"]).exit_code == 0
+    session.expire_all()
+    assert _stored(session) == _expected(session)
+    assert search_catalog(session, CatalogQuery(q="水质")).total == 0
+    assert search_catalog(session, CatalogQuery(q="空气")).facets["domain"] == {"environment": 1}
