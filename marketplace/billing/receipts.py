@@ -8,10 +8,18 @@ first billing run that needs the day, and later runs reuse it.
 A sealed receipt stands only while the day's live figures (billable calls, records and highest event id, read by
 one GROUP BY) still equal the sealed ones: a late event for a sealed day changes them, and that entitlement's
 receipt of that day is computed from its request ids again and resealed. Events are never deleted or edited.
+
+Which entitlements to check: every event up to the seal mark (usage_seal_mark) is known counted, so only the
+entitlements with events above the mark on sealed days are compared (a range of usage_event's primary key). The
+nightly seal raises the mark: it reads the highest event id handed out, waits for every transaction open then to
+end (PostgreSQL takes ids before commit), checks the sealed days' events between the old and the new mark, and
+stores the new one. One writer of receipts at a time (a transaction-level lock), so no receipt computed from an
+older snapshot lands after the mark passed it. Without a mark (0), every entitlement of the sealed days is checked.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -25,7 +33,7 @@ from marketplace.billing.errors import BillingError
 from marketplace.gateway.usage import receipt_digest
 from marketplace.i18n_marker import N_
 from marketplace.models.base import utcnow
-from marketplace.models.billing import UsageReceipt
+from marketplace.models.billing import UsageReceipt, UsageSealMark
 from marketplace.models.metering import UsageEvent
 
 
@@ -58,7 +66,7 @@ def _sealed(session: Session, days: list[str]) -> dict[Key, _Sealed]:
     t = UsageReceipt.__table__.c
     rows = session.connection().execute(
         select(t.entitlement_id, t.day, t.plan_id, t.calls, t.records, t.last_event_id, t.sha256).where(
-            t.day >= days[0], t.day <= days[-1]
+            _day_filter(t.day, days)
         )
     )
     return {(e, d): (p, DayUsage(c, r, i, h)) for e, d, p, c, r, i, h in rows.all()}
@@ -71,20 +79,29 @@ def _day_filter(column, days: list[str]):
     return column.in_(days)
 
 
-def _live(session: Session, days: list[str]) -> dict[int, tuple[int | None, int, int, int]]:
-    """(plan id or None, calls, records, highest id) per entitlement over these days: one GROUP BY, no request ids.
+def _chunks(ids: list[int] | None, size: int = 500) -> list[list[int] | None]:
+    return [None] if ids is None else [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _live(
+    session: Session, days: list[str], entitlement_ids: list[int] | None = None
+) -> dict[int, tuple[int | None, int, int, int]]:
+    """(plan id or None, calls, records, highest id) per entitlement over these days: one GROUP BY, no request ids
+    (of every entitlement, or of these through the (entitlement, day) index).
 
     Per entitlement, not per day: events are only ever added, so when an entitlement's totals over the sealed
     days equal the sums of its sealed receipts, no day of it changed (and the GROUP BY is as cheap as any).
     """
     e = UsageEvent.__table__.c
-    rows = session.connection().execute(
-        select(e.entitlement_id, e.plan_id, func.count(), func.coalesce(func.sum(e.records), 0), func.max(e.id))
-        .where(e.billable.is_(True), _day_filter(e.day, days))
-        .group_by(e.entitlement_id, e.plan_id)
-    )
+    rows = []
+    for chunk in _chunks(entitlement_ids):
+        query = select(e.entitlement_id, e.plan_id, func.count(), func.coalesce(func.sum(e.records), 0), func.max(e.id))
+        query = query.where(e.billable.is_(True), _day_filter(e.day, days))
+        if chunk is not None:
+            query = query.where(e.entitlement_id.in_(chunk))
+        rows += session.connection().execute(query.group_by(e.entitlement_id, e.plan_id)).all()
     out: dict[int, tuple[int | None, int, int, int]] = {}
-    for ent, plan, calls, records, last_id in rows.all():
+    for ent, plan, calls, records, last_id in rows:
         seen = out.get(ent)
         if seen is not None:  # calls under several plan versions
             plan, calls, records, last_id = None, seen[1] + calls, seen[2] + records, max(seen[3], last_id)
@@ -232,9 +249,16 @@ def _sealed_totals(sealed: dict[Key, _Sealed]) -> dict[int, tuple[int | None, in
     return out
 
 
-def _check_sealed(session: Session, days: list[str], sealed: dict[Key, _Sealed]) -> dict[Key, _Sealed]:
-    """The sealed receipts that still stand, and the changed or missing ones of these days computed and resealed."""
-    live, totals = _live(session, days), _sealed_totals(sealed)
+def _check_sealed(
+    session: Session, days: list[str], sealed: dict[Key, _Sealed], candidates: list[int] | None = None
+) -> dict[Key, _Sealed]:
+    """The sealed receipts that still stand, and the changed or missing ones of these days computed and resealed.
+
+    candidates: the only entitlements a late event can have changed (see _late); None: every one.
+    """
+    if candidates is not None and not candidates:
+        return sealed
+    live, totals = _live(session, days, candidates), _sealed_totals(sealed)
     changed = sorted(ent for ent, figures in live.items() if totals.get(ent) != figures)
     if not changed:
         return sealed
@@ -255,10 +279,13 @@ def day_usage(session: Session, *, first: date, last: date) -> dict[int, dict[st
     plan versions (the version is pinned on the entitlement).
     """
     days = days_between(first, last)
+    _hold_receipts(session)
     sealed = _sealed(session, days)
     sealed_days = sorted({day for _, day in sealed})
     open_days = sorted(set(days) - set(sealed_days))
-    found = _check_sealed(session, sealed_days, sealed) if sealed_days else {}
+    found = {}
+    if sealed_days:
+        found = _check_sealed(session, sealed_days, sealed, _late(session, sealed_days, above=seal_mark(session)))
     if open_days:
         found = found | _seal_days(session, open_days)
     out: dict[int, dict[str, DayUsage]] = {}
@@ -275,6 +302,86 @@ def seal_day(session: Session, *, day: date, today: date) -> int:
     if day >= today:
         raise BillingError(N_("%(day)s 尚未结束，次日起才能封存当日用量回执"),
                            params={"day": day.isoformat()}, field="day")
+    settled = settled_event_id(session)  # first: what is read after it holds every event up to it
     usage = day_usage(session, first=day, last=day)
+    if settled is not None:
+        _raise_mark(session, settled, sealed_now=day.isoformat())
     session.flush()
     return len(usage)
+
+
+# Receipts have one writer at a time (PostgreSQL; SQLite's write lock, taken at BEGIN, already does it): a receipt
+# computed from a snapshot older than the seal mark's wait cannot land after the mark passed the events it misses.
+_RECEIPTS_LOCK = text("SELECT pg_advisory_xact_lock(7410043)")
+SETTLE_WAIT_SECONDS = 2.0
+_LAST_ID_PG = text("SELECT pg_sequence_last_value(pg_get_serial_sequence('usage_event', 'id')::regclass)")
+# Every other client transaction open now (each holds the lock on its own virtual transaction id from its start).
+_OPEN_PG = text(
+    "SELECT l.virtualxid FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
+    "WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid() AND a.backend_type = 'client backend'"
+)
+_STILL_OPEN_PG = text(
+    "SELECT virtualxid FROM pg_locks WHERE locktype = 'virtualxid' AND granted AND virtualxid = ANY(:open)"
+)
+
+
+def _hold_receipts(session: Session) -> None:
+    if _is_postgresql(session):
+        session.connection().execute(_RECEIPTS_LOCK)
+
+
+def seal_mark(session: Session) -> int:
+    """Every usage event with an id up to this is counted in its day's receipt, when that day has receipts."""
+    row = session.connection().execute(select(UsageSealMark.through_event_id).where(UsageSealMark.id == 1))
+    return row.scalar() or 0
+
+
+def settled_event_id(session: Session) -> int | None:
+    """The highest usage event id handed out, once every event up to it is committed or never will be; None when
+    a transaction that may still insert one did not end within SETTLE_WAIT_SECONDS.
+
+    SQLite hands ids out under the write lock this transaction holds. PostgreSQL takes them from a sequence before
+    commit, so after reading the sequence this waits for every client transaction that was open then.
+    """
+    conn = session.connection()
+    if not _is_postgresql(session):
+        return conn.execute(select(func.max(UsageEvent.__table__.c.id))).scalar() or 0
+    last = conn.execute(_LAST_ID_PG).scalar() or 0
+    still_open = list(conn.execute(_OPEN_PG).scalars())
+    deadline = time.monotonic() + SETTLE_WAIT_SECONDS
+    while still_open:
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.005)
+        still_open = list(conn.execute(_STILL_OPEN_PG, {"open": still_open}).scalars())
+    return last
+
+
+def _late(session: Session, days: list[str], *, above: int, through: int | None = None) -> list[int] | None:
+    """Entitlements with billable events on these days with ids above the mark (up to `through`): the only ones
+    a late event can have changed. None without a mark (every entitlement is checked)."""
+    if not above:
+        return None
+    e = UsageEvent.__table__.c
+    query = select(e.entitlement_id).where(e.id > above, e.billable.is_(True), _day_filter(e.day, days))
+    if through is not None:
+        query = query.where(e.id <= through)
+    return sorted(session.connection().execute(query.distinct()).scalars())
+
+
+def _raise_mark(session: Session, settled: int, *, sealed_now: str) -> None:
+    """Check the sealed days' events from the mark up to `settled` (the day just sealed is complete), then store
+    `settled` as the new mark."""
+    mark = seal_mark(session)
+    if settled <= mark:
+        return
+    e, r = UsageEvent.__table__.c, UsageReceipt.__table__.c
+    conn = session.connection()
+    touched = select(e.day).where(e.id > mark, e.id <= settled, e.billable.is_(True), e.day != sealed_now).distinct()
+    days = sorted(conn.execute(select(r.day).where(r.day.in_(touched)).distinct()).scalars())
+    if days:
+        _check_sealed(session, days, _sealed(session, days), _late(session, days, above=mark, through=settled))
+    table = UsageSealMark.__table__
+    values = {"through_event_id": settled, "marked_at": utcnow()}
+    if conn.execute(table.update().where(table.c.id == 1).values(**values)).rowcount == 0:
+        conn.execute(table.insert().values(id=1, **values))

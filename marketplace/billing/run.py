@@ -33,7 +33,7 @@ from marketplace.models.base import utcnow
 from marketplace.models.billing import BillStatus, UsageBill
 from marketplace.orders.checkout import REF_ALPHABET
 from marketplace.orders.common import vat_rate_bps
-from marketplace.supply.caps import caps_by_day
+from marketplace.supply.caps import caps_by_day, caps_by_day_for
 from pricing import ChargeForm, PlanTerms, UsageCharge, round_fen, split_vat
 from pricing.metering import has_overage
 
@@ -149,13 +149,21 @@ def _cached(run: _Run, key: tuple, load):
     return run.cache[key]
 
 
+def _cap_form(terms: PlanTerms) -> str:
+    """The charge form whose cap holds the plan's unit price: a subscription's overage is a price per call."""
+    return (ChargeForm.PER_CALL_FLAT if has_overage(terms) else terms.form).value
+
+
 def _prefetch(session: Session, run: _Run, ents: list) -> None:
-    """Plans, products, operators' VAT rates and the sales' order lines of these entitlements in four queries."""
+    """Plans, products, caps, operators' VAT rates and the sales' order lines of these entitlements in five queries."""
     plan_ids = {e.plan_id for e in ents}
     for plan in session.execute(select(PricePlan).where(PricePlan.id.in_(plan_ids))).scalars():
         run.cache[("plan", plan.id)] = (plan, PlanTerms.from_dict(json.loads(plan.terms)))
     products = session.execute(select(Product).where(Product.id.in_({e.product_id for e in ents}))).scalars().all()
     run.cache.update((("product", p.id), p) for p in products)
+    caps = {(e.product_id, _cap_form(run.cache[("plan", e.plan_id)][1])) for e in ents}
+    for key, by_day in caps_by_day_for(session, keys=caps, days=run.period.days()).items():
+        run.cache[("caps", *key)] = by_day
     operators = {p.operator_id for p in products}
     kinds = session.execute(select(Organization.id, Organization.taxpayer_kind).where(Organization.id.in_(operators)))
     run.cache.update((("vat", org_id), vat_rate_bps(kind)) for org_id, kind in kinds)
@@ -173,8 +181,7 @@ def _bill_values(session: Session, run: _Run, ent, days: dict[str, DayUsage], ea
     """Rate the entitlement's month: the column values of its next bill (without number and bank reference)."""
     plan, terms = _cached(run, ("plan", ent.plan_id), lambda: _plan(session, ent.plan_id))
     product = _cached(run, ("product", ent.product_id), lambda: session.get(Product, ent.product_id))
-    # a subscription's overage is a price per call: held to the product's per-call cap
-    cap_form = (ChargeForm.PER_CALL_FLAT if has_overage(terms) else terms.form).value
+    cap_form = _cap_form(terms)
     caps = _cached(
         run,
         ("caps", product.id, cap_form),

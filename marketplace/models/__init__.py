@@ -62,7 +62,7 @@ __all__ = [
     "User",
     "UserSession",
 ]
-from marketplace.models.billing import BillStatus, UsageBill, UsageReceipt  # noqa: E402, F401
+from marketplace.models.billing import BillStatus, UsageBill, UsageReceipt, UsageSealMark  # noqa: E402, F401
 from marketplace.models.disclosure import Disclosure  # noqa: E402, F401
 from marketplace.models.notifications import Notification, NotificationPreference  # noqa: E402, F401
 from marketplace.models.returns import CostCategory, CostEntry, ReportStatus, ReturnReport  # noqa: E402, F401

@@ -77,4 +77,19 @@ class UsageReceipt(SQLModel, table=True):
     sealed_at: datetime = Field(default_factory=utcnow)
 
 
-__all__ = ["BillStatus", "UsageBill", "UsageReceipt"]
+class UsageSealMark(SQLModel, table=True):
+    """How far the sealed receipts are known complete: every usage event with an id up to `through_event_id` is
+    counted in the receipt of its day, when that day has receipts. One row (id 1); none before the first nightly
+    seal (0). A late call for a sealed day therefore has a higher id, and billing looks for late calls only above
+    the mark (a range of usage_event's primary key) instead of summing the whole month again.
+
+    Only `seal-usage` raises it, after waiting for every transaction that may still insert an event with a lower id.
+    """
+
+    __tablename__ = "usage_seal_mark"
+    id: int | None = Field(default=None, primary_key=True)
+    through_event_id: int = Field(default=0, sa_type=BigInteger)
+    marked_at: datetime = Field(default_factory=utcnow)
+
+
+__all__ = ["BillStatus", "UsageBill", "UsageReceipt", "UsageSealMark"]

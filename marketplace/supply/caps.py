@@ -66,8 +66,25 @@ def caps_by_day(session: Session, *, product_id: int, charge_form: str, days: li
 
     Usage billing rates each day's calls under that day's cap; None where no cap is in force.
     """
-    rows = list(session.execute(select(CapPrice).where(CapPrice.product_id == product_id)
-                                .order_by(CapPrice.effective_from.desc(), CapPrice.id.desc())).scalars())
+    return caps_by_day_for(session, keys={(product_id, str(charge_form))}, days=days)[(product_id, str(charge_form))]
+
+
+def caps_by_day_for(
+    session: Session, *, keys: set[tuple[int, str]], days: list[str]
+) -> dict[tuple[int, str], dict[str, Decimal | None]]:
+    """caps_by_day for several (product id, charge form) pairs, every product's cap rows read in one query."""
+    rows: dict[int, list[CapPrice]] = {pid: [] for pid, _ in keys}
+    for cap in session.execute(
+        select(CapPrice)
+        .where(CapPrice.product_id.in_(sorted(rows)))
+        .order_by(CapPrice.effective_from.desc(), CapPrice.id.desc())
+    ).scalars():
+        rows[cap.product_id].append(cap)
+    return {(pid, form): _caps_from_rows(rows[pid], form, days) for pid, form in keys}
+
+
+def _caps_from_rows(rows: list[CapPrice], charge_form: str, days: list[str]) -> dict[str, Decimal | None]:
+    """Per day, the cap of this form (else its fallback form) among one product's rows, newest first."""
     fallback = _FALLBACK.get(ChargeForm(charge_form))
 
     def newest(form: str, on: date) -> CapPrice | None:
