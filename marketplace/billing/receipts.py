@@ -62,14 +62,22 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _sealed(session: Session, days: list[str]) -> dict[Key, _Sealed]:
+def _chunks(ids: list[int] | None, size: int = 500) -> list[list[int] | None]:
+    return [None] if ids is None else [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _sealed(session: Session, days: list[str], entitlement_ids: list[int] | None = None) -> dict[Key, _Sealed]:
+    """The sealed receipts of these days (of every entitlement, or of these)."""
     t = UsageReceipt.__table__.c
-    rows = session.connection().execute(
-        select(t.entitlement_id, t.day, t.plan_id, t.calls, t.records, t.last_event_id, t.sha256).where(
+    rows = []
+    for chunk in _chunks(entitlement_ids):
+        query = select(t.entitlement_id, t.day, t.plan_id, t.calls, t.records, t.last_event_id, t.sha256).where(
             _day_filter(t.day, days)
         )
-    )
-    return {(e, d): (p, DayUsage(c, r, i, h)) for e, d, p, c, r, i, h in rows.all()}
+        if chunk is not None:
+            query = query.where(t.entitlement_id.in_(chunk))
+        rows += session.connection().execute(query).all()
+    return {(e, d): (p, DayUsage(c, r, i, h)) for e, d, p, c, r, i, h in rows}
 
 
 def _day_filter(column, days: list[str]):
@@ -77,10 +85,6 @@ def _day_filter(column, days: list[str]):
     if days == days_between(date.fromisoformat(days[0]), date.fromisoformat(days[-1])):
         return and_(column >= days[0], column <= days[-1])
     return column.in_(days)
-
-
-def _chunks(ids: list[int] | None, size: int = 500) -> list[list[int] | None]:
-    return [None] if ids is None else [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _live(
@@ -251,48 +255,54 @@ def _sealed_totals(sealed: dict[Key, _Sealed]) -> dict[int, tuple[int | None, in
 
 def _check_sealed(
     session: Session, days: list[str], sealed: dict[Key, _Sealed], candidates: list[int] | None = None
-) -> dict[Key, _Sealed]:
-    """The sealed receipts that still stand, and the changed or missing ones of these days computed and resealed.
-
-    candidates: the only entitlements a late event can have changed (see _late); None: every one.
-    """
+) -> None:
+    """Compute and reseal what changed on these sealed days: the entitlements whose live totals differ from their
+    sealed receipts (`sealed`: theirs at least). candidates: the only entitlements a late event can have changed
+    (see _late); None: every one."""
     if candidates is not None and not candidates:
-        return sealed
+        return
     live, totals = _live(session, days, candidates), _sealed_totals(sealed)
     changed = sorted(ent for ent, figures in live.items() if totals.get(ent) != figures)
-    if not changed:
-        return sealed
-    stale = set(changed)
-    out = {key: seal for key, seal in sealed.items() if key[0] not in stale}
     fresh: dict[Key, _Sealed] = {}
-    for i in range(0, len(changed), 500):  # through the (entitlement, day) index
-        fresh.update(_scan(session, days, changed[i : i + 500]))
+    for chunk in _chunks(changed):  # through the (entitlement, day) index
+        fresh.update(_scan(session, days, chunk))
     _upsert(session, {key: seal for key, seal in fresh.items() if sealed.get(key) != seal})
-    return out | fresh
+
+
+def settle_days(session: Session, days: list[str]) -> None:
+    """Make the receipts of these ended days current (flushes nothing else).
+
+    Days without any sealed receipt are computed and sealed whole; on sealed days the entitlements with events
+    above the seal mark are checked against their live figures and only what changed is computed again.
+    """
+    _hold_receipts(session)
+    r = UsageReceipt.__table__.c
+    sealed = select(r.day).where(_day_filter(r.day, days)).distinct()
+    sealed_days = sorted(session.connection().execute(sealed).scalars())
+    if sealed_days:
+        candidates = _late(session, sealed_days, above=seal_mark(session))
+        if candidates != []:
+            _check_sealed(session, sealed_days, _sealed(session, sealed_days, candidates), candidates)
+    open_days = sorted(set(days) - set(sealed_days))
+    if open_days:
+        _seal_days(session, open_days)
+
+
+def several_plans(entitlement_id: int) -> BillingError:
+    """The calls of one entitlement's month carry several plan versions (the version is pinned on it)."""
+    return BillingError(N_("权益 #%(ent)s 的调用记录属于多个价格方案版本，无法出账"), params={"ent": entitlement_id})
 
 
 def day_usage(session: Session, *, first: date, last: date) -> dict[int, dict[str, DayUsage]]:
-    """Every entitlement's billable usage per day from first to last (ended days), with receipts; seals as needed.
-
-    Days without any sealed receipt are computed and sealed whole; sealed days are checked against their live
-    figures and only what changed is computed again. BillingError when an entitlement's calls carry several
-    plan versions (the version is pinned on the entitlement).
-    """
+    """Every entitlement's billable usage per day from first to last (ended days), with receipts; seals as needed
+    (settle_days). BillingError when an entitlement's calls carry several plan versions."""
     days = days_between(first, last)
-    _hold_receipts(session)
-    sealed = _sealed(session, days)
-    sealed_days = sorted({day for _, day in sealed})
-    open_days = sorted(set(days) - set(sealed_days))
-    found = {}
-    if sealed_days:
-        found = _check_sealed(session, sealed_days, sealed, _late(session, sealed_days, above=seal_mark(session)))
-    if open_days:
-        found = found | _seal_days(session, open_days)
+    settle_days(session, days)
     out: dict[int, dict[str, DayUsage]] = {}
     plans: dict[int, int | None] = {}
-    for (ent, day), (plan, usage) in found.items():
+    for (ent, day), (plan, usage) in _sealed(session, days).items():
         if plan is None or plans.setdefault(ent, plan) != plan:
-            raise BillingError(N_("权益 #%(ent)s 的调用记录属于多个价格方案版本，无法出账"), params={"ent": ent})
+            raise several_plans(ent)
         out.setdefault(ent, {})[day] = usage
     return out
 
@@ -380,7 +390,9 @@ def _raise_mark(session: Session, settled: int, *, sealed_now: str) -> None:
     touched = select(e.day).where(e.id > mark, e.id <= settled, e.billable.is_(True), e.day != sealed_now).distinct()
     days = sorted(conn.execute(select(r.day).where(r.day.in_(touched)).distinct()).scalars())
     if days:
-        _check_sealed(session, days, _sealed(session, days), _late(session, days, above=mark, through=settled))
+        candidates = _late(session, days, above=mark, through=settled)
+        if candidates != []:
+            _check_sealed(session, days, _sealed(session, days, candidates), candidates)
     table = UsageSealMark.__table__
     values = {"through_event_id": settled, "marked_at": utcnow()}
     if conn.execute(table.update().where(table.c.id == 1).values(**values)).rowcount == 0:

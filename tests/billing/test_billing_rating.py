@@ -117,3 +117,15 @@ def test_rating_a_month_in_any_order_of_events_gives_the_same_bill(terms, days, 
     again = rate_month(terms, units_by_day=Counter(shuffled), cap_by_day=cap_by_day)
     assert first == again
     assert first.amount_fen <= rate_month(terms, units_by_day=Counter(days)).amount_fen  # a cap never raises it
+
+
+uniform_cap = st.one_of(st.none(), st.integers(min_value=0, max_value=120).map(D))
+
+
+@settings(max_examples=150, deadline=None)
+@given(terms=plans, days=events, cap=uniform_cap)
+def test_with_one_cap_all_month_the_split_into_days_changes_nothing(terms, days, cap):
+    # billing.run rates such a month as its total on the first day (one step instead of thirty)
+    caps = dict.fromkeys(DAYS, cap)
+    by_day = rate_month(terms, units_by_day=Counter(days), cap_by_day=caps)
+    assert rate_month(terms, units_by_day={DAYS[0]: len(days)}, cap_by_day=caps) == by_day

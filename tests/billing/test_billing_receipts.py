@@ -129,6 +129,9 @@ def test_bills_from_sealed_days_equal_bills_from_the_request_ids(session, api):
     bill_usage(session, period=PERIOD, actor=ACTOR, today=TODAY)  # every day sealed now: reused
     session.commit()
     assert _bills(session) == expected
+    # PostgreSQL writes the list in SQL: byte for byte json.dumps's form, as SQLite's Python writes it
+    texts = session.execute(select(UsageBill.receipts).order_by(UsageBill.entitlement_id)).scalars().all()
+    assert texts == [json.dumps(bill[4]) for bill in expected]
 
 
 def test_days_sealed_nightly_and_days_not_sealed_bill_alike(session, api):
