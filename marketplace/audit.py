@@ -18,9 +18,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
+from marketplace.bulk import insert_rows
 from marketplace.models import AuditCheckpoint, AuditRecord
 from marketplace.models.base import utcnow
 
@@ -158,7 +159,7 @@ def record_audits(session: Session, *, actor: Actor, entries: list[dict]) -> int
         row["hash"] = prev_hash = digest(SimpleNamespace(**row), key)  # canonical() reads attributes only
         rows.append(row)
         next_id += 1
-    session.execute(insert(AuditRecord.__table__), rows)
+    insert_rows(session, AuditRecord.__table__, rows)
     _checkpoint_if_due(session, at)
     return len(rows)
 

@@ -8,12 +8,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import marketplace.models  # noqa: F401  registers every table
+from marketplace.billing.storage import install_bill_compression
 from marketplace.catalog.facet_index import install_facets
 from marketplace.catalog.search import install_search
 from marketplace.gateway.ratelimit import install_unlogged_buckets
 
 # Functions that add what SQLModel metadata cannot express (full-text indexes, triggers).
-EXTRAS: list[Callable[[Connection], None]] = [install_search, install_facets, install_unlogged_buckets]
+EXTRAS: list[Callable[[Connection], None]] = [
+    install_search, install_facets, install_unlogged_buckets, install_bill_compression]
 
 
 def install_extras(connection: Connection) -> None:

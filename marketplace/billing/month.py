@@ -26,15 +26,6 @@ class MonthUsage(NamedTuple):
     records: int
     last_id: int  # highest usage event id counted
     receipts: str  # JSON list of {day, calls, sha256}, in day order
-    per_day: str  # "day calls records" per day, comma-separated, in day order
-
-    def units_by_day(self, *, records: bool) -> dict[str, int]:
-        """Billable calls (or records) per day."""
-        out = {}
-        for item in self.per_day.split(","):
-            day, calls, recs = item.split(" ")
-            out[day] = int(recs if records else calls)
-        return out
 
 
 # A receipt's plan is NULL when its day's calls carry several versions; the month has one plan or none.
@@ -44,8 +35,7 @@ _MONTH_PG = text(
            CASE WHEN count(plan_id) = count(*) AND min(plan_id) = max(plan_id) THEN min(plan_id) END,
            sum(calls), sum(records), max(last_event_id),
            '[' || string_agg('{"day": "' || day || '", "calls": ' || calls || ', "sha256": "' || sha256 || '"}',
-                             ', ' ORDER BY day) || ']',
-           string_agg(day || ' ' || calls || ' ' || records, ',' ORDER BY day)
+                             ', ' ORDER BY day) || ']'
     FROM usage_receipt WHERE day >= :first AND day <= :last
     GROUP BY entitlement_id
     """
@@ -74,7 +64,6 @@ def _summed_in_python(session: Session, first: str, last: str) -> list[tuple]:
             sum(d.records for d in days),
             max(d.last_event_id for d in days),
             json.dumps(receipts),
-            ",".join(f"{d.day} {d.calls} {d.records}" for d in days),
         ))
     return out
 
@@ -89,8 +78,25 @@ def month_usage(session: Session, *, first: date, last: date) -> dict[int, Month
     else:
         rows = _summed_in_python(session, days[0], days[-1])
     out = {}
-    for ent, plan, calls, records, last_id, receipts, per_day in rows:
+    for ent, plan, calls, records, last_id, receipts in rows:
         if plan is None:
             raise several_plans(ent)
-        out[ent] = MonthUsage(plan, int(calls), int(records), last_id, receipts, per_day)
+        out[ent] = MonthUsage(plan, int(calls), int(records), last_id, receipts)
+    return out
+
+
+def daily_units(session: Session, entitlement_ids: list[int], *, first: date, last: date,
+                ) -> dict[int, dict[str, tuple[int, int]]]:
+    """(calls, records) per day of these entitlements' sealed receipts from first to last (month_usage first)."""
+    t = UsageReceipt.__table__.c
+    out: dict[int, dict[str, tuple[int, int]]] = {}
+    for i in range(0, len(entitlement_ids), 500):
+        rows = session.connection().execute(
+            UsageReceipt.__table__.select()
+            .with_only_columns(t.entitlement_id, t.day, t.calls, t.records)
+            .where(t.day >= first.isoformat(), t.day <= last.isoformat(),
+                   t.entitlement_id.in_(entitlement_ids[i : i + 500]))
+        )
+        for ent, day, calls, records in rows:
+            out.setdefault(ent, {})[day] = (calls, records)
     return out

@@ -28,8 +28,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from marketplace.billing.bulk import insert_rows
 from marketplace.billing.errors import BillingError
+from marketplace.bulk import insert_rows
 from marketplace.gateway.usage import receipt_digest
 from marketplace.i18n_marker import N_
 from marketplace.models.base import utcnow

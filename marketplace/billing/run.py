@@ -19,14 +19,15 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit, record_audits
-from marketplace.billing.bulk import insert_with_ids
 from marketplace.billing.errors import BillingError
-from marketplace.billing.month import MonthUsage, month_usage
+from marketplace.billing.month import MonthUsage, daily_units, month_usage
 from marketplace.billing.notices import notify_bills_issued
 from marketplace.billing.rating import is_postpaid_plan, rate_month
+from marketplace.bulk import insert_with_ids
 from marketplace.clock import today as today_local
 from marketplace.i18n_marker import N_
 from marketplace.models import Entitlement, OrderLine, Organization, PricePlan, Product, UseType
@@ -69,14 +70,23 @@ def parse_period(text: str, *, today: date | None = None) -> Period:
     return Period(text.strip(), first, last)
 
 
-def _units(terms: PlanTerms, month: MonthUsage, caps: dict[str, Decimal | None]) -> dict[str, int]:
+def _units(terms: PlanTerms, month: MonthUsage, caps: dict[str, Decimal | None], daily: dict | None) -> dict:
     """Billable units per day; with one cap all month, the month's total on its first day: rate_month prices only
     the count per day in day order, so without a change of cap the split into days changes nothing (a property
-    test checks it) and a month is rated in one step instead of thirty."""
+    test checks it) and a month is rated in one step instead of thirty. daily: (calls, records) per day."""
     per_record = terms.form is ChargeForm.PER_RECORD
-    if len(set(caps.values())) <= 1:
-        return {min(caps, default=""): month.records if per_record else month.calls}
-    return month.units_by_day(records=per_record)
+    if daily is None:
+        return {min(caps): month.records if per_record else month.calls}
+    return {day: records if per_record else calls for day, (calls, records) in daily.items()}
+
+
+def _one_cap(caps: dict[str, Decimal | None]) -> bool:
+    return len(set(caps.values())) <= 1
+
+
+def _terms(run: _Run, ent) -> PlanTerms:
+    """The pinned plan's terms, as _prefetch read them."""
+    return run.cache[("plan", ent.plan_id)][1]
 
 
 def _lines_json(charge: UsageCharge, earlier: list[UsageBill]) -> str:
@@ -180,7 +190,8 @@ def _prefetch(session: Session, run: _Run, ents: list) -> None:
         run.cache.update((("seller", o, p), (broker, bps)) for o, p, broker, bps in lines)
 
 
-def _bill_values(session: Session, run: _Run, ent, month: MonthUsage, earlier: list[UsageBill]) -> dict:
+def _bill_values(session: Session, run: _Run, ent, month: MonthUsage, earlier: list[UsageBill],
+                 daily: dict | None = None) -> dict:
     """Rate the entitlement's month: the column values of its next bill (without number and bank reference)."""
     plan, terms = _cached(run, ("plan", ent.plan_id), lambda: _plan(session, ent.plan_id))
     product = _cached(run, ("product", ent.product_id), lambda: session.get(Product, ent.product_id))
@@ -190,7 +201,9 @@ def _bill_values(session: Session, run: _Run, ent, month: MonthUsage, earlier: l
         ("caps", product.id, cap_form),
         lambda: caps_by_day(session, product_id=product.id, charge_form=cap_form, days=run.period.days()),
     )
-    charge = rate_month(terms, units_by_day=_units(terms, month, caps), cap_by_day=caps)
+    if daily is None and not _one_cap(caps):
+        daily = daily_units(session, [ent.id], first=run.period.first, last=run.period.last)[ent.id]
+    charge = rate_month(terms, units_by_day=_units(terms, month, caps, daily), cap_by_day=caps)
     amount = charge.amount_fen - sum(b.amount_fen for b in earlier)
     rate = _cached(
         run,
@@ -273,9 +286,20 @@ def _insert_all(session: Session, run: _Run, all_values: list[dict]) -> list[Usa
     except IntegrityError:
         run.last.clear()
         return None
-    bills = session.execute(select(UsageBill).where(UsageBill.id.in_(ids)).order_by(UsageBill.id)).scalars().all()
+    # the new ids' range, not a list of them (800 parameters); the lists of lines and receipts load when read
+    wanted = set(ids)
+    bills = [
+        bill
+        for bill in session.execute(
+            select(UsageBill)
+            .where(UsageBill.id >= min(ids), UsageBill.id <= max(ids))
+            .options(defer(UsageBill.lines), defer(UsageBill.receipts))
+            .order_by(UsageBill.id)
+        ).scalars()
+        if bill.id in wanted
+    ]
     record_audits(session, actor=run.actor, entries=[_audit_entry(b) for b in bills])
-    return list(bills)
+    return bills
 
 
 def _insert(session: Session, run: _Run, values: dict) -> UsageBill | None:
@@ -352,11 +376,13 @@ def bill_usage(
     earlier = _earlier_bills(session, run.period)
     pending, ents = [], _billable_entitlements(session, sorted(usage))
     _prefetch(session, run, ents)
+    varying = [e.id for e in ents if not _one_cap(run.cache[("caps", e.product_id, _cap_form(_terms(run, e)))])]
+    daily = daily_units(session, varying, first=run.period.first, last=run.period.last) if varying else {}
     for ent in ents:
         month, before = usage[ent.id], earlier.get(ent.id, [])
         if before and (month.calls, month.records) == _totals(before):
             continue  # billed already: nothing arrived since (counts, not ids: PostgreSQL ids may commit out of order)
-        pending.append(_bill_values(session, run, ent, month, before))
+        pending.append(_bill_values(session, run, ent, month, before, daily.get(ent.id)))
     made = _insert_all(session, run, pending) if pending else []
     if made is None:  # a concurrent run got in first: bill by bill, skipping what it made
         made = [b for b in (_insert(session, run, values) for values in pending) if b is not None]

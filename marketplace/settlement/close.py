@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import Actor, record_audit
-from marketplace.billing.bulk import insert_with_ids
 from marketplace.billing.run import bill_usage
+from marketplace.bulk import insert_with_ids
 from marketplace.errors import NotFound
 from marketplace.i18n_marker import N_
 from marketplace.models.base import utcnow

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from marketplace.billing.bulk import insert_rows, insert_with_ids
+from marketplace.bulk import insert_rows, insert_with_ids
 from marketplace.models.base import utcnow
 from marketplace.models.settlement import Account, BilledLine, LedgerPosting, LedgerTransaction
 

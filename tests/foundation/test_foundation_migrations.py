@@ -111,3 +111,30 @@ def test_no_migration_imports_the_application():
         roots = {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         roots |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         assert roots <= allowed, f"{path.name} imports {sorted(roots - allowed)}"
+
+
+def _compression(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'usage_bill'::regclass "
+                "AND attname IN ('receipts', 'lines')")).all()
+            lz4 = conn.execute(text(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")).scalar()
+        return {name: compression for name, compression in rows} | {"server has lz4": lz4}
+    finally:
+        engine.dispose()
+
+
+def test_usage_bill_texts_are_compressed_with_lz4_after_migrations_and_after_create_schema(backend, empty_url,
+                                                                                          request, tmp_path):
+    if backend != "postgresql":
+        pytest.skip("column compression is PostgreSQL's")
+    upgrade_database(empty_url)
+    fresh = request.getfixturevalue("pg_server").create_database(f"lz4_{tmp_path.name[-8:].lower()}")
+    engine = make_engine(fresh)
+    create_schema(engine)
+    engine.dispose()
+    expected = {"receipts": "l", "lines": "l", "server has lz4": True}  # Debian's PostgreSQL 15 is built with lz4
+    assert _compression(empty_url) == expected and _compression(fresh) == expected
