@@ -104,13 +104,13 @@ def close_period(session: Session, *, period: str, actor: Actor, today: date | N
     """
     period = parse_period(period)
     row = lock_period(session, period)
-    bill_usage(session, period=period, actor=actor, today=today)  # refuses a month that has not ended yet
+    bill_usage(session, period=period, actor=actor, today=today, load=False)  # refuses a month not ended yet
     if row.status == PeriodStatus.CONFIRMED:
         return period_statements(session, period_id=row.id)
     exchange = exchange_org(session)
     confirmed, cache = confirmed_periods(session), {}
     for locked in sorted(p for p in confirmed if p < period):  # late usage of a locked month: its supplementary
-        bill_usage(session, period=locked, actor=actor, today=today)  # bill becomes an adjustment line here
+        bill_usage(session, period=locked, actor=actor, today=today, load=False)  # an adjustment line here
     lines = intake.take_order_lines(session, period=row, confirmed=confirmed, cache=cache)
     lines += intake.take_usage_bills(session, period=row, confirmed=confirmed, cache=cache)
     _post_lines(session, lines, period_id=row.id, exchange_id=exchange.id)

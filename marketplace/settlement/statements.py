@@ -141,26 +141,31 @@ def line_detail(names: _Names, line: BilledLine, kind: PartyKind, lines_by_id: d
     }
 
 
-def statement_content(session: Session, statement: Statement) -> dict:
-    """The canonical content of a statement: what its hash covers and every export shows."""
+def statement_content(session: Session, statement: Statement, *, details: list[dict] | None = None) -> dict:
+    """The canonical content of a statement: what its hash covers and every export shows.
+
+    details: the line details in billed-line order when the caller holds them all (a statement just made).
+    """
     period = session.get(SettlementPeriod, statement.period_id)
     party = session.get(Organization, statement.party_org_id)
-    rows = (
-        session.execute(
-            select(StatementLine.detail)
-            .where(StatementLine.statement_id == statement.id)
-            .order_by(StatementLine.billed_line_id)
+    if details is None:
+        rows = (
+            session.execute(
+                select(StatementLine.detail)
+                .where(StatementLine.statement_id == statement.id)
+                .order_by(StatementLine.billed_line_id)
+            )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
+        details = [json.loads(detail) for detail in rows]
     return {
         "number": statement.number,
         "period": period.period,
         "party_kind": statement.party_kind.value,
         "party_name": party.name,
         "party_uscc": party.uscc,
-        "lines": [json.loads(detail) for detail in rows],
+        "lines": details,
         "line_count": statement.line_count,
         "gross_fen": statement.gross_fen,
         "vat_fen": statement.vat_fen,
@@ -205,7 +210,9 @@ def build_statements(session: Session, *, period: SettlementPeriod, exchange_id:
             .where(Statement.period_id == period.id)
         )
     )
-    touched, rows = set(), []
+    had_lines = {statement_id for statement_id, _ in have}
+    touched: dict[int, list[tuple[int, int, dict]]] = {}  # statement → its new (line id, share, detail)
+    rows = []
     for line in lines:
         base = None
         for kind, org_id in parties_of(line, exchange_id=exchange_id):
@@ -221,26 +228,33 @@ def build_statements(session: Session, *, period: SettlementPeriod, exchange_id:
                         "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
                     }
                 )
-                touched.add(statement.id)
+                touched.setdefault(statement.id, []).append((line.id, detail["share_fen"], detail))
     insert_rows(session, StatementLine.__table__, rows)
     for statement in found.values():
         if statement.id in touched:
-            _total(session, statement, by_id)
+            new = None if statement.id in had_lines else sorted(touched[statement.id], key=lambda t: t[0])
+            _total(session, statement, by_id, new)
     return period_statements(session, period_id=period.id)
 
 
-def _total(session: Session, statement: Statement, by_id: dict[int, BilledLine]) -> None:
-    rows = session.execute(
-        select(StatementLine.billed_line_id, StatementLine.share_fen).where(StatementLine.statement_id == statement.id)
-    ).all()
-    lines = [by_id[r.billed_line_id] for r in rows]
+def _total(session: Session, statement: Statement, by_id: dict[int, BilledLine], new: list | None) -> None:
+    """Totals and content hash of a statement; new: all its lines, when it had none before (nothing to read)."""
+    if new is None:
+        rows = session.execute(
+            select(StatementLine.billed_line_id, StatementLine.share_fen)
+            .where(StatementLine.statement_id == statement.id)
+        ).all()
+    else:
+        rows = [(line_id, share) for line_id, share, _ in new]
+    lines = [by_id[line_id] for line_id, _ in rows]
     statement.line_count = len(rows)
     statement.gross_fen = sum(line.gross_fen for line in lines)
     statement.vat_fen = sum(line.vat_fen for line in lines)
     statement.net_fen = sum(line.net_fen for line in lines)
-    statement.total_fen = sum(r.share_fen for r in rows)
+    statement.total_fen = sum(share for _, share in rows)
     session.flush()
-    statement.content_hash = content_hash(statement_content(session, statement))
+    details = None if new is None else [detail for _, _, detail in new]
+    statement.content_hash = content_hash(statement_content(session, statement, details=details))
 
 
 def period_statements(session: Session, *, period_id: int) -> list[Statement]:
