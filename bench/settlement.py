@@ -44,6 +44,22 @@ are the settlement's record and were kept), not faster receipts.
 The receipts without sealing cost 0.94 s unloaded (every request id of the month sorted; 2.5–3.6 s at load 5); an
 index on (entitlement_id, day, request_id COLLATE "C") WHERE billable would spare the sort, but is written on the
 gateway's hot path for every call and was not added.
+Measured 2026-12-04 on the same 2 cores, quiet (load below 1), one run each, after the changes of that day:
+  - billing checks sealed days for late calls only above the seal mark (usage_seal_mark: every event up to it is
+    known counted; the nightly seal raises it after waiting for transactions in flight), a range of the primary
+    key instead of the GROUP BY over the month, which cost as much as B;
+  - the month's receipts summed per entitlement in SQL with the bill's receipts list (1,000 rows, not 31,000);
+  - caps of all products in one query; a month with one cap rated as its total; lz4 for the bills' long texts;
+    audit records by COPY; no ORM objects for the bills and statements the close makes.
+    before (2f05ae6):  PostgreSQL  close 1.05 s group-by 0.14 s ratio 7.75 (and 0.99 / 0.13 / 7.63)
+    after:             PostgreSQL  close 0.51 s group-by 0.13 s ratio 3.88   (no day sealed: 1.89 s, ratio 15.0)
+                       SQLite      close 0.62 s group-by 1.86 s ratio 0.33   (no day sealed: 3.96 s, ratio 2.15)
+PostgreSQL still misses 3. What is left of its 0.51 s: about 0.25 s on the server, mostly writing 800 bills, 800
+billed lines, 800 ledger transactions with 4,000 postings, 2,400 statement lines and 800 audit records, each with
+its indexes and foreign-key checks (the checks alone about 75 ms: without those of ledger_posting and
+statement_line the close took 0.05 s less; they were kept), and the month's sums (41 ms); and about 0.25 s of
+Python spread thinly (JSON of 2,400 statement lines and 800 bills, HMAC of 800 audit records, the day's audit
+checkpoint 35 ms, rating, COPY formatting; the garbage collector another 50 ms).
 """
 
 from __future__ import annotations

@@ -270,7 +270,7 @@ def _check_sealed(
 
 
 def settle_days(session: Session, days: list[str]) -> None:
-    """Make the receipts of these ended days current (flushes nothing else).
+    """Make the receipts of these ended days current.
 
     Days without any sealed receipt are computed and sealed whole; on sealed days the entitlements with events
     above the seal mark are checked against their live figures and only what changed is computed again.
