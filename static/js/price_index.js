@@ -1,6 +1,13 @@
 // Price index chart (/price-index): monthly median unit prices, given in fen (decimal strings); settled sales dashed.
 (function () {
   "use strict";
+  // The "scroll for earlier months" hint shows only while the table is wider than its box.
+  var table = document.getElementById("price-index-table"), hint = document.querySelector(".pi-scroll-hint");
+  if (table && hint) {
+    var showHint = function () { hint.hidden = table.parentElement.scrollWidth <= table.parentElement.clientWidth; };
+    showHint();
+    window.addEventListener("resize", showHint);
+  }
   var canvas = document.getElementById("price-index-chart");
   if (!canvas || typeof Chart === "undefined") { return; }
   var data = JSON.parse(canvas.dataset.chart || "{}");

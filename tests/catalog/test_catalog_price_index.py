@@ -177,6 +177,8 @@ def test_page_without_login_shows_chart_table_and_nav_link(client, index_data):
     assert 'id="price-index-chart"' in html and "price_index.js" in html
     assert 'data-series="listed:finance:per_call_flat"' in html
     assert f'data-month="{m1}">¥0.40' in html and f'data-month="{m0}">¥0.30' in html
+    assert '<th class="pi-series fw-normal text-nowrap" scope="row"><span class="fw-semibold">金融</span>' in html
+    assert 'class="pi-scroll-hint"' in html  # price_index.js hides it unless the months scroll sideways
     assert 'href="/price-index"' in client.get("/").get_data(as_text=True)
     empty = client.get("/price-index?domain=weather").get_data(as_text=True)
     assert 'id="pi-empty"' in empty and "price-index-chart" not in empty
