@@ -129,3 +129,42 @@ def test_an_event_committed_while_the_seal_runs_is_never_passed_by_the_mark(app,
         assert _receipt(session, a.ent, "2026-10-02")[0] == 3
     else:  # the seal gave up waiting and left the mark below the slow event
         assert seal_mark(session) < _last_event_id(session)
+
+
+def test_the_seal_raises_the_mark_while_the_gateway_keeps_committing_calls(app, session, api, pg_only):
+    # Only the transactions open when the seal read the sequence are waited for, so a steady stream of short ones
+    # does not hold it up; every call committed meanwhile (late calls for a sealed day) is still billed.
+    a = api(FLAT)
+    add_events(session, a.ent, ["2026-10-02"])
+    _seal(session, "2026-10-02")
+    key_id = session.execute(select(UsageEvent.api_key_id).limit(1)).scalar_one()
+    engine, stop, errors, written = app.extensions["engine"], threading.Event(), [], []
+
+    def gateway(worker: int) -> None:
+        try:
+            with Session(engine) as s:
+                n = 0
+                while not stop.is_set():
+                    s.add(UsageEvent(request_id=f"req_load_{worker}_{n}", api_key_id=key_id, entitlement_id=a.ent.id,
+                                     product_id=a.ent.product_id, buyer_org_id=a.ent.buyer_org_id,
+                                     plan_id=a.ent.plan_id, day="2026-10-02", status=200, billable=True, records=1))
+                    s.commit()
+                    n += 1
+                written.append(n)
+        except Exception as e:  # noqa: BLE001  (reported by the test)
+            errors.append(e)
+
+    threads = [threading.Thread(target=gateway, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    _seal(session, "2026-10-03")
+    waited = time.monotonic() - started
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert errors == [] and sum(written) > 0
+    assert waited < receipts.SETTLE_WAIT_SECONDS and seal_mark(session) > 0
+    [bill] = bill_usage(session, period=PERIOD, actor=ACTOR, today=TODAY)
+    assert bill.calls == 1 + sum(written)
