@@ -31,6 +31,11 @@ def local_now() -> datetime:
     return now().astimezone(SHANGHAI)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored instant as aware UTC (stored instants are UTC; SQLite returns them without a zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def today() -> date:
     """Today's date at the exchange (Asia/Shanghai): terms, validity dates and usage days use it."""
     return local_now().date()

@@ -11,14 +11,23 @@ from sqlmodel import Session
 from marketplace import accounts
 from marketplace.audit import Actor, record_audit
 from marketplace.catalog.popular import refresh_popularity
-from marketplace.clock import SHANGHAI
+from marketplace.clock import SHANGHAI, as_utc
 from marketplace.demand.demo import load_demand_demo
 from marketplace.demo_files import prepare_delivery
 from marketplace.demo_history import load_demo_history
 from marketplace.demo_returns import load_return_demo
 from marketplace.disclosure.demo import load_disclosure_demo
 from marketplace.gateway.demo import load_gateway_demo
-from marketplace.models import Agreement, Notification, Organization, OrgKind, OrgStatus, Product
+from marketplace.models import (
+    Agreement,
+    CapPrice,
+    Notification,
+    Organization,
+    OrgKind,
+    OrgStatus,
+    PricePlan,
+    Product,
+)
 from marketplace.models.base import utcnow
 from marketplace.orders.demo import DEFAULT_DIR, load_orders_demo
 from marketplace.supply.demo import load_catalog_demo
@@ -103,6 +112,17 @@ def _on_sale_since_agreements(session: Session) -> None:
     ).all()
     for product, start in rows:
         product.listed_at = datetime.combine(start, time.min, SHANGHAI).astimezone(UTC)
+        # its first plans and its caps date from then too: what it was sold at last year, and last year's
+        # disclosure and price index show (later versions and cap changes keep their own dates)
+        for plan in session.execute(select(PricePlan).where(PricePlan.product_id == product.id,
+                                                            PricePlan.version == 1)).scalars():
+            plan.created_at = min(as_utc(plan.created_at), product.listed_at)
+        first_caps: dict[str, CapPrice] = {}
+        for cap in session.execute(select(CapPrice).where(CapPrice.product_id == product.id)
+                                   .order_by(CapPrice.id)).scalars():
+            first_caps.setdefault(cap.charge_form, cap)
+        for cap in first_caps.values():
+            cap.effective_from = min(as_utc(cap.effective_from), product.listed_at)
     session.flush()
 
 

@@ -18,12 +18,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from marketplace.catalog.params import ALLOWED, BadParameter
-from marketplace.clock import SHANGHAI, now, today
+from marketplace.clock import SHANGHAI, as_utc, now, today
 from marketplace.i18n_marker import N_
 from marketplace.models import OrderLine, PricePlan, Product
 from marketplace.models.billing import UsageBill
 from marketplace.models.settlement import BilledLine, LineSource, PeriodStatus, SettlementPeriod
-from marketplace.supply.on_sale import on_sale_clause
+from marketplace.supply.on_sale import on_sale_clause, plan_counts, version_made_at
 from pricing import InvalidPlan, PlanTerms, terms_from_json
 from pricing.price_index import (
     INDEX_FORMS,
@@ -76,11 +76,6 @@ def parse_index_filters(args: Mapping) -> dict[str, str]:
     return {"domain": domain, "charge_form": form}
 
 
-def _utc(moment: datetime) -> datetime:
-    """Stored instants are UTC; SQLite returns them without a zone."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _month_ends(months: list[str], current: datetime) -> dict[str, datetime]:
     """The instant each month's listed price is read: the start of the next month (Shanghai), or now."""
     ends = {}
@@ -118,23 +113,24 @@ def listed_observations(session: Session, query: IndexQuery, months: list[str]) 
         .join(PricePlan, PricePlan.product_id == Product.id)
         .where(Product.id.in_(live))
     ).all()
-    latest: dict[int, int] = {}
-    for product_id, _, version, *_ in rows:
-        latest[product_id] = max(version, latest.get(product_id, version))
-    # product → version → [made at (its first plan), {form: lowest unit price}]; a withdrawn plan of the
-    # current version is gone now, an inactive plan of an earlier one was replaced with its version
+    made: dict[int, list] = {}
+    for product_id, _, version, created_at, *_ in rows:
+        made.setdefault(product_id, []).append((version, created_at))
+    made_at = {product_id: version_made_at(pairs) for product_id, pairs in made.items()}
+    # product → version → [made at (its first plan), {form: lowest unit price}], counting the plans
+    # supply.on_sale.plan_counts counts (the rule of plans_in_force)
     versions: dict[int, dict[int, list]] = {}
     domains: dict[int, str] = {}
     cache: dict = {}
-    for product_id, domain, version, created_at, active, form, terms in rows:
+    for product_id, domain, version, _created_at, active, form, terms in rows:
         domains[product_id] = domain
-        entry = versions.setdefault(product_id, {}).setdefault(version, [_utc(created_at), {}])
-        entry[0] = min(entry[0], _utc(created_at))
+        entry = versions.setdefault(product_id, {}).setdefault(version, [made_at[product_id][version], {}])
         wanted = form in FORM_VALUES and (not query.charge_form or form == query.charge_form)
-        price = _unit_price(terms, cache) if wanted and (active or version != latest[product_id]) else None
+        counts = plan_counts(active=active, version=version, latest=max(made_at[product_id]))
+        price = _unit_price(terms, cache) if wanted and counts else None
         if price is not None:
             entry[1][form] = min(entry[1].get(form, price), price)
-    ends = list(_month_ends(months, _utc(now())).values())
+    ends = list(_month_ends(months, as_utc(now())).values())
     out = []
     for product_id, by_version in versions.items():
         timeline = [(made, prices) for made, prices in by_version.values()]

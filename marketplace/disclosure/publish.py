@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -51,12 +52,14 @@ def versions(session: Session, *, operator_id: int, year: int) -> list[Disclosur
 
 
 def draft(session: Session, *, operator: Organization, year: int) -> dict:
-    """What publishing now would freeze."""
-    return build_snapshot(session, operator=operator, year=year, on=exchange_today())
+    """What publishing now would freeze: a past year's prices and caps as they stood on its last day, the running
+    year's as they stand today."""
+    return build_snapshot(session, operator=operator, year=year, on=min(exchange_today(), date(year, 12, 31)))
 
 
 def publish(session: Session, *, actor: Actor, operator_id: int, year: int) -> Published:
-    """Freeze today's facts as the next version for `year`; the newest version again when nothing changed."""
+    """Freeze the year's facts (see draft) as the next version for `year`; the newest version again when nothing
+    changed."""
     operator = session.get(Organization, operator_id)
     if operator is None or operator.kind != OrgKind.OPERATOR:
         raise NotFound(N_("授权运营单位不存在"))

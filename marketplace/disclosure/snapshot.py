@@ -19,7 +19,7 @@ from marketplace.clock import SHANGHAI
 from marketplace.models import Agreement, Organization, Product, ProductStatus
 from marketplace.supply.agreements import agreement_domains, operator_agreements
 from marketplace.supply.caps import applicable_cap, current_caps
-from marketplace.supply.on_sale import active_plans, plan_terms
+from marketplace.supply.on_sale import plan_terms, plans_in_force
 from pricing import CHARGE_FORM_LABELS, ChargeForm, format_bps, format_unit_price, highest_unit_price
 from pricing.charge_forms import PRICE_UNITS
 
@@ -127,7 +127,7 @@ def build_snapshot(session: Session, *, operator: Organization, year: int, on: d
             "domain": p.domain,
             "domain_label": DOMAINS.get(p.domain, p.domain),
             "agreement": by_id.get(p.agreement_id, ""),
-            "plans": [_plan(session, p, plan, on) for plan in active_plans(session, p.id)],
+            "plans": [_plan(session, p, plan, on) for plan in plans_in_force(session, p.id, on)],
             "caps": _caps(session, p, on),
         }
         for p in listed_products(session, operator.id)

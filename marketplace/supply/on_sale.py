@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, exists, or_, select
 from sqlmodel import Session
 
+from marketplace.clock import SHANGHAI, as_utc
 from marketplace.clock import today as exchange_today
 from marketplace.errors import DomainError
 from marketplace.i18n_marker import N_
@@ -39,6 +40,7 @@ from marketplace.models import (
 )
 from marketplace.supply.caps import applicable_cap, cap_problem
 from pricing import InvalidPlan, PlanTerms, terms_from_json
+from pricing.price_index import in_force_at_each
 
 
 def plan_terms(plan: PricePlan) -> PlanTerms | None:
@@ -205,6 +207,36 @@ def active_plans(session: Session, product_id: int) -> list[PricePlan]:
     """The plans currently offered (newest version), in display order."""
     return list(session.execute(select(PricePlan).where(PricePlan.product_id == product_id, PricePlan.active)
                                 .order_by(PricePlan.id)).scalars())
+
+
+def plan_counts(*, active: bool, version: int, latest: int) -> bool:
+    """Whether a plan was offered while its version was in force: an inactive plan of an earlier version was
+    replaced together with its version (offered until then); an inactive one of the newest version was withdrawn
+    (when is not kept, so it counts as never offered)."""
+    return active or version != latest
+
+
+def version_made_at(plans) -> dict[int, datetime]:
+    """When each plan version was made: its first plan's creation (UTC). `plans`: (version, created_at) pairs."""
+    made: dict[int, datetime] = {}
+    for version, created_at in plans:
+        at = as_utc(created_at)
+        made[version] = min(made.get(version, at), at)
+    return made
+
+
+def plans_in_force(session: Session, product_id: int, on: date) -> list[PricePlan]:
+    """The plans offered at the end of day `on` (Asia/Shanghai): those of the newest version made by then, in
+    display order (the price index reads listed prices by the same rule)."""
+    plans = list(session.execute(select(PricePlan).where(PricePlan.product_id == product_id)
+                                 .order_by(PricePlan.id)).scalars())
+    if not plans:
+        return []
+    made = version_made_at((p.version, p.created_at) for p in plans)
+    end = datetime.combine(on + timedelta(days=1), time.min, SHANGHAI).astimezone(UTC)
+    [version] = in_force_at_each([(at, v) for v, at in made.items()], [end])
+    latest = max(made)
+    return [p for p in plans if p.version == version and plan_counts(active=p.active, version=p.version, latest=latest)]
 
 
 def plans_problem(session: Session, product: Product, on: date) -> OffSale | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from marketplace.audit import Actor
 from marketplace.clock import FixedClock, use_clock
-from marketplace.models import Agreement, OrgKind, Role
+from marketplace.models import Agreement, CapPrice, OrgKind, PricePlan, Role
 from tests.factories import make_org, make_product, make_user
 
 FEB = datetime(2027, 2, 10, 2, 0, tzinfo=UTC)  # 2027-02-10 10:00 in Shanghai: disclosing 2026
@@ -55,7 +56,12 @@ def listed(session, clock):
         plans=({"form": "per_call_flat", "unit_price_fen": "5"},),
     )
     make_product(session, agreement=agreement, title="已下架产品", slug="c-gone", status="delisted")
-    package.listed_at = api.listed_at = LISTED_2026
+    package.listed_at = api.listed_at = LISTED_2026  # on sale since then, at these prices under these caps
+    ids = [package.id, api.id]
+    for plan in session.execute(select(PricePlan).where(PricePlan.product_id.in_(ids))).scalars():
+        plan.created_at = LISTED_2026
+    for cap in session.execute(select(CapPrice).where(CapPrice.product_id.in_(ids))).scalars():
+        cap.effective_from = LISTED_2026
     session.commit()
     user = make_user(session, Role.OPERATOR, org=operator)
     return {

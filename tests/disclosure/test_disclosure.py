@@ -43,7 +43,7 @@ def test_snapshot_holds_operator_agreement_products_prices_and_caps(session, lis
     ]
     assert api["plans"][0]["price"] == "¥0.05/次" and api["plans"][0]["cap"] == "¥0.05/次"
     assert [(c["charge_form"], c["cap_fen"], c["effective_from"]) for c in api["caps"]] == [
-        ("per_call_flat", "5.0000", "2027-02-08")
+        ("per_call_flat", "5.0000", "2026-03-02")  # in force since the product went on sale
     ]
     audit = session.execute(select(AuditRecord).where(AuditRecord.action == "disclosure.publish")).scalars().all()
     assert len(audit) == 1 and audit[0].object_id == str(done.disclosure.id)
@@ -70,11 +70,13 @@ def test_published_version_is_frozen_and_a_change_makes_version_two(session, lis
     session.refresh(first)
     assert first.content == frozen and json.loads(frozen)["products"][0]["plans"][0]["price"] == "¥100.00"
     assert draft(session, operator=listed["operator"], year=2026)["products"][0]["plans"][0]["price"] == "¥80.00"
+    # the cap set in 2027 is this year's fact: the running year's draft shows it, 2026's keeps the cap of 2026
+    assert draft(session, operator=listed["operator"], year=2027)["products"][0]["plans"][0]["cap"] == "¥90.00"
     second = publish(session, actor=listed["actor"], operator_id=listed["operator"].id, year=2026)
     session.commit()
     assert second.created and second.disclosure.version == 2
     plans = json.loads(second.disclosure.content)["products"][0]["plans"]
-    assert plans[0]["price"] == "¥80.00" and plans[0]["cap"] == "¥90.00"
+    assert plans[0]["price"] == "¥80.00" and plans[0]["cap"] == "¥100.00"
     kept = versions(session, operator_id=listed["operator"].id, year=2026)
     assert [v.version for v in kept] == [2, 1] and kept[1].content == frozen
 
@@ -128,3 +130,21 @@ def test_last_years_published_version_leaves_out_this_years_product(session, lis
     session.commit()
     assert [p["slug"] for p in json.loads(done.disclosure.content)["products"]] == ["a-package", "b-api"]
     assert [p["slug"] for p in json.loads(this_year.disclosure.content)["products"]] == ["a-package", "b-api", "d-new"]
+
+
+def test_a_past_year_shows_the_prices_and_caps_in_force_on_its_last_day(session, listed, clock):
+    """Repriced (a new plan version) and a cap lowered in 2027: the 2026 disclosure keeps 2026's price and cap,
+    the running year's draft shows the new ones."""
+    package = listed["package"]
+    old = session.execute(select(PricePlan).where(PricePlan.product_id == package.id)).scalar_one()
+    old.active = False
+    session.add(PricePlan(product_id=package.id, name="方案1", charge_form="one_off", version=2,
+                          terms=json.dumps({"form": "one_off", "price_fen": 7000})))
+    session.add(CapPrice(product_id=package.id, charge_form="one_off", cap_fen=8000, effective_from=clock()))
+    session.commit()
+    [last_year] = draft(session, operator=listed["operator"], year=2026)["products"][0]["plans"]
+    assert (last_year["price"], last_year["cap"]) == ("¥100.00", "¥100.00")
+    [caps_2026] = draft(session, operator=listed["operator"], year=2026)["products"][0]["caps"]
+    assert (caps_2026["cap"], caps_2026["effective_from"]) == ("¥100.00", "2026-03-02")
+    [this_year] = draft(session, operator=listed["operator"], year=2027)["products"][0]["plans"]
+    assert (this_year["price"], this_year["cap"]) == ("¥70.00", "¥80.00")
