@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from marketplace.models.returns import ReportStatus
 from marketplace.models.settlement import SettlementPeriod
 from marketplace.returns.report import compute_report
@@ -27,4 +29,4 @@ def test_demo_reports_show_meaningful_figures(session, monkeypatch, tmp_path):
         assert figures.cost_fen > 0 and figures.actual_fen > 0 and figures.headroom_fen > 0
         assert not figures.forecast_passes
     last_month = f"{TODAY.year}-{TODAY.month - 1:02d}"
-    assert session.query(SettlementPeriod).filter(SettlementPeriod.period == last_month).first() is None
+    assert session.execute(select(SettlementPeriod).where(SettlementPeriod.period == last_month)).first() is None
