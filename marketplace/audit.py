@@ -159,8 +159,9 @@ def record_audits(session: Session, *, actor: Actor, entries: list[dict]) -> int
         row["hash"] = prev_hash = digest(SimpleNamespace(**row), key)  # canonical() reads attributes only
         rows.append(row)
         next_id += 1
+    # before the rows go in: a daily checkpoint verifies the chain up to them, and counts the rows hashed here
+    _checkpoint_if_due(session, at, appending=(rows[0]["prev_hash"], len(rows), prev_hash))
     insert_rows(session, AuditRecord.__table__, rows)
-    _checkpoint_if_due(session, at)
     return len(rows)
 
 
@@ -256,11 +257,14 @@ def _iso(at) -> str:
     return at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def write_checkpoint(session: Session, *, written_by: str, incremental: bool = False) -> AuditCheckpoint:
+def write_checkpoint(session: Session, *, written_by: str, incremental: bool = False,
+                     appending: tuple[str, int, str] | None = None) -> AuditCheckpoint:
     """Sign the current length and head of a verified chain and keep it (flushes; the caller commits).
 
     incremental: verify only the records after the newest stored checkpoint signed with the key (the
     daily checkpoint runs inside a user's request and must not walk a long trail).
+    appending: (prev hash, count, head hash) of records this transaction has hashed and is about to insert
+    after the chain's head: signed as part of the chain without being read back and hashed again.
     """
     key, start = audit_key(session), (0, GENESIS)
     last = session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).scalar()
@@ -269,6 +273,11 @@ def write_checkpoint(session: Session, *, written_by: str, incremental: bool = F
     report = verify_chain(session, key=key, start=start)
     if not report.ok:
         raise CheckpointError(f"the chain is broken at #{report.first_bad_id}: {report.problem}")
+    if appending is not None:
+        prev_hash, count, head_hash = appending
+        if prev_hash != report.head_hash:
+            raise CheckpointError(f"the records appended do not follow the chain's head #{report.count}")
+        report = ChainReport(count=report.count + count, head_hash=head_hash)
     at = utcnow().replace(microsecond=0)
     cp = Checkpoint(report.count, report.head_hash, _iso(at)).signed(key)
     row = AuditCheckpoint(at=at, record_count=cp.record_count, head_hash=cp.head_hash, signature=cp.signature,
@@ -278,13 +287,13 @@ def write_checkpoint(session: Session, *, written_by: str, incremental: bool = F
     return row
 
 
-def _checkpoint_if_due(session: Session, now) -> None:
-    """At least one checkpoint a day: the first record after CHECKPOINT_EVERY writes one."""
+def _checkpoint_if_due(session: Session, now, *, appending: tuple[str, int, str] | None = None) -> None:
+    """At least one checkpoint a day: the first record after CHECKPOINT_EVERY writes one (with it)."""
     last = session.execute(select(func.max(AuditCheckpoint.at))).scalar_one()
     if last is not None and now.replace(tzinfo=None) - last.replace(tzinfo=None) < CHECKPOINT_EVERY:
         return
     try:
-        write_checkpoint(session, written_by="daily", incremental=True)
+        write_checkpoint(session, written_by="daily", incremental=True, appending=appending)
     except CheckpointError:
         logger.error("audit chain broken: daily checkpoint not written")  # verify-audit names the record
 

@@ -111,3 +111,32 @@ def test_a_legacy_unkeyed_chain_is_re_keyed_once_when_intact(runner, session):
     assert done.exit_code == 0 and "re-keyed 4" in done.output
     assert runner.invoke(args=["verify-audit"]).exit_code == 0
     assert "already keyed" in runner.invoke(args=["audit-rekey"]).output
+
+
+def test_a_batch_that_is_the_days_first_writes_the_checkpoint_with_its_own_records(runner, session):
+    from marketplace.audit import record_audits, verify_audit
+    from marketplace.models import AuditCheckpoint
+
+    _fill(session, 2)  # the day's checkpoint: 1 record
+    session.execute(text("UPDATE audit_checkpoint SET at = :t"), {"t": "2020-01-01 00:00:00"})
+    session.commit()
+    entries = [{"action": "test.batch", "object_type": "thing", "object_id": i, "after": {"n": i}} for i in range(5)]
+    assert record_audits(session, actor=Actor.system("test"), entries=entries) == 5
+    session.commit()
+    newest = session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())).first()
+    head = session.exec(select(AuditRecord).order_by(AuditRecord.id.desc())).first()
+    assert (newest.record_count, newest.head_hash, newest.written_by) == (7, head.hash, "daily")
+    assert verify_audit(session).ok and runner.invoke(args=["verify-audit"]).exit_code == 0
+
+
+def test_a_batch_after_a_broken_chain_writes_no_checkpoint(session):
+    from marketplace.audit import record_audits
+    from marketplace.models import AuditCheckpoint
+
+    _fill(session, 3)
+    session.execute(text("UPDATE audit_record SET summary = 'rewritten' WHERE id = 2"))
+    session.execute(text("UPDATE audit_checkpoint SET at = :t"), {"t": "2020-01-01 00:00:00"})
+    session.commit()
+    record_audits(session, actor=Actor.system("test"), entries=[{"action": "test.batch", "object_type": "thing"}])
+    session.commit()
+    assert [r.record_count for r in session.exec(select(AuditCheckpoint)).all()] == [1]
