@@ -30,6 +30,7 @@ from marketplace.billing.notices import notify_bills_issued
 from marketplace.billing.rating import is_postpaid_plan, rate_month
 from marketplace.bulk import insert_with_ids
 from marketplace.clock import today as today_local
+from marketplace.heap import batch_job
 from marketplace.i18n_marker import N_
 from marketplace.models import Entitlement, OrderLine, Organization, PricePlan, Product, UseType
 from marketplace.models.base import utcnow
@@ -373,6 +374,7 @@ def _billable_entitlements(session: Session, ids: list[int]) -> list:
     return [row for row in rows if postpaid[row.terms]]
 
 
+@batch_job
 def bill_usage(
     session: Session, *, period: str, actor: Actor, today: date | None = None, due_days: int = DEFAULT_DUE_DAYS,
     load: bool = True,

@@ -12,6 +12,7 @@ from marketplace.audit import Actor, record_audit
 from marketplace.billing.run import bill_usage
 from marketplace.bulk import insert_with_ids
 from marketplace.errors import NotFound
+from marketplace.heap import batch_job
 from marketplace.i18n_marker import N_
 from marketplace.models.base import utcnow
 from marketplace.models.billing import BillStatus, UsageBill
@@ -93,6 +94,7 @@ def post_bill_receipts(session: Session, *, period_id: int) -> int:
     return len(keys) - len(done)
 
 
+@batch_job
 def close_period(session: Session, *, period: str, actor: Actor, today: date | None = None) -> list[Statement]:
     """Close a month: bill usage, take lines in, split and post them, make the draft statements. Idempotent.
 
