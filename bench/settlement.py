@@ -60,6 +60,19 @@ its indexes and foreign-key checks (the checks alone about 75 ms: without those 
 statement_line the close took 0.05 s less; they were kept), and the month's sums (41 ms); and about 0.25 s of
 Python spread thinly (JSON of 2,400 statement lines and 800 bills, HMAC of 800 audit records, the day's audit
 checkpoint 35 ms, rating, COPY formatting; the garbage collector another 50 ms).
+Measured 2026-12-05, quiet, after two changes: the close and billing set the older objects aside from the cyclic
+collector (marketplace/heap.py; a full collection walked the whole heap, 48 ms, once per close), and a batch of
+audit records that is the day's first signs the daily checkpoint without reading back and re-hashing the records it
+has just hashed (25 ms here, where the chain was empty before the close):
+    rolled back 4× on one database, three A/B pairs:  before 0.465–0.559 s  after 0.430–0.439 s (group-by 0.114–0.118)
+    this bench:  PostgreSQL  close 0.48 s group-by 0.13 s ratio 3.79; close 0.45 s group-by 0.11 s ratio 4.00
+                 SQLite      close 0.46 s group-by 1.73 s ratio 0.27   (no day sealed: 3.16 s, ratio 1.78)
+PostgreSQL still misses 3 (a close of about 0.34 s). Of the 0.44 s, the client waits some 0.22 s on the server, and
+the foreign-key checks are 0.09–0.10 s of that: with every trigger switched off for the transaction
+(session_replication_role = replica, measured only) the close took 0.335–0.358 s. They are row-level triggers that
+PostgreSQL runs at the end of each COPY, one per row and reference (some 25,000 in a close), so streaming the rows
+into COPY while Python makes them (tried: statement lines made inside the COPY) gained nothing: the heap and index
+writes overlap, the checks do not. Kept: the references of the settlement's record are checked by the database.
 """
 
 from __future__ import annotations
