@@ -73,6 +73,9 @@ the foreign-key checks are 0.09–0.10 s of that: with every trigger switched of
 PostgreSQL runs at the end of each COPY, one per row and reference (some 25,000 in a close), so streaming the rows
 into COPY while Python makes them (tried: statement lines made inside the COPY) gained nothing: the heap and index
 writes overlap, the checks do not. Kept: the references of the settlement's record are checked by the database.
+Dropping only the seven foreign keys of the rows the close derives in its own transaction (ledger_posting's two,
+ledger_transaction's billed line and period, statement_line's two, billed_line.usage_bill_id; dropped inside a
+rolled-back transaction, a measurement only) gave 0.365–0.375 s against 0.436 s: ratio 3.2–3.3, still not 3.
 """
 
 from __future__ import annotations
