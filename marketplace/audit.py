@@ -121,9 +121,9 @@ def record_audit(
         prev_hash=last.hash if last else GENESIS,
     )
     record.hash = digest(record, audit_key(session))
+    _checkpoint_if_due(session, record.at, appending=(record.prev_hash, 1, record.hash))  # as record_audits
     session.add(record)
     session.flush()
-    _checkpoint_if_due(session, record.at)
     return record
 
 
@@ -159,7 +159,7 @@ def record_audits(session: Session, *, actor: Actor, entries: list[dict]) -> int
         row["hash"] = prev_hash = digest(SimpleNamespace(**row), key)  # canonical() reads attributes only
         rows.append(row)
         next_id += 1
-    # before the rows go in: a daily checkpoint verifies the chain up to them, and counts the rows hashed here
+    # before the rows go in: a daily checkpoint verifies the chain up to them and counts the rows hashed here
     _checkpoint_if_due(session, at, appending=(rows[0]["prev_hash"], len(rows), prev_hash))
     insert_rows(session, AuditRecord.__table__, rows)
     return len(rows)
@@ -287,8 +287,9 @@ def write_checkpoint(session: Session, *, written_by: str, incremental: bool = F
     return row
 
 
-def _checkpoint_if_due(session: Session, now, *, appending: tuple[str, int, str] | None = None) -> None:
-    """At least one checkpoint a day: the first record after CHECKPOINT_EVERY writes one (with it)."""
+def _checkpoint_if_due(session: Session, now, *, appending: tuple[str, int, str]) -> None:
+    """At least one checkpoint a day: the first record(s) after CHECKPOINT_EVERY write one, before they go in,
+    over the verified chain and the records being appended (appending: their prev hash, count, head hash)."""
     last = session.execute(select(func.max(AuditCheckpoint.at))).scalar_one()
     if last is not None and now.replace(tzinfo=None) - last.replace(tzinfo=None) < CHECKPOINT_EVERY:
         return

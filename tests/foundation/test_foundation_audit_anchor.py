@@ -4,6 +4,7 @@ rewrite done without the key."""
 import hashlib
 import json
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -140,3 +141,11 @@ def test_a_batch_after_a_broken_chain_writes_no_checkpoint(session):
     record_audits(session, actor=Actor.system("test"), entries=[{"action": "test.batch", "object_type": "thing"}])
     session.commit()
     assert [r.record_count for r in session.exec(select(AuditCheckpoint)).all()] == [1]
+
+
+def test_records_that_do_not_follow_the_chains_head_are_not_signed(session):
+    from marketplace.audit import CheckpointError, write_checkpoint
+
+    _fill(session, 2)
+    with pytest.raises(CheckpointError):
+        write_checkpoint(session, written_by="test", appending=("f" * 64, 1, "a" * 64))
