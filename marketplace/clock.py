@@ -41,6 +41,12 @@ def today() -> date:
     return local_now().date()
 
 
+def previous_month() -> str:
+    """The calendar month before today's (Asia/Shanghai), as YYYY-MM: the month that just ended."""
+    day = today()
+    return f"{day.year - 1}-12" if day.month == 1 else f"{day.year}-{day.month - 1:02d}"
+
+
 class FixedClock:
     """A clock that stands still until a test moves it (`advance`)."""
 

@@ -75,3 +75,18 @@ def test_other_roles_are_refused(web, login_as):
     login_as("buyer")
     assert web.get("/finance/settlement/").status_code == 403
     assert web.post("/finance/settlement/close", {"period": "2026-10"}).status_code == 403
+
+
+def test_the_close_form_holds_the_month_that_just_ended(web, books):
+    import re
+    from datetime import UTC, datetime
+
+    from marketplace.clock import FixedClock, use_clock
+
+    _finance(web, books)
+    for now, month in [(datetime(2027, 1, 3, 2, tzinfo=UTC), "2026-12"), (datetime(2026, 12, 31, 16, 30, tzinfo=UTC),
+                                                                          "2026-12")]:  # 1 Jan 00:30 in Shanghai
+        with use_clock(FixedClock(now)):
+            page = web.get("/finance/settlement/").get_data(as_text=True)
+        field = re.search(r'<input[^>]*name="period"[^>]*>', page).group(0)
+        assert f'value="{month}"' in field and 'placeholder="YYYY-MM"' in field

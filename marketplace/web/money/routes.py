@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.clock import previous_month
 from marketplace.clock import today as today_local
 from marketplace.errors import DomainError
 from marketplace.models import Role
@@ -23,12 +24,6 @@ from marketplace.web.error_text import error_text
 bp = Blueprint("money", __name__)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PARTY_ROLES = (Role.OPERATOR, Role.BROKER, Role.AUTHORITY)
-
-
-def previous_month() -> str:
-    """The calendar month before today's (Asia/Shanghai), as YYYY-MM."""
-    today = today_local()
-    return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
 
 
 def _period_arg() -> str:

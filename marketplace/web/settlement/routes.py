@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.clock import previous_month
 from marketplace.errors import DomainError
 from marketplace.models import Organization, Role
 from marketplace.models.settlement import SettlementPeriod, Statement
@@ -31,8 +32,9 @@ def _period_or_404(text: str) -> SettlementPeriod:
 @bp.get("/")
 @roles_required(Role.FINANCE)
 def periods():
-    """Every period with its status and totals; a form to close a month."""
-    return render_template("settlement/periods.html", rows=period_rows(get_db()), form=PeriodForm())
+    """Every period with its status and totals; a form to close a month, holding the month that just ended."""
+    form = PeriodForm(period=previous_month())
+    return render_template("settlement/periods.html", rows=period_rows(get_db()), form=form)
 
 
 def _close(text: str, form, fail):
