@@ -13,6 +13,8 @@ back from the server) on its first line and on its last line:
 Both routes run in the same workers and hold one connection per thread; R is the cost of auth, quota, masking and
 the durable usage write (on PostgreSQL each call's own autocommit statement; GATEWAY_GROUP_COMMIT=1 in the
 environment: through the group committer, marketplace/gateway/group_commit.py).
+Measured 2026-12-06 (quiet, 16 s a run): PostgreSQL 0.63, 0.69, 0.69, 0.69, 0.70 with usage_event without foreign
+keys (migration 0011) against 0.63, 0.64, 0.64, 0.64 with them; SQLite 0.82. README, production section.
 Measured 2026-12-03 (load 1–5, alternating back to back): PostgreSQL own commits 0.71, 0.70, 0.73; group commit
 0.65, 0.63, 0.67; SQLite 0.87, 0.87, 0.84 (0.80, 0.74, 0.73 with the lookup through SQLAlchemy). README.
 Measured 2026-12-02 on 2 cores shared with 7 other jobs (load 4–10; bare 350–1100 req/s, 2,400 when quiet), one run

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from marketplace.models import OrderLine
+from marketplace.models import ApiKey, Entitlement, OrderLine, PricePlan, UsageEvent
 from marketplace.models.billing import UsageBill
 from marketplace.models.settlement import (
     Account,
@@ -45,6 +46,43 @@ def _unbalanced(session: Session) -> str | None:
     )
     row = session.execute(query).first()
     return f"transaction #{row[0]} ({row[1]}) does not balance: postings sum to {row[2]} fen" if row else None
+
+
+def _usage_problem(session: Session) -> str | None:
+    """The first usage event naming a key, entitlement or plan that is missing or not its own (it has no FKs)."""
+    ent, key, plan = aliased(Entitlement), aliased(ApiKey), aliased(PricePlan)
+    event = UsageEvent
+    query = (
+        select(event.id, event.request_id, event.api_key_id, event.entitlement_id, event.product_id,
+               event.buyer_org_id, event.plan_id, ent.id, ent.product_id, ent.buyer_org_id, key.id,
+               key.entitlement_id, plan.id, plan.product_id)
+        .outerjoin(ent, ent.id == event.entitlement_id)
+        .outerjoin(key, key.id == event.api_key_id)
+        .outerjoin(plan, plan.id == event.plan_id)
+        .where(or_(ent.id.is_(None), key.id.is_(None), plan.id.is_(None), ent.product_id != event.product_id,
+                   ent.buyer_org_id != event.buyer_org_id, key.entitlement_id != event.entitlement_id,
+                   plan.product_id != event.product_id))
+        .order_by(event.id)
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    (event_id, request_id, key_id, ent_id, product_id, buyer_id, plan_id,
+     found_ent, ent_product, ent_buyer, found_key, key_ent, found_plan, plan_product) = row
+    name = f"usage event #{event_id} ({request_id})"
+    if found_ent is None:
+        return f"{name}: its entitlement #{ent_id} does not exist"
+    if (ent_product, ent_buyer) != (product_id, buyer_id):
+        return (f"{name}: entitlement #{ent_id} is product #{ent_product} for buyer #{ent_buyer}, "
+                f"the event says product #{product_id} for buyer #{buyer_id}")
+    if found_key is None:
+        return f"{name}: its API key #{key_id} does not exist"
+    if key_ent != ent_id:
+        return f"{name}: API key #{key_id} belongs to entitlement #{key_ent}, not #{ent_id}"
+    if found_plan is None:
+        return f"{name}: its price plan #{plan_id} does not exist"
+    return f"{name}: price plan #{plan_id} is a plan of product #{plan_product}, not #{product_id}"
 
 
 def _line_problem(line: BilledLine, source_gross: int | None, source_vat: int | None) -> str | None:
@@ -135,9 +173,10 @@ def _statements(session: Session) -> tuple[str | None, int]:
 
 
 def verify_ledger(session: Session) -> LedgerReport:
-    """Every transaction balances, every statement equals its postings, every billed line equals its source."""
+    """Every transaction balances, every usage event names its own key, entitlement and plan, every billed line
+    equals its source, every statement equals its postings."""
     count = session.execute(select(func.count()).select_from(LedgerTransaction)).scalar_one()
-    problem = _unbalanced(session)
+    problem = _unbalanced(session) or _usage_problem(session)
     if problem:
         return LedgerReport(False, problem, count)
     problem, lines = _lines(session)

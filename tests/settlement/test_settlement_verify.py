@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from marketplace.models import Organization
+from marketplace.models import ApiKey, Entitlement, Organization, PricePlan, UsageEvent
 from marketplace.models.settlement import PartyKind, Statement
+from tests.factories import make_product
 
 
 @pytest.fixture
@@ -95,3 +96,57 @@ def test_statement_content_edited_after_close_is_named(closed, runner, session, 
     assert st is not None and org is not None
     _tamper(session, "UPDATE statement_line SET detail = replace(detail, '\"order\"', '\"usage\"')")
     _fails(runner, "content hash")
+
+
+@pytest.fixture
+def called(closed, books, session):
+    """Two metered calls of the books' entitlement, made after the close (usage_event has no foreign keys)."""
+    key = ApiKey(entitlement_id=books.entitlement.id, buyer_org_id=books.buyer.id, prefix="vk000001", key_hash="v" * 64)
+    session.add(key)
+    session.flush()
+    for n in (1, 2):
+        session.add(UsageEvent(request_id=f"req-verify-{n}", api_key_id=key.id, entitlement_id=books.entitlement.id,
+                               product_id=books.product.id, buyer_org_id=books.buyer.id, plan_id=books.plan.id,
+                               day="2026-12-01", status=200, billable=True, records=1))
+    session.commit()
+    return key
+
+
+def test_verify_ledger_passes_with_usage_events(called, runner):
+    result = runner.invoke(args=["verify-ledger"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ("entitlement_id = 999999", "usage event #{first} (req-verify-2): its entitlement #999999 does not exist"),
+        ("product_id = product_id + 1000", "the event says product #"),
+        ("buyer_org_id = {other_buyer}", "for buyer #{other_buyer}"),
+        ("api_key_id = 999999", "its API key #999999 does not exist"),
+        ("plan_id = 999999", "its price plan #999999 does not exist"),
+    ],
+)
+def test_a_usage_event_naming_a_missing_or_foreign_row_is_named(called, runner, session, books, change, words):
+    other = books.operator.id
+    first = session.execute(select(UsageEvent.id).where(UsageEvent.request_id == "req-verify-2")).scalar_one()
+    _tamper(session, f"UPDATE usage_event SET {change.format(other_buyer=other)} WHERE request_id = 'req-verify-2'")
+    _fails(runner, words.format(first=first, other_buyer=other))
+
+
+def test_a_usage_event_with_another_entitlements_key_is_named(called, runner, session, books):
+    other = Entitlement(buyer_org_id=books.buyer.id, product_id=books.product.id, plan_id=books.plan.id)
+    session.add(other)
+    session.flush()
+    key = ApiKey(entitlement_id=other.id, buyer_org_id=books.buyer.id, prefix="vk000002", key_hash="w" * 64)
+    session.add(key)
+    session.commit()
+    _tamper(session, f"UPDATE usage_event SET api_key_id = {key.id} WHERE request_id = 'req-verify-1'")
+    _fails(runner, f"API key #{key.id} belongs to entitlement #{other.id}, not #{books.entitlement.id}")
+
+
+def test_a_usage_event_on_another_products_plan_is_named(called, runner, session, books):
+    other = make_product(session, type="api", plans=({"form": "per_call_flat", "unit_price_fen": "5"},))
+    plan = session.execute(select(PricePlan.id).where(PricePlan.product_id == other.id)).scalar_one()
+    _tamper(session, f"UPDATE usage_event SET plan_id = {plan} WHERE request_id = 'req-verify-1'")
+    _fails(runner, f"price plan #{plan} is a plan of product #{other.id}, not #{books.product.id}")
