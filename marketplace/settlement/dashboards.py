@@ -175,6 +175,39 @@ class RevenueRow:
     share_fen: int  # what this party earned: operator remainder, broker commission or authority share
 
 
+@dataclass(frozen=True)
+class PartyYear:
+    """A party's revenue rows of one year (or of every year), with the totals and the months its chart shows."""
+
+    year: str  # "2026", or "" for every year
+    years: list[str]  # the years with settled revenue, newest first
+    rows: list[RevenueRow]
+    months: list[str]  # the chart's: the year's months with revenue, or the last MONTHS_SHOWN of every year
+    share_fen: int
+    gross_fen: int
+    vat_fen: int
+
+
+def party_year(rows: list[RevenueRow], *, year: str | None) -> PartyYear:
+    """Rows of `year` ("all": every year; None: the newest year with revenue, or every year when there is none)."""
+    years = sorted({r.period[:4] for r in rows}, reverse=True)
+    if year is None:
+        year = years[0] if years else "all"
+    shown = rows if year == "all" else [r for r in rows if r.period.startswith(f"{year}-")]
+    months = sorted({r.period for r in shown})
+    if year == "all":
+        months = months[-MONTHS_SHOWN:]
+    return PartyYear(
+        year="" if year == "all" else year,
+        years=years,
+        rows=shown,
+        months=months,
+        share_fen=sum(r.share_fen for r in shown),
+        gross_fen=sum(r.gross_fen for r in shown),
+        vat_fen=sum(r.vat_fen for r in shown),
+    )
+
+
 def _grouped(session: Session, labels: tuple, share, where, *, joins=(), fmt=str) -> list[RevenueRow]:
     """Sum billed lines per period and label columns; `fmt` turns the label values into the shown label."""
     b = BilledLine

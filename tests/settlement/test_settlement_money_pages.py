@@ -208,3 +208,46 @@ def test_invoice_export_lists_paid_bills_and_orders(session, web, settled):
     assert ws.freeze_panes == "A2" and round(ws["H2"].value * 100) == 1855
     assert web.get("/finance/invoices.xlsx?period=2026-10").data == xlsx.data
     assert web.get("/finance/invoices.csv?period=2026-11").data.decode("utf-8-sig").count("\n") == 1
+
+
+def _row(period: str, share: int, gross: int = 0) -> dashboards.RevenueRow:
+    return dashboards.RevenueRow(period, "x", 1, gross or share * 2, gross // 10, 0, share)
+
+
+@pytest.mark.parametrize(
+    ("year", "shown", "share", "months", "years"),
+    [
+        (None, "2026", 300, ["2026-01", "2026-03"], ["2026", "2025"]),  # the newest year with revenue
+        ("2025", "2025", 3000, ["2025-11", "2025-12"], ["2026", "2025"]),
+        ("all", "", 3300, ["2025-11", "2025-12", "2026-01", "2026-03"], ["2026", "2025"]),
+        ("2024", "2024", 0, [], ["2026", "2025"]),
+    ],
+)
+def test_a_party_year_holds_that_years_rows_totals_and_months(year, shown, share, months, years):
+    rows = [_row("2026-03", 200), _row("2026-01", 100), _row("2025-12", 1000), _row("2025-11", 2000)]
+    view = dashboards.party_year(rows, year=year)
+    assert (view.year, view.share_fen, view.months, view.years) == (shown, share, months, years)
+    assert view.gross_fen == sum(r.gross_fen for r in view.rows) == 2 * share
+    assert all(r.period.startswith(shown) for r in view.rows)
+
+
+def test_a_party_year_of_every_year_charts_the_last_twelve_months():
+    rows = [_row(f"{2025 + m // 12}-{m % 12 + 1:02d}", 1) for m in range(18)]
+    view = dashboards.party_year(rows, year="all")
+    assert view.months[0] == "2025-07" and len(view.months) == 12 and view.share_fen == 18
+    assert dashboards.party_year([], year=None).year == ""
+
+
+def test_party_page_is_for_one_year_with_its_statements(session, web, settled):
+    web.login(make_user(session, Role.OPERATOR, org=settled.operator).email)
+    page = _text(web.get("/money/revenue"))
+    assert "运营单位所得 · 2026 年" in page and 'data-total="share">¥276.22<' in page
+    assert 'aria-current="page">2026 年<' in page and "?year=all" in page
+    assert settled.statements[PartyKind.OPERATOR].number in page
+    earlier = _text(web.get("/money/revenue?year=2025"))
+    assert 'data-total="share">¥0.00<' in earlier and "2025 年没有结算过的收入。" in earlier
+    assert settled.statements[PartyKind.OPERATOR].number not in earlier and "暂无结算单" in earlier
+    every = _text(web.get("/money/revenue?year=all"))
+    assert "运营单位所得 · 全部年度" in every and 'data-total="share">¥276.22<' in every
+    bad = web.get("/money/revenue?year=26")
+    assert bad.status_code == 400 and "年份格式应为 YYYY" in _text(bad)

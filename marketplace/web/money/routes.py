@@ -108,30 +108,43 @@ def invoice_export(fmt: str):
     return _download(content, f"invoices-{period}.{fmt}", mimetype)
 
 
+YEAR = re.compile(r"^\d{4}$")
+
+
+def _year_arg() -> str | None:
+    """?year=YYYY, or all; None (the newest year with revenue) when not given."""
+    year = request.args.get("year", "").strip()
+    if not year:
+        return None
+    if year != "all" and not YEAR.match(year):
+        abort(400, description=_("年份格式应为 YYYY（例如 %(example)s）或 all", example=today_local().year))
+    return year
+
+
 def _party_page(title: str, group_label: str, share_label: str, rows, monthly_share: str, note: str = ""):
-    months = sorted({r.period for r in rows})[-dashboards.MONTHS_SHOWN :]
+    view = dashboards.party_year(rows, year=_year_arg())
     per_month = [
         dashboards.PeriodTotals(
             m,
             **{
-                monthly_share: sum(r.share_fen for r in rows if r.period == m),
-                "gross_fen": sum(r.gross_fen for r in rows if r.period == m),
+                monthly_share: sum(r.share_fen for r in view.rows if r.period == m),
+                "gross_fen": sum(r.gross_fen for r in view.rows if r.period == m),
             },
         )
-        for m in months
+        for m in view.months
     ]
     chart = _chart(per_month, [(share_label, monthly_share), (_("含税收入"), "gross_fen")])
+    statements = dashboards.party_statements(get_db(), org_id=current_user.org_id)
+    if view.year:
+        statements = [(s, period) for s, period in statements if period.startswith(f"{view.year}-")]
     return render_template(
         "money/party.html",
         title=title,
         group_label=group_label,
         share_label=share_label,
-        rows=rows,
+        view=view,
         chart=chart,
-        statements=dashboards.party_statements(get_db(), org_id=current_user.org_id),
-        total_share=sum(r.share_fen for r in rows),
-        total_gross=sum(r.gross_fen for r in rows),
-        total_vat=sum(r.vat_fen for r in rows),
+        statements=statements,
         note=note,
     )
 
