@@ -11,6 +11,7 @@ from sqlmodel import Session
 from marketplace.audit import Actor, record_audit
 from marketplace.billing.run import bill_usage
 from marketplace.bulk import insert_with_ids
+from marketplace.clock import today as today_local
 from marketplace.errors import NotFound
 from marketplace.heap import batch_job
 from marketplace.i18n_marker import N_
@@ -191,6 +192,9 @@ def mark_statement_paid(
         raise SettlementError(N_("请填写付款流水号（最多120个字符）"), field="payout_reference")
     if not isinstance(payout_date, date):
         raise SettlementError(N_("请填写付款日期"), field="payout_date")
+    if payout_date > today_local():  # a payout is recorded once made: its bank reference exists
+        raise SettlementError(N_("付款日期不能晚于今天（%(today)s）"), field="payout_date",
+                              params={"today": today_local().isoformat()})
     statement = session.execute(
         select(Statement)
         .where(Statement.id == statement_id)

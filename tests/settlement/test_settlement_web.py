@@ -90,3 +90,28 @@ def test_the_close_form_holds_the_month_that_just_ended(web, books):
             page = web.get("/finance/settlement/").get_data(as_text=True)
         field = re.search(r'<input[^>]*name="period"[^>]*>', page).group(0)
         assert f'value="{month}"' in field and 'placeholder="YYYY-MM"' in field
+
+
+def test_the_payout_form_holds_today_and_refuses_a_day_not_yet_come(web, session, books):
+    import re
+    from datetime import UTC, datetime
+
+    from marketplace.clock import FixedClock, use_clock
+
+    books.order(1060, paid="2026-10-05")
+    _finance(web, books)
+    web.post("/finance/settlement/close", {"period": "2026-10"})
+    web.post("/finance/settlement/2026-10/confirm", {"checked": "y"})
+    st = session.execute(select(Statement).where(Statement.party_kind == PartyKind.EXCHANGE)).scalar_one()
+    with use_clock(FixedClock(datetime(2026, 11, 9, 17, tzinfo=UTC))):  # 10 November 01:00 in Shanghai
+        page = web.get(f"/finance/settlement/statements/{st.id}").get_data(as_text=True)
+        field = re.search(r'<input[^>]*name="payout_date"[^>]*>', page).group(0)
+        assert 'value="2026-11-10"' in field
+        late = web.post(f"/finance/settlement/statements/{st.id}/paid",
+                        {"payout_reference": "HK-1", "payout_date": "2026-11-11"})
+        assert late.status_code == 400 and "付款日期不能晚于今天（2026-11-10）" in late.get_data(as_text=True)
+        session.expire_all()
+        assert session.get(Statement, st.id).status == StatementStatus.CONFIRMED
+        ok = web.post(f"/finance/settlement/statements/{st.id}/paid",
+                      {"payout_reference": "HK-1", "payout_date": "2026-11-10"})
+        assert ok.status_code == 302

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.clock import previous_month
+from marketplace.clock import previous_month, today
 from marketplace.errors import DomainError
 from marketplace.models import Organization, Role
 from marketplace.models.settlement import SettlementPeriod, Statement
@@ -121,7 +121,7 @@ def _statement_page(statement: Statement, form=None, code=200):
         row=db.get(SettlementPeriod, statement.period_id),
         party=db.get(Organization, statement.party_org_id),
         lines=statement_rows(db, statement_id=statement.id),
-        form=form or PayoutForm(),
+        form=form or PayoutForm(payout_date=today()),
     ), code
 
 
