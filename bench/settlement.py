@@ -76,6 +76,15 @@ writes overlap, the checks do not. Kept: the references of the settlement's reco
 Dropping only the seven foreign keys of the rows the close derives in its own transaction (ledger_posting's two,
 ledger_transaction's billed line and period, statement_line's two, billed_line.usage_bill_id; dropped inside a
 rolled-back transaction, a measurement only) gave 0.365–0.375 s against 0.436 s: ratio 3.2–3.3, still not 3.
+Measured 2026-12-06 on another 2-core machine (B is slower here, 0.146–0.156 s):
+    this bench:  PostgreSQL  close 0.50 s group-by 0.15 s ratio 3.24   (no day sealed: 1.91 s, ratio 12.9)
+                 SQLite      close 0.65 s group-by 1.96 s ratio 0.33   (no day sealed: 4.29 s, ratio 2.14)
+    rolled back, one database: 0.504–0.531 s (min of 4), 0.555 s (min of 8).
+  Building the 1,000,000 events by COPY took 14.1 s against 43 s the day before, now that usage_event has no foreign
+  keys (migration 0011, for the gateway). Tried and dropped: ending each COPY in a helper thread, so the server checks
+  its rows while Python makes the next (psycopg serializes the connection, so the next statement queues behind it):
+  min 0.512 against 0.555 s, median 0.593 against 0.592 over 8 alternating pairs, because nearly every COPY is
+  followed at once by a read (ids from the sequence, the bills taken in, the period's lines) that must wait for it.
 """
 
 from __future__ import annotations
