@@ -55,7 +55,7 @@ class LineRow:
 
 
 def period_lines(session: Session, *, period_id: int) -> list[LineRow]:
-    """A period's billed lines with product, buyer and broker names."""
+    """A period's billed lines with product, buyer and broker names, by date (then as taken in)."""
     buyer, broker = Organization.__table__.alias("buyer"), Organization.__table__.alias("broker")
     query = (
         select(BilledLine, Product.title, buyer.c.name, broker.c.name)
@@ -63,7 +63,7 @@ def period_lines(session: Session, *, period_id: int) -> list[LineRow]:
         .join(buyer, buyer.c.id == BilledLine.buyer_org_id)
         .outerjoin(broker, broker.c.id == BilledLine.broker_id)
         .where(BilledLine.period_id == period_id)
-        .order_by(BilledLine.id)
+        .order_by(BilledLine.occurred_on, BilledLine.id)
     )
     return [LineRow(line, title, b, br or "") for line, title, b, br in session.execute(query)]
 

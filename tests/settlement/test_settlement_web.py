@@ -115,3 +115,12 @@ def test_the_payout_form_holds_today_and_refuses_a_day_not_yet_come(web, session
         ok = web.post(f"/finance/settlement/statements/{st.id}/paid",
                       {"payout_reference": "HK-1", "payout_date": "2026-11-10"})
         assert ok.status_code == 302
+
+
+def test_the_period_page_lists_its_lines_by_date(web, session, books):
+    books.order(2120, paid="2026-10-20")
+    books.order(1060, paid="2026-10-05")  # taken in after the line of the 20th
+    _finance(web, books)
+    web.post("/finance/settlement/close", {"period": "2026-10"})
+    page = web.get("/finance/settlement/2026-10").get_data(as_text=True)
+    assert page.index("2026-10-05") < page.index("2026-10-20")
