@@ -192,9 +192,10 @@ def mark_statement_paid(
         raise SettlementError(N_("请填写付款流水号（最多120个字符）"), field="payout_reference")
     if not isinstance(payout_date, date):
         raise SettlementError(N_("请填写付款日期"), field="payout_date")
-    if payout_date > today_local():  # a payout is recorded once made: its bank reference exists
+    today = today_local()
+    if payout_date > today:  # a payout is recorded once made: its bank reference exists
         raise SettlementError(N_("付款日期不能晚于今天（%(today)s）"), field="payout_date",
-                              params={"today": today_local().isoformat()})
+                              params={"today": today.isoformat()})
     statement = session.execute(
         select(Statement)
         .where(Statement.id == statement_id)

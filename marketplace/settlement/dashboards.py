@@ -125,14 +125,16 @@ def payouts(session: Session, *, period: str) -> list[Payout]:
     ]
 
 
-def party_statements(session: Session, *, org_id: int) -> list[tuple[Statement, str]]:
-    """One organization's statements with their period, newest period first."""
+def party_statements(session: Session, *, org_id: int, year: str = "") -> list[tuple[Statement, str]]:
+    """One organization's statements with their period, newest period first; of one year when `year` is given."""
     query = (
         select(Statement, SettlementPeriod.period)
         .join(SettlementPeriod, SettlementPeriod.id == Statement.period_id)
         .where(Statement.party_org_id == org_id)
         .order_by(SettlementPeriod.period.desc(), Statement.number)
     )
+    if year:
+        query = query.where(SettlementPeriod.period.like(f"{year}-%"))
     return [(s, p) for s, p in session.execute(query).all()]
 
 

@@ -134,9 +134,6 @@ def _party_page(title: str, group_label: str, share_label: str, rows, monthly_sh
         for m in view.months
     ]
     chart = _chart(per_month, [(share_label, monthly_share), (_("含税收入"), "gross_fen")])
-    statements = dashboards.party_statements(get_db(), org_id=current_user.org_id)
-    if view.year:
-        statements = [(s, period) for s, period in statements if period.startswith(f"{view.year}-")]
     return render_template(
         "money/party.html",
         title=title,
@@ -144,7 +141,7 @@ def _party_page(title: str, group_label: str, share_label: str, rows, monthly_sh
         share_label=share_label,
         view=view,
         chart=chart,
-        statements=statements,
+        statements=dashboards.party_statements(get_db(), org_id=current_user.org_id, year=view.year),
         note=note,
     )
 
